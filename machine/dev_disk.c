@@ -1,0 +1,259 @@
+/*
+ * dev_disk.c - the disk: 512-byte sectors, moved by DMA, with a completion
+ * interrupt.
+ *
+ * A DMA device works apart from the CPU: software describes a transfer in
+ * registers (SECTOR, ADDR, COUNT), starts it with CMD, and goes on running
+ * while the device moves the data into or out of RAM by itself.  The device
+ * then signals completion with an interrupt, and software must not touch
+ * the RAM involved until it sees DONE.
+ *
+ * Decisions (the rules ISA.md leaves to the implementation):
+ *  - Timing.  Every CMD write that finds the disk idle starts a command:
+ *    BUSY = 1, DONE and ERROR are cleared (STATUS describes the command in
+ *    flight) and the DISK line drops.  Exactly DISK_LATENCY cycles later
+ *    the command completes.  The whole transfer happens at completion, in
+ *    one step, in both directions: a write command also reads RAM only
+ *    then.  Deterministic: nothing depends on host time.
+ *  - Errors are found at completion, like the transfer: a CMD value other
+ *    than 1 or 2, COUNT outside 1..DISK_MAX_COUNT, sectors past the end of
+ *    the disk (or no disk attached), a DMA range the host refuses (not all
+ *    RAM), or a host file error (a short read, a write to a disk image
+ *    that could only be opened read-only).  So every command, good or bad,
+ *    takes DISK_LATENCY cycles and ends with BUSY = 0 and exactly one of
+ *    DONE or ERROR.  A failed command moves nothing, except that a host
+ *    write error may leave the file partly written.
+ *  - While BUSY, the command in flight owns the registers: writes to
+ *    SECTOR, ADDR, COUNT and CMD are ignored (ISA.md: software must wait
+ *    for BUSY = 0 before it writes CMD again).  STATUS and IE may be
+ *    written at any time.
+ *  - The DISK line is up while IE bit 0 = 1 and DONE or ERROR is 1; it is
+ *    recomputed after every register write and at completion.
+ *  - dev_disk_attach opens the image read-write.  If that is refused
+ *    (EACCES, EROFS) it opens the image read-only; then every write command
+ *    ends in ERROR.  The image must be a regular file whose size is a
+ *    multiple of 512 bytes and at most 2^32 - 1 sectors.  The disk writes
+ *    through: each write command ends with fflush, so the file is up to
+ *    date whenever STATUS says DONE.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "../isa/isa.h"
+#include "devices.h"
+
+/* The DISK line is a level: up while an enabled completion waits. */
+static void disk_update_irq(struct dev_disk *d)
+{
+	bool level = (d->ie & 1) &&
+		     (d->status & (DISK_STATUS_DONE | DISK_STATUS_ERROR));
+	d->host.set_irq(d->host.ctx, IRQ_DISK, level);
+}
+
+/* Moves count sectors from the file into buffer; returns false on error. */
+static bool file_read(struct dev_disk *d, uint32_t sector, uint32_t len)
+{
+	if (fseeko(d->file, (off_t)sector * DISK_SECTOR_SIZE, SEEK_SET) != 0)
+		return false;
+	size_t got = fread(d->buffer, 1, len, d->file);
+	clearerr(d->file);
+	return got == len;
+}
+
+/* Moves len bytes from buffer to the file; returns false on error. */
+static bool file_write(struct dev_disk *d, uint32_t sector, uint32_t len)
+{
+	if (fseeko(d->file, (off_t)sector * DISK_SECTOR_SIZE, SEEK_SET) != 0)
+		return false;
+	bool ok = fwrite(d->buffer, 1, len, d->file) == len;
+	/* Write through: the image is current once DONE is set. */
+	if (fflush(d->file) != 0)
+		ok = false;
+	clearerr(d->file);
+	return ok;
+}
+
+/*
+ * Carries out the command in flight, all of it, at its completion time.
+ * Returns true if it succeeded (the data moved), false for ERROR.
+ */
+static bool disk_transfer(struct dev_disk *d)
+{
+	uint32_t cmd = d->pending_cmd;
+	if (cmd != DISK_CMD_READ && cmd != DISK_CMD_WRITE)
+		return false;
+	if (!d->file || d->count == 0 || d->count > DISK_MAX_COUNT)
+		return false;
+	/* In 64 bits, so that a SECTOR near 2^32 cannot wrap around. */
+	if ((uint64_t)d->sector + d->count > d->nsectors)
+		return false;
+
+	uint32_t len = d->count * DISK_SECTOR_SIZE;
+	if (cmd == DISK_CMD_READ) /* disk -> buffer -> RAM */
+		return file_read(d, d->sector, len) &&
+		       d->host.dma(d->host.ctx, d->addr, d->buffer, len, true);
+	/* RAM -> buffer -> disk: the file is touched only if the DMA works. */
+	return d->host.dma(d->host.ctx, d->addr, d->buffer, len, false) &&
+	       file_write(d, d->sector, len);
+}
+
+static uint32_t disk_read(void *dev, uint32_t offset)
+{
+	const struct dev_disk *d = dev;
+
+	switch (offset) {
+	case DISK_SECTOR:
+		return d->sector;
+	case DISK_ADDR:
+		return d->addr;
+	case DISK_COUNT:
+		return d->count;
+	case DISK_STATUS:
+		return d->status;
+	case DISK_IE:
+		return d->ie;
+	case DISK_SECTORS:
+		return d->nsectors;
+	default: /* CMD is write-only; other offsets are no register */
+		return 0;
+	}
+}
+
+static void disk_write(void *dev, uint32_t offset, uint32_t value)
+{
+	struct dev_disk *d = dev;
+	bool busy = d->status & DISK_STATUS_BUSY;
+
+	switch (offset) {
+	case DISK_SECTOR:
+		if (!busy)
+			d->sector = value;
+		break;
+	case DISK_ADDR:
+		if (!busy)
+			d->addr = value;
+		break;
+	case DISK_COUNT:
+		if (!busy)
+			d->count = value;
+		break;
+	case DISK_CMD:
+		if (busy)
+			break; /* one command at a time */
+		d->pending_cmd = value;
+		d->done_at = d->host.now(d->host.ctx) + DISK_LATENCY;
+		d->status = DISK_STATUS_BUSY;
+		break;
+	case DISK_STATUS: /* acknowledge: any value clears DONE and ERROR */
+		d->status &= DISK_STATUS_BUSY;
+		break;
+	case DISK_IE:
+		d->ie = value & 1;
+		break;
+	default: /* SECTORS is read-only; other offsets ignore writes */
+		break;
+	}
+	disk_update_irq(d);
+}
+
+/* Completes the command in flight if its time has come. */
+static uint64_t disk_tick(void *dev, uint64_t now)
+{
+	struct dev_disk *d = dev;
+
+	if (!(d->status & DISK_STATUS_BUSY))
+		return DEV_NEVER;
+	if (now < d->done_at)
+		return d->done_at;
+	d->status = disk_transfer(d) ? DISK_STATUS_DONE : DISK_STATUS_ERROR;
+	disk_update_irq(d);
+	return DEV_NEVER;
+}
+
+static uint64_t disk_deadline(void *dev)
+{
+	const struct dev_disk *d = dev;
+	return d->status & DISK_STATUS_BUSY ? d->done_at : DEV_NEVER;
+}
+
+const struct dev_ops dev_disk_ops = {
+	.name = "disk",
+	.read = disk_read,
+	.write = disk_write,
+	.tick = disk_tick,
+	.deadline = disk_deadline,
+};
+
+/* Sets up a disk with no image.  Returns 0, or -1 if out of memory. */
+int dev_disk_init(struct dev_disk *d, const struct dev_host *host)
+{
+	memset(d, 0, sizeof *d);
+	d->host = *host;
+	d->buffer = malloc((size_t)DISK_MAX_COUNT * DISK_SECTOR_SIZE);
+	return d->buffer ? 0 : -1;
+}
+
+/* Closes the image and frees the buffer; the disk is left with no image. */
+void dev_disk_destroy(struct dev_disk *d)
+{
+	if (d->file)
+		fclose(d->file);
+	d->file = NULL;
+	d->nsectors = 0;
+	free(d->buffer);
+	d->buffer = NULL;
+}
+
+/*
+ * Attaches the image at path in place of any previous one (which stays if
+ * this fails).  Returns 0, or -1 with the reason in err.
+ */
+int dev_disk_attach(struct dev_disk *d, const char *path, char *err,
+		    size_t errsize)
+{
+	FILE *f = fopen(path, "r+b");
+	if (!f && (errno == EACCES || errno == EROFS))
+		f = fopen(path, "rb"); /* a read-only disk: writes fail */
+	if (!f) {
+		snprintf(err, errsize, "cannot open %s: %s", path,
+			 strerror(errno));
+		return -1;
+	}
+
+	struct stat st;
+	if (fstat(fileno(f), &st) != 0) {
+		snprintf(err, errsize, "cannot stat %s: %s", path,
+			 strerror(errno));
+		fclose(f);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errsize, "%s: not a regular file", path);
+		fclose(f);
+		return -1;
+	}
+	uint64_t size = (uint64_t)st.st_size;
+	if (size % DISK_SECTOR_SIZE != 0) {
+		snprintf(err, errsize,
+			 "%s: size %llu is not a multiple of %u bytes", path,
+			 (unsigned long long)size, DISK_SECTOR_SIZE);
+		fclose(f);
+		return -1;
+	}
+	if (size / DISK_SECTOR_SIZE > UINT32_MAX) {
+		snprintf(err, errsize,
+			 "%s: size %llu is more than %lu sectors", path,
+			 (unsigned long long)size, (unsigned long)UINT32_MAX);
+		fclose(f);
+		return -1;
+	}
+
+	if (d->file)
+		fclose(d->file);
+	d->file = f;
+	d->nsectors = (uint32_t)(size / DISK_SECTOR_SIZE);
+	return 0;
+}
