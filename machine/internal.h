@@ -1,0 +1,156 @@
+/*
+ * internal.h - private to machine/: the layout of struct machine and the
+ * functions its files share.  Nothing outside machine/ includes this.
+ *
+ * How the machine is fast without skipping a check:
+ *
+ *  - Decoded-instruction cache.  Each physical page that has been executed
+ *    gets a struct code_page: the 1024 instructions of the page, decoded
+ *    lazily on first execution.  The interpreter walks it with a pointer,
+ *    so sequential execution does no translation and no decoding.  A write
+ *    to a code page (by the CPU, by DMA or by the host) invalidates it.
+ *
+ *  - Fast TLB.  The architectural TLB (struct tlb_entry, 256 entries,
+ *    direct-mapped by VA bits 19:12) is backed by three "fast" arrays per
+ *    translation regime (paging off; paging on in supervisor mode; paging
+ *    on in user mode), one per access kind.  An entry is present only when
+ *    an access of that kind, in that regime, would succeed with no side
+ *    effect: the page is RAM, the permissions allow it, A is already set,
+ *    D too for stores, and (for stores) the page holds no decoded code.
+ *    Everything else takes the slow path, which does the full walk, sets
+ *    A/D, raises the fault, or reaches a device.
+ *
+ *  - Batches.  Interrupts and device clocks are only looked at between
+ *    batches; a batch ends at the next device deadline, at the end of the
+ *    budget, or early when an instruction may have changed what is pending
+ *    (a device access, a PSW write, rfe).  So the interpreter checks one
+ *    counter per instruction and nothing else.
+ */
+#ifndef TRAPEZE_MACHINE_INTERNAL_H
+#define TRAPEZE_MACHINE_INTERNAL_H
+
+#include "machine.h"
+
+#define TLB_SIZE 256
+#define TLB_INDEX(va) (((va) >> PAGE_SHIFT) & (TLB_SIZE - 1))
+#define TLB_NO_TAG 1u /* never equals a page address: bit 0 is set */
+
+#define PAGE_WORDS (PAGE_SIZE / 4)
+
+/* Pseudo-ops that only the decoded-instruction cache holds. */
+enum {
+	OP_DECODE = OP_COUNT, /* not decoded yet: decode, then execute */
+	OP_PAGE_END,          /* sentinel after the last word: go to the next page */
+};
+
+struct code_page {
+	bool valid;   /* false: every entry must be redecoded before use */
+	uint32_t ppn; /* physical page number */
+	struct isa_insn insn[PAGE_WORDS + 1]; /* the last one is OP_PAGE_END */
+};
+
+/* One architectural TLB entry: a cached leaf PTE. */
+struct tlb_entry {
+	uint32_t tag; /* page address (VA & ~0xfff), or TLB_NO_TAG */
+	uint32_t pte; /* the leaf PTE as it was when cached (A set; D maybe) */
+};
+
+/*
+ * A fast array: for access kind k, tag[i] is the page address of a VA
+ * whose access succeeds with no side effect, and addend[i] turns that VA
+ * into a host pointer.  Loads and stores compare the tag with the VA's
+ * page address plus its low alignment bits, so one compare also rejects
+ * misaligned accesses (they go to the slow path, which raises MISALIGNED).
+ */
+struct fast_array {
+	uint32_t tag[TLB_SIZE];
+	uintptr_t addend[TLB_SIZE];
+};
+
+enum { FAST_LOAD, FAST_STORE, FAST_FETCH, FAST_KINDS };
+enum { REGIME_PHYS, REGIME_SUPER, REGIME_USER, REGIMES };
+
+struct fast_set {
+	struct fast_array kind[FAST_KINDS];
+};
+
+struct device_slot {
+	const struct dev_ops *ops;
+	void *dev;
+};
+#define DEVICE_SPACE 0xF0000000u
+#define DEVICE_SLOTS 16 /* one page each from DEVICE_SPACE */
+
+struct machine {
+	struct cpu cpu;
+	struct mach_config cfg;
+
+	uint8_t *ram;
+	uint32_t ram_size;
+
+	/* the clock: now = batch_end - left, during a batch and after it */
+	uint64_t batch_end;
+	int64_t left;
+	uint64_t extra_cycles; /* cycles charged beyond COST_INSN each */
+	uint64_t trapped;      /* instructions that trapped instead of retiring */
+
+	/* traps and interrupts */
+	uint32_t irq_lines;         /* bit n: interrupt n is pending */
+	uint64_t dispatched_at_trap; /* to recognise a double fault */
+	bool batch_stop;            /* end the batch after this instruction */
+	bool halted;
+	uint32_t exit_status;
+	bool stop_pending;
+	enum mach_stop stop;        /* valid when stop_pending */
+	struct mach_exit exit;
+
+	/* memory management */
+	struct tlb_entry tlb[TLB_SIZE];
+	struct fast_set fast[REGIMES];
+	struct fast_set *cur; /* fast[] for the current PSW */
+
+	/* decoded-instruction cache, indexed by physical page number */
+	struct code_page **code;
+	struct code_page *code_cur; /* the page the interpreter is in */
+	uint32_t code_va;           /* its virtual page address */
+
+	/* devices */
+	struct dev_console console;
+	struct dev_timer timer;
+	struct dev_disk disk;
+	struct dev_test test;
+	struct device_slot slots[DEVICE_SLOTS];
+
+	uint32_t breakpoints[MACH_MAX_BREAKPOINTS];
+	int nbreakpoints;
+};
+
+/* machine.c */
+uint64_t mach_now(const struct machine *m);
+void mach_extra(struct machine *m, uint64_t cycles);
+void mach_service_devices(struct machine *m);
+uint64_t mach_next_deadline(struct machine *m);
+
+/* mmu.c: translation, the TLB and its fast arrays, physical access */
+void mmu_select_regime(struct machine *m);
+void mmu_flush(struct machine *m);
+void mmu_invalidate_page(struct machine *m, uint32_t va);
+/* Reads or writes size bytes at va as the CPU would.  Returns CAUSE_NONE,
+ * or the CAUSE value of the trap (with *badva set). */
+uint32_t mmu_load(struct machine *m, uint32_t va, unsigned size, bool sign,
+		  uint32_t *value, uint32_t *badva);
+uint32_t mmu_store(struct machine *m, uint32_t va, unsigned size,
+		   uint32_t value, uint32_t *badva);
+/* Finds the code page for pc (a multiple of 4).  Returns CAUSE_NONE with
+ * m->code_cur and m->code_va set, or the fetch fault. */
+uint32_t mmu_fetch_page(struct machine *m, uint32_t pc, uint32_t *badva);
+void mmu_code_written(struct machine *m, uint32_t pa, uint32_t len);
+uint32_t mmu_walk(struct machine *m, uint32_t va, unsigned access, bool user,
+		  bool update, uint32_t *pa);
+
+/* cpu.c */
+void cpu_take_trap(struct machine *m, uint32_t cause, uint32_t badva);
+bool cpu_take_interrupt(struct machine *m);
+enum mach_stop cpu_execute(struct machine *m);
+
+#endif

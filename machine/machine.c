@@ -1,0 +1,438 @@
+/*
+ * machine.c - the machine as a whole: making one, loading an image, the
+ * cycle clock, hosting the devices, and the run loop that alternates
+ * between batches of instructions and the events between them.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static const struct {
+	uint32_t cycles;
+	const char *name, *doc;
+} cost_table[COST_COUNT] = {
+#define MACH_X_COSTROW(name, cycles, doc) [COST_##name] = {cycles, #name, doc},
+	MACH_COSTS(MACH_X_COSTROW)
+#undef MACH_X_COSTROW
+};
+
+uint32_t mach_cost(enum mach_cost c)
+{
+	return cost_table[c].cycles;
+}
+
+const char *mach_cost_name(enum mach_cost c)
+{
+	return c < COST_COUNT ? cost_table[c].name : NULL;
+}
+
+const char *mach_cost_doc(enum mach_cost c)
+{
+	return c < COST_COUNT ? cost_table[c].doc : NULL;
+}
+
+/* ---- the clock ------------------------------------------------------------ */
+
+/* While a batch runs, m->cycles is stale and the batch's counter is true. */
+uint64_t mach_now(const struct machine *m)
+{
+	return m->batch_end - (uint64_t)m->left;
+}
+
+/* Charges cycles beyond the one every instruction costs. */
+void mach_extra(struct machine *m, uint64_t cycles)
+{
+	m->left -= (int64_t)cycles;
+	m->extra_cycles += cycles;
+}
+
+uint64_t mach_cycles(const struct machine *m)
+{
+	return mach_now(m);
+}
+
+uint64_t mach_instret(const struct machine *m)
+{
+	return mach_now(m) - m->extra_cycles - m->trapped;
+}
+
+void mach_charge(struct machine *m, uint64_t cycles)
+{
+	mach_extra(m, cycles);
+}
+
+/* ---- hosting the devices ------------------------------------------------- */
+
+static void host_set_irq(void *ctx, unsigned irq, bool level)
+{
+	struct machine *m = ctx;
+	if (level)
+		m->irq_lines |= 1u << irq;
+	else
+		m->irq_lines &= ~(1u << irq);
+	m->batch_stop = true;
+}
+
+static bool host_dma(void *ctx, uint32_t pa, void *buf, uint32_t len,
+		     bool to_ram)
+{
+	struct machine *m = ctx;
+	return to_ram ? mach_phys_write(m, pa, buf, len)
+		      : mach_phys_read(m, pa, buf, len);
+}
+
+static void host_halt(void *ctx, uint32_t status)
+{
+	struct machine *m = ctx;
+	m->halted = true;
+	m->exit_status = status;
+	m->batch_stop = true;
+}
+
+static uint64_t host_now(void *ctx)
+{
+	return mach_now(ctx);
+}
+
+static void attach(struct machine *m, uint32_t base, const struct dev_ops *ops,
+		   void *dev)
+{
+	m->slots[(base - DEVICE_SPACE) >> PAGE_SHIFT] =
+		(struct device_slot){.ops = ops, .dev = dev};
+}
+
+/* Runs the clocks of devices whose deadline has come. */
+void mach_service_devices(struct machine *m)
+{
+	uint64_t now = mach_now(m);
+	for (int s = 0; s < DEVICE_SLOTS; s++) {
+		const struct device_slot *d = &m->slots[s];
+		if (d->ops && d->ops->tick && d->ops->deadline &&
+		    d->ops->deadline(d->dev) <= now)
+			d->ops->tick(d->dev, now);
+	}
+}
+
+uint64_t mach_next_deadline(struct machine *m)
+{
+	uint64_t next = DEV_NEVER;
+	for (int s = 0; s < DEVICE_SLOTS; s++) {
+		const struct device_slot *d = &m->slots[s];
+		if (d->ops && d->ops->deadline) {
+			uint64_t t = d->ops->deadline(d->dev);
+			if (t < next)
+				next = t;
+		}
+	}
+	return next;
+}
+
+/* ---- life cycle ----------------------------------------------------------- */
+
+struct machine *mach_new(const struct mach_config *cfg)
+{
+	struct mach_config c = *cfg;
+	if (c.ram_size == 0)
+		c.ram_size = MACH_DEFAULT_RAM;
+	if (c.ram_size % PAGE_SIZE || c.ram_size > MACH_MAX_RAM)
+		return NULL;
+
+	struct machine *m = calloc(1, sizeof *m);
+	if (!m)
+		return NULL;
+	m->cfg = c;
+	m->ram_size = c.ram_size;
+	m->ram = calloc(1, c.ram_size);
+	m->code = calloc(c.ram_size / PAGE_SIZE, sizeof *m->code);
+	if (!m->ram || !m->code) {
+		mach_free(m);
+		return NULL;
+	}
+
+	struct dev_host host = {
+		.ctx = m,
+		.set_irq = host_set_irq,
+		.dma = host_dma,
+		.halt = host_halt,
+		.now = host_now,
+	};
+	dev_console_init(&m->console, &host);
+	dev_timer_init(&m->timer, &host);
+	dev_test_init(&m->test, &host);
+	if (dev_disk_init(&m->disk, &host) != 0) {
+		mach_free(m);
+		return NULL;
+	}
+	attach(m, DEV_CONSOLE_BASE, &dev_console_ops, &m->console);
+	attach(m, DEV_TIMER_BASE, &dev_timer_ops, &m->timer);
+	attach(m, DEV_DISK_BASE, &dev_disk_ops, &m->disk);
+	attach(m, DEV_TEST_BASE, &dev_test_ops, &m->test);
+
+	for (int r = 0; r < REGIMES; r++)
+		for (int k = 0; k < FAST_KINDS; k++)
+			for (int i = 0; i < TLB_SIZE; i++)
+				m->fast[r].kind[k].tag[i] = TLB_NO_TAG;
+	mach_reset(m);
+	return m;
+}
+
+void mach_free(struct machine *m)
+{
+	if (!m)
+		return;
+	if (m->code)
+		for (uint32_t p = 0; p < m->ram_size / PAGE_SIZE; p++)
+			free(m->code[p]);
+	free(m->code);
+	if (m->disk.host.ctx) /* initialised */
+		dev_disk_destroy(&m->disk);
+	free(m->ram);
+	free(m);
+}
+
+void mach_reset(struct machine *m)
+{
+	memset(&m->cpu, 0, sizeof m->cpu);
+	m->cpu.cr[CR_PSW] = PSW_MODE;
+	mmu_flush(m);
+	mmu_select_regime(m);
+	m->code_cur = NULL;
+	m->halted = false;
+	m->stop_pending = false;
+	m->irq_lines = 0;
+	/* No trap has been taken: no instruction can be a handler's first. */
+	m->dispatched_at_trap = UINT64_MAX;
+}
+
+int mach_load_image(struct machine *m, const struct elf_image *img, char *err,
+		    size_t errsize)
+{
+	for (int i = 0; i < img->nsegments; i++) {
+		const struct elf_segment *s = &img->segments[i];
+		if ((uint64_t)s->addr + s->size > m->ram_size) {
+			snprintf(err, errsize,
+				 "segment %s (0x%08x..0x%08llx) lies outside RAM "
+				 "(0x0..0x%08x)",
+				 s->name, s->addr,
+				 (unsigned long long)s->addr + s->size,
+				 m->ram_size);
+			return -1;
+		}
+	}
+	for (int i = 0; i < img->nsegments; i++) {
+		const struct elf_segment *s = &img->segments[i];
+		mach_phys_write(m, s->addr, s->data, s->filesz);
+		memset(m->ram + s->addr + s->filesz, 0, s->size - s->filesz);
+		mmu_code_written(m, s->addr, s->size);
+	}
+	m->cpu.pc = img->entry;
+	return 0;
+}
+
+/* ---- the host's view of memory --------------------------------------------- */
+
+uint32_t mach_ram_size(const struct machine *m)
+{
+	return m->ram_size;
+}
+
+static bool in_ram(const struct machine *m, uint32_t pa, uint32_t len)
+{
+	return (uint64_t)pa + len <= m->ram_size;
+}
+
+bool mach_phys_read(struct machine *m, uint32_t pa, void *buf, uint32_t len)
+{
+	if (!in_ram(m, pa, len))
+		return false;
+	memcpy(buf, m->ram + pa, len);
+	return true;
+}
+
+bool mach_phys_write(struct machine *m, uint32_t pa, const void *buf,
+		     uint32_t len)
+{
+	if (!in_ram(m, pa, len))
+		return false;
+	memcpy(m->ram + pa, buf, len);
+	mmu_code_written(m, pa, len);
+	return true;
+}
+
+/* ---- registers -------------------------------------------------------------- */
+
+struct cpu *mach_cpu(struct machine *m)
+{
+	return &m->cpu;
+}
+
+void mach_set_cr(struct machine *m, unsigned cr, uint32_t value)
+{
+	if (cr >= CR_COUNT)
+		return;
+	if (cr == CR_PSW)
+		value &= PSW_MASK;
+	m->cpu.cr[cr] = value;
+	if (cr == CR_PTBR)
+		mmu_flush(m);
+	if (cr == CR_PSW)
+		mmu_select_regime(m);
+	m->code_cur = NULL; /* the regime or the mapping of pc may differ */
+}
+
+struct dev_console *mach_console(struct machine *m)
+{
+	return &m->console;
+}
+
+struct dev_disk *mach_disk(struct machine *m)
+{
+	return &m->disk;
+}
+
+const struct mach_exit *mach_exit(const struct machine *m)
+{
+	return &m->exit;
+}
+
+uint32_t mach_exit_status(const struct machine *m)
+{
+	return m->exit_status;
+}
+
+const char *mach_stop_name(enum mach_stop stop)
+{
+	switch (stop) {
+	case MACH_STOP_HALT: return "halt";
+	case MACH_STOP_BUDGET: return "budget";
+	case MACH_STOP_EXIT: return "exit";
+	case MACH_STOP_BREAKPOINT: return "breakpoint";
+	case MACH_STOP_DOUBLE_FAULT: return "double fault";
+	case MACH_STOP_DEADLOCK: return "deadlock";
+	}
+	return "?";
+}
+
+bool mach_add_breakpoint(struct machine *m, uint32_t pc)
+{
+	for (int i = 0; i < m->nbreakpoints; i++)
+		if (m->breakpoints[i] == pc)
+			return true;
+	if (m->nbreakpoints == MACH_MAX_BREAKPOINTS)
+		return false;
+	m->breakpoints[m->nbreakpoints++] = pc;
+	return true;
+}
+
+bool mach_remove_breakpoint(struct machine *m, uint32_t pc)
+{
+	for (int i = 0; i < m->nbreakpoints; i++)
+		if (m->breakpoints[i] == pc) {
+			m->breakpoints[i] = m->breakpoints[--m->nbreakpoints];
+			return true;
+		}
+	return false;
+}
+
+static bool at_breakpoint(const struct machine *m)
+{
+	for (int i = 0; i < m->nbreakpoints; i++)
+		if (m->breakpoints[i] == m->cpu.pc)
+			return true;
+	return false;
+}
+
+/* ---- running ----------------------------------------------------------------- */
+
+/*
+ * Between batches: run due device clocks, then take a pending interrupt if
+ * PSW.IE allows.  Returns true if the machine must stop (with m->stop).
+ */
+static bool between_batches(struct machine *m)
+{
+	mach_service_devices(m);
+	if (m->halted) {
+		m->stop = MACH_STOP_HALT;
+		return true;
+	}
+	if (cpu_take_interrupt(m) && m->cfg.monitor) {
+		m->stop = MACH_STOP_EXIT;
+		return true;
+	}
+	return false;
+}
+
+#define MAX_BATCH (1ull << 32)
+
+/*
+ * Runs one batch of at most `cycles` cycles, ending early at a device
+ * deadline.  Returns true if the machine must stop (with m->stop).
+ */
+static bool run_batch(struct machine *m, uint64_t limit)
+{
+	uint64_t now = mach_now(m);
+	uint64_t end = mach_next_deadline(m);
+	if (end > limit)
+		end = limit;
+	if (end <= now)
+		end = now + 1; /* an overdue deadline: let one instruction run */
+	if (end - now > MAX_BATCH)
+		end = now + MAX_BATCH; /* keeps the counter well inside int64_t */
+	m->batch_end = end;
+	m->left = (int64_t)(end - now);
+	m->stop_pending = false;
+	cpu_execute(m);
+	return m->stop_pending;
+}
+
+enum mach_stop mach_run(struct machine *m, uint64_t budget)
+{
+	uint64_t start = mach_now(m);
+	uint64_t limit = budget > UINT64_MAX - start ? UINT64_MAX : start + budget;
+	bool first = true;
+
+	for (;;) {
+		if (between_batches(m))
+			return m->stop;
+		if (mach_now(m) >= limit)
+			return MACH_STOP_BUDGET;
+		if (m->nbreakpoints) {
+			/* Slow but simple: one instruction at a time, so that
+			 * every pc is seen before it executes. */
+			if (at_breakpoint(m) && !first)
+				return MACH_STOP_BREAKPOINT;
+			first = false;
+			if (run_batch(m, mach_now(m) + 1))
+				return m->stop;
+			continue;
+		}
+		first = false;
+		if (run_batch(m, limit))
+			return m->stop;
+	}
+}
+
+/* Instructions dispatched so far: retired plus trapped. */
+static uint64_t dispatched(const struct machine *m)
+{
+	return mach_now(m) - m->extra_cycles;
+}
+
+enum mach_stop mach_step(struct machine *m)
+{
+	mach_service_devices(m);
+	if (m->halted)
+		return MACH_STOP_HALT;
+	if (cpu_take_interrupt(m))
+		return m->cfg.monitor ? MACH_STOP_EXIT : MACH_STOP_BUDGET;
+	/* A one-cycle batch may be spent on a TLB miss before the
+	 * instruction runs: go on until one instruction has. */
+	uint64_t before = dispatched(m);
+	while (dispatched(m) == before) {
+		if (run_batch(m, mach_now(m) + 1))
+			return m->stop;
+	}
+	mach_service_devices(m);
+	return m->halted ? MACH_STOP_HALT : MACH_STOP_BUDGET;
+}

@@ -1,0 +1,159 @@
+/*
+ * machine.h - the simulated PG32 machine: CPU, MMU and TLB, RAM, devices,
+ * cycle clock.
+ *
+ * A struct machine holds everything; there is no global state, so a
+ * program may make as many machines as it likes.  mach_run() executes
+ * instructions until something stops it and says what.
+ *
+ * Two ways to own supervisor mode:
+ *   native   the software inside the machine is the supervisor: a trap
+ *            vectors through TVEC and execution goes on;
+ *   monitor  the host is the supervisor: every trap and every interrupt
+ *            taken ends mach_run() with MACH_STOP_EXIT and an exit record,
+ *            and no control register is touched.  This is the world switch
+ *            out; the VMM's next mach_run() is the world switch in.
+ */
+#ifndef TRAPEZE_MACHINE_H
+#define TRAPEZE_MACHINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../isa/elf.h"
+#include "../isa/isa.h"
+#include "devices.h"
+
+#define MACH_DEFAULT_RAM (16u << 20)
+#define MACH_MAX_RAM (1u << 30) /* RAM ends below the device space */
+
+/*
+ * The cost model: simulated cycles charged for each event.  One table, so
+ * that what an operation costs is written in one place (ISA.md quotes it).
+ */
+#define MACH_COSTS(X)                                                     \
+	X(INSN, 1, "every instruction retired or trapped")                \
+	X(MULDIV, 3, "extra for mul, mulhu, div, divu, rem, remu")        \
+	X(TLB_MISS, 2, "extra for a TLB miss, before the walk")           \
+	X(WALK_LEVEL, 4, "extra for each page-table entry read by a walk") \
+	X(DEVICE, 8, "extra for a device register access")                \
+	X(TRAP, 6, "extra for trap or interrupt entry, and for rfe")
+
+enum mach_cost {
+#define MACH_X_COST(name, cycles, doc) COST_##name,
+	MACH_COSTS(MACH_X_COST)
+#undef MACH_X_COST
+	COST_COUNT
+};
+
+struct mach_config {
+	uint32_t ram_size; /* bytes, a multiple of 4 KiB; 0: MACH_DEFAULT_RAM */
+	bool leaky;        /* x86-like: rdpsw, wrpsw, rdtvec do not trap */
+	bool monitor;      /* supervisor mode belongs to the host */
+};
+
+/*
+ * The architectural CPU state.  x[16] is not a register: it is where an
+ * instruction naming r0 as its destination writes (the decoder points rd
+ * there), so r0 stays 0 without a check on every instruction.
+ */
+#define CPU_SINK ISA_NREGS
+struct cpu {
+	uint32_t x[ISA_NREGS + 1]; /* x[0] reads 0; x[CPU_SINK] is the sink */
+	uint32_t pc;
+	uint32_t cr[CR_COUNT];
+};
+
+/* Why mach_run() returned. */
+enum mach_stop {
+	MACH_STOP_HALT,         /* the test device was written: mach_exit_status() */
+	MACH_STOP_BUDGET,       /* the cycle budget is spent */
+	MACH_STOP_EXIT,         /* monitor mode: a trap or interrupt, see mach_exit() */
+	MACH_STOP_BREAKPOINT,   /* pc reached a breakpoint (before executing it) */
+	MACH_STOP_DOUBLE_FAULT, /* native: the trap handler's first instruction trapped */
+	MACH_STOP_DEADLOCK,     /* wfi with nothing that could ever wake it */
+};
+
+/*
+ * The exit record of a world switch out (monitor mode).  For an exception
+ * pc is the trapping instruction and the CPU's pc is still there; for an
+ * interrupt pc is the next instruction to run.
+ */
+struct mach_exit {
+	uint32_t cause; /* as CAUSE would hold it */
+	uint32_t pc;
+	uint32_t badva; /* 0 when the cause has no address */
+	uint32_t insn;  /* the instruction word at pc (0 for interrupts and
+			   for fetch faults) */
+};
+
+struct machine;
+
+/* Makes a machine with RAM zeroed and every register 0 but MODE = S.
+ * Returns NULL if the configuration is invalid or memory runs out. */
+struct machine *mach_new(const struct mach_config *cfg);
+void mach_free(struct machine *m);
+
+/* Resets the CPU to the boot state (all registers 0, MODE = S, pc = 0),
+ * keeps RAM. */
+void mach_reset(struct machine *m);
+
+/*
+ * Copies each segment of img into RAM at its address and sets pc to the
+ * entry.  Returns 0, or -1 with the reason (a segment outside RAM).
+ */
+int mach_load_image(struct machine *m, const struct elf_image *img, char *err,
+		    size_t errsize);
+
+/* Runs until a stop; budget is in cycles (UINT64_MAX: no limit). */
+enum mach_stop mach_run(struct machine *m, uint64_t budget);
+
+/* Executes exactly one instruction (or takes one pending interrupt). */
+enum mach_stop mach_step(struct machine *m);
+
+const struct mach_exit *mach_exit(const struct machine *m);
+uint32_t mach_exit_status(const struct machine *m);
+const char *mach_stop_name(enum mach_stop stop);
+
+/* The CPU state.  Registers and pc may be written directly; control
+ * registers through mach_set_cr, which has the hardware's side effects. */
+struct cpu *mach_cpu(struct machine *m);
+void mach_set_cr(struct machine *m, unsigned cr, uint32_t value);
+
+uint64_t mach_cycles(const struct machine *m);
+uint64_t mach_instret(const struct machine *m); /* instructions retired */
+void mach_charge(struct machine *m, uint64_t cycles); /* host work, e.g. VMM */
+
+/* Physical memory as the host sees it.  Each returns false, touching
+ * nothing, unless all of [pa, pa + len) is RAM. */
+uint32_t mach_ram_size(const struct machine *m);
+bool mach_phys_read(struct machine *m, uint32_t pa, void *buf, uint32_t len);
+bool mach_phys_write(struct machine *m, uint32_t pa, const void *buf,
+		     uint32_t len);
+
+/*
+ * Translates va as an access of kind (CAUSE_ACCESS_*) in the current mode
+ * would, without touching A/D bits or the TLB.  Returns CAUSE_NONE and
+ * *pa, or the CAUSE value the access would trap with.
+ */
+uint32_t mach_translate(struct machine *m, uint32_t va, unsigned access,
+			uint32_t *pa);
+
+void mach_tlb_flush(struct machine *m);
+
+/* Breakpoints on virtual pc values; at most MACH_MAX_BREAKPOINTS. */
+#define MACH_MAX_BREAKPOINTS 32
+bool mach_add_breakpoint(struct machine *m, uint32_t pc);
+bool mach_remove_breakpoint(struct machine *m, uint32_t pc);
+
+/* The machine's own devices. */
+struct dev_console *mach_console(struct machine *m);
+struct dev_disk *mach_disk(struct machine *m);
+
+/* Names for the cost model rows and their cycles. */
+uint32_t mach_cost(enum mach_cost c);
+const char *mach_cost_name(enum mach_cost c);
+const char *mach_cost_doc(enum mach_cost c);
+
+#endif

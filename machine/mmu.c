@@ -1,0 +1,487 @@
+/*
+ * mmu.c - address translation: the page walk, the TLB and its fast arrays,
+ * and every access the CPU makes to physical memory and devices.
+ *
+ * A PG32 virtual address, with paging on (PSW.PG = 1):
+ *
+ *    31        22 21        12 11          0
+ *   +------------+------------+-------------+
+ *   | root index | leaf index | page offset |
+ *   +------------+------------+-------------+
+ *
+ * PTBR bits 31:12 locate the root table (1024 PTEs, 4 KiB).  A PTE:
+ *
+ *    31                    12 11  7  6   5   4   3   2   1   0
+ *   +------------------------+-----+---+---+---+---+---+---+---+
+ *   |      frame number      | sw  | D | A | U | X | W | R | V |
+ *   +------------------------+-----+---+---+---+---+---+---+---+
+ *
+ * A root entry must be a pointer (V = 1, R = W = X = 0) to a leaf table;
+ * a leaf entry must grant at least one of R, W, X.  Anything else valid is
+ * malformed and faults as "present".  The walker sets A on every access
+ * that succeeds and D on every store that succeeds, in the leaf only.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static uint32_t page_of(uint32_t va)
+{
+	return va & ~(PAGE_SIZE - 1);
+}
+
+static uint32_t fault(unsigned access, bool present)
+{
+	return CAUSE_PAGE_FAULT | access << CAUSE_ACCESS_SHIFT |
+	       (present ? CAUSE_PRESENT : 0);
+}
+
+/* The PTE bit an access of this kind needs. */
+static uint32_t needed_bit(unsigned access)
+{
+	return access == CAUSE_ACCESS_FETCH ? PTE_X
+	       : access == CAUSE_ACCESS_LOAD ? PTE_R
+					     : PTE_W;
+}
+
+/* Does a leaf PTE allow this access?  Returns CAUSE_NONE or the fault. */
+static uint32_t check_leaf(uint32_t pte, unsigned access, bool user)
+{
+	if ((user && !(pte & PTE_U)) || !(pte & needed_bit(access)))
+		return fault(access, true);
+	return CAUSE_NONE;
+}
+
+static bool ram_word(const struct machine *m, uint32_t pa, uint32_t *value)
+{
+	if (pa > m->ram_size - 4)
+		return false;
+	const uint8_t *p = m->ram + pa;
+	*value = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+		 (uint32_t)p[3] << 24;
+	return true;
+}
+
+static void ram_put_word(struct machine *m, uint32_t pa, uint32_t value)
+{
+	uint8_t *p = m->ram + pa;
+	p[0] = (uint8_t)value, p[1] = (uint8_t)(value >> 8);
+	p[2] = (uint8_t)(value >> 16), p[3] = (uint8_t)(value >> 24);
+}
+
+/*
+ * The two-level walk, from memory, with no side effect.  On success sets
+ * *pte and *pte_pa (where the leaf lives) and returns CAUSE_NONE; else the
+ * PAGE_FAULT or BUS_ERROR cause.  *levels says how many PTEs were read.
+ */
+static uint32_t walk(struct machine *m, uint32_t va, unsigned access,
+		     bool user, uint32_t *pte, uint32_t *pte_pa,
+		     unsigned *levels)
+{
+	uint32_t root_pa = (m->cpu.cr[CR_PTBR] & PTE_FRAME_MASK) + (va >> 22) * 4;
+	uint32_t root;
+	*levels = 1;
+	if (!ram_word(m, root_pa, &root))
+		return CAUSE_BUS_ERROR;
+	if (!(root & PTE_V))
+		return fault(access, false);
+	if (root & (PTE_R | PTE_W | PTE_X)) /* no superpages in PG32 */
+		return fault(access, true);
+
+	uint32_t leaf_pa = (root & PTE_FRAME_MASK) + ((va >> 12) & 0x3ff) * 4;
+	uint32_t leaf;
+	*levels = 2;
+	if (!ram_word(m, leaf_pa, &leaf))
+		return CAUSE_BUS_ERROR;
+	if (!(leaf & PTE_V))
+		return fault(access, false);
+	if (!(leaf & (PTE_R | PTE_W | PTE_X))) /* a pointer where a leaf must be */
+		return fault(access, true);
+	*pte = leaf;
+	*pte_pa = leaf_pa;
+	return check_leaf(leaf, access, user);
+}
+
+uint32_t mmu_walk(struct machine *m, uint32_t va, unsigned access, bool user,
+		  bool update, uint32_t *pa)
+{
+	uint32_t pte, pte_pa;
+	unsigned levels;
+	uint32_t cause = walk(m, va, access, user, &pte, &pte_pa, &levels);
+	if (cause != CAUSE_NONE)
+		return cause;
+	if (update) {
+		pte |= PTE_A | (access == CAUSE_ACCESS_STORE ? PTE_D : 0);
+		ram_put_word(m, pte_pa, pte);
+	}
+	*pa = (pte & PTE_FRAME_MASK) | (va & (PAGE_SIZE - 1));
+	return CAUSE_NONE;
+}
+
+/* ---- the fast arrays ---------------------------------------------------- */
+
+static unsigned regime_of(uint32_t psw)
+{
+	if (!(psw & PSW_PG))
+		return REGIME_PHYS;
+	return (psw & PSW_MODE) ? REGIME_SUPER : REGIME_USER;
+}
+
+void mmu_select_regime(struct machine *m)
+{
+	m->cur = &m->fast[regime_of(m->cpu.cr[CR_PSW])];
+}
+
+static void fast_clear_all(struct fast_set *set)
+{
+	for (int k = 0; k < FAST_KINDS; k++)
+		for (int i = 0; i < TLB_SIZE; i++)
+			set->kind[k].tag[i] = TLB_NO_TAG;
+}
+
+/* The paged regimes' fast entries at index i came from TLB entry i. */
+static void fast_clear_index(struct machine *m, unsigned i)
+{
+	for (int r = REGIME_SUPER; r <= REGIME_USER; r++)
+		for (int k = 0; k < FAST_KINDS; k++)
+			m->fast[r].kind[k].tag[i] = TLB_NO_TAG;
+}
+
+void mmu_flush(struct machine *m)
+{
+	for (int i = 0; i < TLB_SIZE; i++)
+		m->tlb[i].tag = TLB_NO_TAG;
+	fast_clear_all(&m->fast[REGIME_SUPER]);
+	fast_clear_all(&m->fast[REGIME_USER]);
+	/* REGIME_PHYS is the identity and survives every flush. */
+}
+
+void mmu_invalidate_page(struct machine *m, uint32_t va)
+{
+	unsigned i = TLB_INDEX(va);
+	if (m->tlb[i].tag == page_of(va))
+		m->tlb[i].tag = TLB_NO_TAG;
+	fast_clear_index(m, i);
+}
+
+static bool is_code_page(const struct machine *m, uint32_t pa)
+{
+	const struct code_page *cp = m->code[pa >> PAGE_SHIFT];
+	return cp && cp->valid;
+}
+
+/*
+ * After an access succeeded through the slow path, remember in the fast
+ * arrays of the current regime every kind of access to this page that
+ * would also succeed with no side effect.  pte is the leaf (unused when
+ * paging is off).
+ */
+static void install_fast(struct machine *m, uint32_t va, uint32_t pa,
+			 uint32_t pte)
+{
+	unsigned regime = (unsigned)(m->cur - m->fast);
+	unsigned i = TLB_INDEX(va);
+	uint32_t tag = page_of(va);
+	uintptr_t addend = (uintptr_t)(m->ram + page_of(pa)) - tag;
+	bool load = true, store = true, fetch = true;
+
+	if (regime != REGIME_PHYS) {
+		bool user_ok = regime == REGIME_SUPER || (pte & PTE_U);
+		load = user_ok && (pte & PTE_R);
+		store = user_ok && (pte & PTE_W) && (pte & PTE_D);
+		fetch = user_ok && (pte & PTE_X);
+	}
+	/* Stores to a page with decoded code must go slow, to invalidate it. */
+	store = store && !is_code_page(m, pa);
+
+	struct fast_set *set = m->cur;
+	if (load)
+		set->kind[FAST_LOAD].tag[i] = tag, set->kind[FAST_LOAD].addend[i] = addend;
+	if (store)
+		set->kind[FAST_STORE].tag[i] = tag, set->kind[FAST_STORE].addend[i] = addend;
+	if (fetch)
+		set->kind[FAST_FETCH].tag[i] = tag, set->kind[FAST_FETCH].addend[i] = addend;
+}
+
+/* A page became code: no fast store may reach it any more. */
+static void purge_fast_stores(struct machine *m, uint32_t ppn)
+{
+	uintptr_t host_page = (uintptr_t)(m->ram + ((uintptr_t)ppn << PAGE_SHIFT));
+	for (int r = 0; r < REGIMES; r++) {
+		struct fast_array *fa = &m->fast[r].kind[FAST_STORE];
+		for (int i = 0; i < TLB_SIZE; i++)
+			if (fa->tag[i] != TLB_NO_TAG &&
+			    fa->tag[i] + fa->addend[i] == host_page)
+				fa->tag[i] = TLB_NO_TAG;
+	}
+}
+
+/* ---- translation through the TLB ---------------------------------------- */
+
+/*
+ * Translates va for an access, charging what a real MMU would spend.
+ * On success returns CAUSE_NONE with *pa, and *commit_pte_pa set to the
+ * leaf's address when A/D must be written once the access is known to
+ * succeed (UINT32_MAX when nothing is to be written).
+ */
+static uint32_t translate(struct machine *m, uint32_t va, unsigned access,
+			  uint32_t *pa, uint32_t *pte_out,
+			  uint32_t *commit_pte_pa)
+{
+	uint32_t psw = m->cpu.cr[CR_PSW];
+	*commit_pte_pa = UINT32_MAX;
+	*pte_out = 0;
+	if (!(psw & PSW_PG)) {
+		*pa = va;
+		return CAUSE_NONE;
+	}
+	bool user = !(psw & PSW_MODE);
+	struct tlb_entry *e = &m->tlb[TLB_INDEX(va)];
+
+	/* A hit serves the access unless a store finds D clear: then the
+	 * MMU walks again, as it must write D into the PTE in memory. */
+	if (e->tag == page_of(va) &&
+	    !(access == CAUSE_ACCESS_STORE && !(e->pte & PTE_D))) {
+		uint32_t cause = check_leaf(e->pte, access, user);
+		if (cause != CAUSE_NONE)
+			return cause;
+		*pa = (e->pte & PTE_FRAME_MASK) | (va & (PAGE_SIZE - 1));
+		*pte_out = e->pte;
+		return CAUSE_NONE;
+	}
+
+	uint32_t pte, pte_pa;
+	unsigned levels;
+	mach_extra(m, mach_cost(COST_TLB_MISS));
+	uint32_t cause = walk(m, va, access, user, &pte, &pte_pa, &levels);
+	mach_extra(m, (uint64_t)levels * mach_cost(COST_WALK_LEVEL));
+	if (cause != CAUSE_NONE)
+		return cause;
+	*pa = (pte & PTE_FRAME_MASK) | (va & (PAGE_SIZE - 1));
+	*pte_out = pte;
+	*commit_pte_pa = pte_pa;
+	return CAUSE_NONE;
+}
+
+/* The access succeeded: set A (and D), cache the entry. */
+static uint32_t commit(struct machine *m, uint32_t va, unsigned access,
+		       uint32_t pte, uint32_t pte_pa)
+{
+	if (pte_pa == UINT32_MAX)
+		return pte;
+	uint32_t updated = pte | PTE_A | (access == CAUSE_ACCESS_STORE ? PTE_D : 0);
+	if (updated != pte)
+		ram_put_word(m, pte_pa, updated);
+	unsigned i = TLB_INDEX(va);
+	m->tlb[i].tag = page_of(va);
+	m->tlb[i].pte = updated;
+	fast_clear_index(m, i);
+	return updated;
+}
+
+/* ---- devices -------------------------------------------------------------- */
+
+static const struct device_slot *device_at(const struct machine *m, uint32_t pa)
+{
+	if (pa < DEVICE_SPACE)
+		return NULL;
+	uint32_t slot = (pa - DEVICE_SPACE) >> PAGE_SHIFT;
+	if (slot >= DEVICE_SLOTS || !m->slots[slot].ops)
+		return NULL;
+	return &m->slots[slot];
+}
+
+static uint32_t size_mask(unsigned size)
+{
+	return size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
+}
+
+/*
+ * Device registers are words at aligned offsets: a narrower store writes
+ * the value zero-extended, a narrower load reads the low bits, and other
+ * bytes of the device's page read 0 and ignore writes.
+ */
+static uint32_t device_read(struct machine *m, const struct device_slot *d,
+			    uint32_t pa)
+{
+	uint32_t offset = pa & (PAGE_SIZE - 1);
+	mach_extra(m, mach_cost(COST_DEVICE));
+	m->batch_stop = true; /* a read may change a device's interrupt line */
+	return (offset & 3) ? 0 : d->ops->read(d->dev, offset);
+}
+
+static void device_write(struct machine *m, const struct device_slot *d,
+			 uint32_t pa, uint32_t value)
+{
+	uint32_t offset = pa & (PAGE_SIZE - 1);
+	mach_extra(m, mach_cost(COST_DEVICE));
+	m->batch_stop = true; /* lines and deadlines may have changed */
+	if (!(offset & 3))
+		d->ops->write(d->dev, offset, value);
+}
+
+/* ---- the slow paths of loads, stores and fetches ------------------------- */
+
+static uint32_t sign_extend(uint32_t value, unsigned size)
+{
+	if (size == 4)
+		return value;
+	uint32_t sign = 1u << (size * 8 - 1);
+	return (value ^ sign) - sign;
+}
+
+uint32_t mmu_load(struct machine *m, uint32_t va, unsigned size, bool sign,
+		  uint32_t *value, uint32_t *badva)
+{
+	uint32_t pa, pte, pte_pa, cause;
+	*badva = va;
+	if (va & (size - 1))
+		return CAUSE_MISALIGNED; /* checked before translation */
+	cause = translate(m, va, CAUSE_ACCESS_LOAD, &pa, &pte, &pte_pa);
+	if (cause != CAUSE_NONE)
+		return cause;
+
+	uint32_t raw;
+	if (pa < m->ram_size) {
+		const uint8_t *p = m->ram + pa;
+		raw = p[0];
+		if (size >= 2)
+			raw |= (uint32_t)p[1] << 8;
+		if (size == 4)
+			raw |= (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+		pte = commit(m, va, CAUSE_ACCESS_LOAD, pte, pte_pa);
+		install_fast(m, va, pa, pte);
+	} else {
+		const struct device_slot *d = device_at(m, pa);
+		if (!d)
+			return CAUSE_BUS_ERROR;
+		commit(m, va, CAUSE_ACCESS_LOAD, pte, pte_pa);
+		raw = device_read(m, d, pa) & size_mask(size);
+	}
+	*value = sign ? sign_extend(raw, size) : raw;
+	return CAUSE_NONE;
+}
+
+uint32_t mmu_store(struct machine *m, uint32_t va, unsigned size,
+		   uint32_t value, uint32_t *badva)
+{
+	uint32_t pa, pte, pte_pa, cause;
+	*badva = va;
+	if (va & (size - 1))
+		return CAUSE_MISALIGNED;
+	cause = translate(m, va, CAUSE_ACCESS_STORE, &pa, &pte, &pte_pa);
+	if (cause != CAUSE_NONE)
+		return cause;
+
+	if (pa < m->ram_size) {
+		pte = commit(m, va, CAUSE_ACCESS_STORE, pte, pte_pa);
+		uint8_t *p = m->ram + pa;
+		p[0] = (uint8_t)value;
+		if (size >= 2)
+			p[1] = (uint8_t)(value >> 8);
+		if (size == 4)
+			p[2] = (uint8_t)(value >> 16), p[3] = (uint8_t)(value >> 24);
+		mmu_code_written(m, pa, size);
+		install_fast(m, va, pa, pte);
+		return CAUSE_NONE;
+	}
+	const struct device_slot *d = device_at(m, pa);
+	if (!d)
+		return CAUSE_BUS_ERROR;
+	commit(m, va, CAUSE_ACCESS_STORE, pte, pte_pa);
+	device_write(m, d, pa, value & size_mask(size));
+	return CAUSE_NONE;
+}
+
+static struct code_page *code_page_for(struct machine *m, uint32_t ppn)
+{
+	struct code_page *cp = m->code[ppn];
+	if (!cp) {
+		cp = malloc(sizeof *cp);
+		if (!cp) {
+			/* The host ran out of memory: no guest fault can
+			 * express that, so stop loudly. */
+			fprintf(stderr, "trapeze: out of memory for the decoded-"
+					"instruction cache\n");
+			abort();
+		}
+		cp->valid = false;
+		cp->ppn = ppn;
+		m->code[ppn] = cp;
+	}
+	if (!cp->valid) {
+		for (unsigned i = 0; i < PAGE_WORDS; i++)
+			cp->insn[i] = (struct isa_insn){.op = OP_DECODE};
+		cp->insn[PAGE_WORDS] = (struct isa_insn){.op = OP_PAGE_END};
+		cp->valid = true;
+		purge_fast_stores(m, ppn);
+	}
+	return cp;
+}
+
+uint32_t mmu_fetch_page(struct machine *m, uint32_t pc, uint32_t *badva)
+{
+	uint32_t page = page_of(pc);
+	unsigned i = TLB_INDEX(pc);
+	struct fast_array *fa = &m->cur->kind[FAST_FETCH];
+	uint32_t pa;
+
+	*badva = pc;
+	if (pc & 3)
+		return CAUSE_MISALIGNED;
+	if (fa->tag[i] == page) {
+		pa = (uint32_t)((fa->tag[i] + fa->addend[i]) - (uintptr_t)m->ram);
+	} else {
+		uint32_t pte, pte_pa;
+		uint32_t cause = translate(m, pc, CAUSE_ACCESS_FETCH, &pa, &pte, &pte_pa);
+		if (cause != CAUSE_NONE)
+			return cause;
+		if (pa >= m->ram_size) /* devices and holes hold no code */
+			return CAUSE_BUS_ERROR;
+		pte = commit(m, pc, CAUSE_ACCESS_FETCH, pte, pte_pa);
+		install_fast(m, pc, pa, pte);
+	}
+	m->code_cur = code_page_for(m, pa >> PAGE_SHIFT);
+	m->code_va = page;
+	return CAUSE_NONE;
+}
+
+void mmu_code_written(struct machine *m, uint32_t pa, uint32_t len)
+{
+	if (len == 0)
+		return;
+	uint32_t first = pa >> PAGE_SHIFT, last = (pa + len - 1) >> PAGE_SHIFT;
+	for (uint32_t ppn = first; ppn <= last; ppn++) {
+		struct code_page *cp = m->code[ppn];
+		if (cp && cp->valid) {
+			cp->valid = false;
+			if (cp == m->code_cur)
+				m->batch_stop = true; /* the interpreter refetches */
+		}
+	}
+}
+
+uint32_t mach_translate(struct machine *m, uint32_t va, unsigned access,
+			uint32_t *pa)
+{
+	uint32_t psw = m->cpu.cr[CR_PSW];
+	if (!(psw & PSW_PG)) {
+		*pa = va;
+		return CAUSE_NONE;
+	}
+	bool user = !(psw & PSW_MODE);
+	const struct tlb_entry *e = &m->tlb[TLB_INDEX(va)];
+	if (e->tag == page_of(va)) {
+		uint32_t cause = check_leaf(e->pte, access, user);
+		if (cause == CAUSE_NONE)
+			*pa = (e->pte & PTE_FRAME_MASK) | (va & (PAGE_SIZE - 1));
+		return cause;
+	}
+	return mmu_walk(m, va, access, user, false, pa);
+}
+
+void mach_tlb_flush(struct machine *m)
+{
+	mmu_flush(m);
+}
