@@ -1,0 +1,131 @@
+/*
+ * trapeze.c - the `trapeze` command: git-style subcommands.
+ *
+ * Each subcommand is one row of the table below: its name, the function
+ * that runs it, a one-line summary for `trapeze help`, and the full text
+ * for `trapeze help NAME`.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+#define TRAPEZE_VERSION "0.1.0"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{"as", cmd_as, "assemble a PG32 source file into an ELF image",
+	 "usage: trapeze as FILE.s [-o FILE.elf] [-I DIR]... [-l LISTING]\n"
+	 "\n"
+	 "Assembles FILE.s (GNU-as-like syntax, see isa/ISA.md) into an ELF32\n"
+	 "executable, FILE.elf by default.  -I adds a folder to search for\n"
+	 ".include files after the including file's own folder; -l writes a\n"
+	 "listing (address, words, source line).\n"
+	 "\n"
+	 "Errors are printed as FILE:LINE:COL: error: MESSAGE; the exit status\n"
+	 "is then 1 and no output file is left behind.\n"},
+	{"dis", cmd_dis, "disassemble an ELF image, with symbols",
+	 "usage: trapeze dis FILE.elf\n"
+	 "\n"
+	 "Lists every loadable segment: addresses, instruction words,\n"
+	 "mnemonics, labels and symbolic branch targets.  Words that are no\n"
+	 "instruction print as .word.  A malformed image is refused with the\n"
+	 "reason (exit status 1).\n"},
+	{"run", cmd_run, "boot an image on the bare machine",
+	 "usage: trapeze run [--mode=clean|leaky] [--mem=SIZE] [--max-cycles=N]\n"
+	 "                   [--disk=FILE] [--console-in=FILE] [--stats]\n"
+	 "                   IMAGE[,disk=FILE][,mem=SIZE]\n"
+	 "\n"
+	 "Boots IMAGE on the bare PG32 machine: PC = entry, supervisor mode,\n"
+	 "interrupts and paging off.  The console's output goes to standard\n"
+	 "output byte for byte.  The run ends when the guest writes the test\n"
+	 "device's EXIT register; trapeze then exits with the low 8 bits of\n"
+	 "the value written.\n"
+	 "\n"
+	 "  --mode=clean   every sensitive instruction is privileged (default)\n"
+	 "  --mode=leaky   x86-like: rdpsw, wrpsw, rdtvec do not trap in user mode\n"
+	 "  --mem=SIZE     RAM size: bytes, or with K, M or G (default 16M)\n"
+	 "  --max-cycles=N stop after N cycles (default: no limit)\n"
+	 "  --disk=FILE    back the disk with FILE (512-byte sectors)\n"
+	 "  --console-in=FILE  console input from FILE ('-': standard input);\n"
+	 "                 without it the console has no input\n"
+	 "  --stats        print instructions, cycles and traps to stderr\n"
+	 "\n"
+	 "Exit status:\n"
+	 "  0-255  the guest's status (the low 8 bits written to EXIT)\n"
+	 "  2      bad command line\n"
+	 "  120    the image or the disk could not be loaded\n"
+	 "  121    --max-cycles reached before the guest halted\n"
+	 "  122    deadlock: wfi with no interrupt source that could wake it\n"
+	 "  123    double fault: the trap handler trapped on its first\n"
+	 "         instruction (e.g. TVEC points at unbacked memory)\n"
+	 "In the fatal cases (120-123) one line on stderr says why.\n"},
+	{"audit", cmd_audit, "classify every instruction, Popek-Goldberg style",
+	 "usage: trapeze audit [--mode=clean|leaky]\n"
+	 "\n"
+	 "Executes every PG32 instruction on fresh machines, in user and in\n"
+	 "supervisor mode, over several machine states, and classifies it:\n"
+	 "privileged (traps in user mode), control-sensitive (changes MODE,\n"
+	 "IE, PG, PTBR, TVEC or other control state), behaviour-sensitive (its\n"
+	 "effect depends on that state).  Prints the table and whether\n"
+	 "Theorem 1 holds (sensitive is a subset of privileged).  Exit status\n"
+	 "0 if it holds, 1 if not, 3 if the execution disagrees with the\n"
+	 "instruction table's flags.\n"},
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: trapeze COMMAND [ARGS...]\n\ncommands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "  %-8s %s\n", "help", "show this list, or the help of a command");
+	fprintf(f, "\n'trapeze help COMMAND' shows a command's options; "
+		   "'trapeze --version' the version.\n");
+}
+
+bool trapeze_help(FILE *f, const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0) {
+			fputs(commands[i].help, f);
+			return true;
+		}
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *name = argv[1];
+	if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+		printf("trapeze %s\n", TRAPEZE_VERSION);
+		return 0;
+	}
+	if (strcmp(name, "help") == 0 || strcmp(name, "--help") == 0 ||
+	    strcmp(name, "-h") == 0) {
+		if (argc == 2) {
+			usage(stdout);
+			return 0;
+		}
+		if (trapeze_help(stdout, argv[2]))
+			return 0;
+		fprintf(stderr, "trapeze: no help for '%s': not a command\n", argv[2]);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "trapeze: '%s' is not a command; see 'trapeze help'\n", name);
+	return EXIT_USAGE;
+}
