@@ -1,0 +1,41 @@
+/*
+ * asm.h - the PG32 assembler: GNU-as-like source in, an image out.
+ *
+ * The syntax is fixed by DESIGN.md and described in isa/ISA.md.
+ * Diagnostics are "FILE:LINE:COL: error: MESSAGE" lines written to the
+ * options' diag stream; an included file or a macro expansion adds
+ * "FILE:LINE:COL: note: ..." lines saying where it came from.
+ */
+#ifndef TRAPEZE_ASM_H
+#define TRAPEZE_ASM_H
+
+#include <stdio.h>
+
+#include "elf.h"
+
+#define ASM_TEXT_BASE 0x1000u /* where .text starts */
+
+struct asm_options {
+	const char *const *include_dirs; /* searched after the including file's folder */
+	int ninclude_dirs;
+	FILE *diag;          /* where diagnostics go; NULL: stderr */
+	FILE *listing;       /* if not NULL: address, words, source line */
+	int max_errors;      /* stop reporting after this many; 0: 20 */
+};
+
+/*
+ * Assembles the file at path.  Returns the number of errors (0 on
+ * success); on success *img holds the image (free it with
+ * elf_image_free), otherwise *img is zeroed.
+ */
+int asm_assemble_file(const char *path, const struct asm_options *opt,
+		      struct elf_image *img);
+
+/*
+ * Assembles source text held in memory, reported under the name name
+ * (".include" paths are still searched on disk).  Same return as above.
+ */
+int asm_assemble_string(const char *name, const char *source,
+			const struct asm_options *opt, struct elf_image *img);
+
+#endif
