@@ -1,0 +1,1 @@
+dis small.elf

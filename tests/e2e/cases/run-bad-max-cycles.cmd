@@ -1,0 +1,1 @@
+run --max-cycles=0 hello.elf

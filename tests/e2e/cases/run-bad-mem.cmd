@@ -1,0 +1,1 @@
+run --mem=5000 hello.elf

@@ -1,0 +1,1 @@
+run --mode=dirty hello.elf

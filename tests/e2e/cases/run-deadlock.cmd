@@ -1,0 +1,1 @@
+run deadlock.elf

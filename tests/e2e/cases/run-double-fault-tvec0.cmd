@@ -1,0 +1,1 @@
+run tvec0.elf

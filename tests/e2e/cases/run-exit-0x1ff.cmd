@@ -1,0 +1,1 @@
+run exit1ff.elf

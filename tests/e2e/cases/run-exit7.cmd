@@ -1,0 +1,1 @@
+run exit7.elf

@@ -1,0 +1,1 @@
+run hello.elf,mem=64K

@@ -1,0 +1,1 @@
+run --max-cycles=1000 loop.elf

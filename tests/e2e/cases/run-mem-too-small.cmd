@@ -1,0 +1,1 @@
+run --mem=4K hello.elf

@@ -1,0 +1,1 @@
+run --console-in=nosuch.in hello.elf

@@ -1,0 +1,1 @@
+run --disk=nosuch.disk hello.elf

@@ -1,0 +1,1 @@
+run hello.elf exit7.elf

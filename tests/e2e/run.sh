@@ -1,0 +1,114 @@
+#!/bin/sh
+# tests/e2e/run.sh TRAPEZE OUTDIR - end-to-end tests of the trapeze command.
+#
+# The tests are data, one case per name in tests/e2e/cases/:
+#   NAME.cmd     the arguments after "trapeze", one line, split like a shell
+#                command line (quotes work; no expansions)
+#   NAME.out     the exact expected standard output   (missing: empty)
+#   NAME.err     the exact expected standard error    (missing: empty)
+#   NAME.status  the expected exit status             (missing: 0)
+#   NAME.check   optional: a shell command that must succeed afterwards,
+#                e.g. "test ! -e bad.elf"
+# Each case runs in OUTDIR with stdin from /dev/null, so the file names in
+# messages are the short names below, the same whatever OUTDIR is.
+#
+# Inputs, prepared in OUTDIR before the cases run:
+#   tests/e2e/progs/NAME.s  assembled into OUTDIR/NAME.elf (a failure here is
+#                           reported as a failed case "e2e/progs/NAME")
+#   tests/e2e/files/*       copied as they are (sources for `trapeze as`,
+#                           malformed images)
+#
+# Output: "PASS e2e/NAME" or "FAIL e2e/NAME: reason" (with a diff) per case,
+# then "e2e: N passed, M failed"; the exit status is 1 if anything failed.
+
+set -u
+
+if [ $# -ne 2 ]; then
+	echo "usage: $0 TRAPEZE OUTDIR" >&2
+	exit 2
+fi
+case $1 in
+/*) TRAPEZE=$1 ;;
+*) TRAPEZE=$(pwd)/$1 ;;
+esac
+OUT=$2
+SRC=$(cd "$(dirname "$0")" && pwd)
+
+mkdir -p "$OUT" || exit 2
+OUT=$(cd "$OUT" && pwd)
+passed=0
+failed=0
+
+# report NAME REASON: one result line ("" as REASON: a pass).
+report() {
+	if [ -z "$2" ]; then
+		echo "PASS e2e/$1"
+		passed=$((passed + 1))
+	else
+		echo "FAIL e2e/$1: $2"
+		failed=$((failed + 1))
+	fi
+}
+
+# --- inputs ---------------------------------------------------------------
+rm -f "$OUT"/*.elf "$OUT"/*.s
+cp "$SRC"/files/* "$OUT"/ || exit 2
+for src in "$SRC"/progs/*.s; do
+	name=$(basename "$src" .s)
+	if ! "$TRAPEZE" as "$src" -o "$OUT/$name.elf" 2> "$OUT/$name.as.err"; then
+		sed 's/^/    /' "$OUT/$name.as.err"
+		report "progs/$name" "does not assemble"
+	fi
+done
+
+# expect NAME WHAT EXPECTED-FILE ACTUAL-FILE: "" if equal, else a reason
+# (and the diff on stdout).
+expect() {
+	if [ -f "$3" ]; then
+		want=$3
+	else
+		want=/dev/null
+	fi
+	if cmp -s "$want" "$4"; then
+		return 0
+	fi
+	diff -u "$want" "$4" | sed 's/^/    /'
+	return 1
+}
+
+# --- cases ----------------------------------------------------------------
+for cmd in "$SRC"/cases/*.cmd; do
+	name=$(basename "$cmd" .cmd)
+	base=$SRC/cases/$name
+	res=$OUT/$name
+	args=$(cat "$cmd")
+	(
+		cd "$OUT" || exit 99
+		# The arguments are split by the shell; they hold no expansions.
+		eval "set -- $args"
+		exec "$TRAPEZE" "$@" < /dev/null > "$res.out" 2> "$res.err"
+	)
+	status=$?
+	want_status=0
+	if [ -f "$base.status" ]; then
+		want_status=$(cat "$base.status")
+	fi
+	reason=""
+	if ! expect "$name" stdout "$base.out" "$res.out"; then
+		reason="stdout differs"
+	fi
+	if ! expect "$name" stderr "$base.err" "$res.err"; then
+		reason="${reason:+$reason; }stderr differs"
+	fi
+	if [ "$status" -ne "$want_status" ]; then
+		reason="${reason:+$reason; }exit status $status, want $want_status"
+	fi
+	if [ -f "$base.check" ] &&
+		! (cd "$OUT" && sh -c "$(cat "$base.check")") > /dev/null 2>&1; then
+		reason="${reason:+$reason; }check failed: $(cat "$base.check")"
+	fi
+	report "$name" "$reason"
+done
+
+echo "e2e: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,157 @@
+#!/bin/sh
+# tests/guest/run.sh TRAPEZE OUTDIR - run the guest tests.
+#
+# Each tests/guest/NAME.s is a self-checking PG32 program (see lib/test.inc).
+# For each one, and for each run mode in MODES, this script
+#   1. assembles it into OUTDIR/NAME.elf with the test library
+#      (-I tests/guest/lib) and the generated hardware constants
+#      (-I OUTDIR/../include, where the Makefile puts pg32.inc);
+#   2. runs it with `TRAPEZE run --max-cycles=MAX_CYCLES`, the mode's options
+#      and the test's own options, stdin from /dev/null;
+#   3. requires exit status 0 and stdout byte for byte equal to
+#      tests/guest/NAME.expected (diff -u on a mismatch).
+# It prints "PASS guest/NAME" or "FAIL guest/NAME: reason" per run, then
+# "guest: N passed, M failed", and exits 1 if anything failed.
+#
+# Per-test options: a line in the first lines of NAME.s
+#     # run: OPTIONS
+# gives extra options for `trapeze run`.  In OPTIONS, @SRC@ stands for this
+# folder (tests/guest) and @OUT@ for OUTDIR.  Fixtures the options may name:
+#     @SRC@/console.in   console input (a file in the tree)
+#     @OUT@/test.disk    a disk image of DISK_SECTORS sectors made fresh by
+#                        make_disk below before every run; sector k holds
+#                        "SECTOR" k '\n' then 504 bytes 'a' + k
+# A line "# disk-after: SECTOR" says the test writes that sector with the
+# pattern of make_written_sector; the image is compared with cmp afterwards.
+#
+# Modes: MODES lists the ways every test is run; mode_options gives each
+# one's options.  Only the bare machine exists today; the VMM will add
+# "vmm" (--vmm), and every test must print the same output there.
+
+set -u
+
+if [ $# -ne 2 ]; then
+	echo "usage: $0 TRAPEZE OUTDIR" >&2
+	exit 2
+fi
+TRAPEZE=$1
+OUT=$2
+SRC=$(cd "$(dirname "$0")" && pwd)
+INC=$OUT/../include
+MAX_CYCLES=50000000
+MODES="native"
+DISK_SECTORS=8
+
+mode_options() {
+	case $1 in
+	native) echo "" ;;
+	vmm) echo "--vmm" ;;
+	*) echo "run.sh: unknown mode $1" >&2; exit 2 ;;
+	esac
+}
+
+# The label a result line carries: nothing for the native mode.
+mode_tag() {
+	case $1 in
+	native) echo "" ;;
+	*) echo " [$1]" ;;
+	esac
+}
+
+# fill N CHAR: N copies of CHAR.
+fill() {
+	dd if=/dev/zero bs="$1" count=1 2>/dev/null | tr '\0' "$2"
+}
+
+# make_disk FILE: the fixture image, DISK_SECTORS sectors of 512 bytes.
+make_disk() {
+	: > "$1"
+	k=0
+	for letter in a b c d e f g h; do
+		[ "$k" -lt "$DISK_SECTORS" ] || break
+		printf 'SECTOR%d\n' "$k" >> "$1"
+		fill 504 "$letter" >> "$1"
+		k=$((k + 1))
+	done
+}
+
+# make_written_sector: what disk.s writes, "WRITTEN" k '\n' then 504 'W'.
+make_written_sector() {
+	printf 'WRITTEN%d\n' "$1"
+	fill 503 W
+}
+
+# make_disk_after FILE SECTOR: the fixture with SECTOR replaced.
+make_disk_after() {
+	make_disk "$1.tmp"
+	dd if="$1.tmp" bs=512 count="$2" 2>/dev/null > "$1"
+	make_written_sector "$2" >> "$1"
+	dd if="$1.tmp" bs=512 skip=$(($2 + 1)) 2>/dev/null >> "$1"
+	rm -f "$1.tmp"
+}
+
+# directive NAME.s KEY: the text after "# KEY:" in the first 10 lines.
+directive() {
+	head -n 10 "$1" | sed -n "s/^# $2:[[:space:]]*//p" | head -n 1
+}
+
+mkdir -p "$OUT" || exit 2
+passed=0
+failed=0
+
+# report NAME TAG REASON: one result line ("" as REASON: a pass).
+report() {
+	if [ -z "$3" ]; then
+		echo "PASS guest/$1$2"
+		passed=$((passed + 1))
+	else
+		echo "FAIL guest/$1$2: $3"
+		failed=$((failed + 1))
+	fi
+}
+
+for src in "$SRC"/*.s; do
+	name=$(basename "$src" .s)
+	elf=$OUT/$name.elf
+	if ! "$TRAPEZE" as -I "$SRC/lib" -I "$INC" "$src" -o "$elf" \
+		> "$OUT/$name.as.err" 2>&1; then
+		sed 's/^/    /' "$OUT/$name.as.err"
+		for mode in $MODES; do
+			report "$name" "$(mode_tag "$mode")" "does not assemble"
+		done
+		continue
+	fi
+	opts=$(directive "$src" run | sed -e "s|@SRC@|$SRC|g" -e "s|@OUT@|$OUT|g")
+	disk_after=$(directive "$src" disk-after)
+	for mode in $MODES; do
+		tag=$(mode_tag "$mode")
+		base=$OUT/$name${tag:+.$mode}
+		case $opts in
+		*@OUT@/test.disk* | *"$OUT/test.disk"*) make_disk "$OUT/test.disk" ;;
+		esac
+		# $opts and the mode's options are word-split on purpose.
+		# shellcheck disable=SC2046,SC2086
+		"$TRAPEZE" run --max-cycles=$MAX_CYCLES $(mode_options "$mode") \
+			$opts "$elf" < /dev/null > "$base.out" 2> "$base.err"
+		status=$?
+		reason=""
+		if ! cmp -s "$SRC/$name.expected" "$base.out"; then
+			diff -u "$SRC/$name.expected" "$base.out" | sed 's/^/    /'
+			reason="stdout differs from $name.expected"
+		fi
+		if [ "$status" -ne 0 ]; then
+			sed 's/^/    /' "$base.err"
+			reason="${reason:+$reason; }exit status $status"
+		fi
+		if [ -n "$disk_after" ] && [ -z "$reason" ]; then
+			make_disk_after "$OUT/test.disk.expected" "$disk_after"
+			if ! cmp -s "$OUT/test.disk.expected" "$OUT/test.disk"; then
+				reason="the disk image is not as expected after the run"
+			fi
+		fi
+		report "$name" "$tag" "$reason"
+	done
+done
+
+echo "guest: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
