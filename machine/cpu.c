@@ -131,8 +131,53 @@ static void write_cr(struct machine *m, unsigned cr, uint32_t value)
 	}
 }
 
+/*
+ * Dispatch.  With gcc and clang every instruction ends with its own
+ * indirect jump through a table of labels ("threaded code"): the host's
+ * branch predictor then learns what follows each PG32 instruction, which
+ * one shared switch jump cannot give it.  Other compilers get the switch.
+ * Either way the cases read the same: CASE(OP_ADD): ...; NEXT();
+ */
+#if defined(__GNUC__) && !defined(TRAPEZE_SWITCH_DISPATCH)
+#define CASE(op) L_##op
+#define DEFAULT_CASE
+#define BEGIN_DISPATCH
+#define END_DISPATCH
+#define DISPATCH() \
+	do { \
+		if (UNLIKELY(left <= 0)) \
+			goto budget_spent; \
+		left--; \
+		in = ip; \
+		goto *labels[in->op]; \
+	} while (0)
+#else
+#define CASE(op) case op
+#define DEFAULT_CASE default:
+#define BEGIN_DISPATCH \
+	dispatch: \
+	if (UNLIKELY(left <= 0)) \
+		goto budget_spent; \
+	left--; \
+	in = ip; \
+	switch (in->op) {
+#define END_DISPATCH }
+#define DISPATCH() goto dispatch
+#endif
+
 enum mach_stop cpu_execute(struct machine *m)
 {
+#if defined(__GNUC__) && !defined(TRAPEZE_SWITCH_DISPATCH)
+	/* One label per op, generated from the instruction table. */
+	static const void *const labels[OP_PAGE_END + 1] = {
+		[OP_ILLEGAL] = &&L_OP_ILLEGAL,
+#define CPU_X_LABEL(name, mn, opc, fmt, flags, sem) [OP_##name] = &&L_OP_##name,
+		PG32_INSTRUCTIONS(CPU_X_LABEL)
+#undef CPU_X_LABEL
+		[OP_DECODE] = &&L_OP_DECODE,
+		[OP_PAGE_END] = &&L_OP_PAGE_END,
+	};
+#endif
 	struct cpu *c = &m->cpu;
 	uint32_t *const x = c->x;
 	int64_t left = m->left;
@@ -150,7 +195,7 @@ enum mach_stop cpu_execute(struct machine *m)
 #define NEXT() \
 	do { \
 		ip++; \
-		goto dispatch; \
+		DISPATCH(); \
 	} while (0)
 /* Hand the batch counter to a slow path and take it back after. */
 #define SYNC_OUT() (m->left = left)
@@ -177,7 +222,7 @@ enum mach_stop cpu_execute(struct machine *m)
 		uint32_t t_ = (target_); \
 		if (LIKELY((t_ & ~(PAGE_SIZE - 1)) == page_va && !(t_ & 3))) { \
 			ip = &cp->insn[(t_ & (PAGE_SIZE - 1)) >> 2]; \
-			goto dispatch; \
+			DISPATCH(); \
 		} \
 		GOTO_PC(t_); \
 	} while (0)
@@ -269,42 +314,37 @@ refetch:
 	page_va = m->code_va;
 	ip = &cp->insn[(c->pc & (PAGE_SIZE - 1)) >> 2];
 
-	/* Every case ends by jumping back here (NEXT, JUMP) or leaving. */
-dispatch:
-	if (UNLIKELY(left <= 0)) {
-		c->pc = PC();
-		goto out;
-	}
-	left--;
-	in = ip;
-	switch (in->op) {
+	/* Every case ends by dispatching the next instruction (NEXT, JUMP)
+	 * or by leaving. */
+	DISPATCH();
+	BEGIN_DISPATCH
 		/* ALU: rd = rs1 op rs2 */
-		case OP_ADD: x[in->rd] = x[in->rs1] + x[in->rs2]; NEXT();
-		case OP_SUB: x[in->rd] = x[in->rs1] - x[in->rs2]; NEXT();
-		case OP_AND: x[in->rd] = x[in->rs1] & x[in->rs2]; NEXT();
-		case OP_OR: x[in->rd] = x[in->rs1] | x[in->rs2]; NEXT();
-		case OP_XOR: x[in->rd] = x[in->rs1] ^ x[in->rs2]; NEXT();
-		case OP_SLL: x[in->rd] = x[in->rs1] << (x[in->rs2] & 31); NEXT();
-		case OP_SRL: x[in->rd] = x[in->rs1] >> (x[in->rs2] & 31); NEXT();
-		case OP_SRA:
+		CASE(OP_ADD): x[in->rd] = x[in->rs1] + x[in->rs2]; NEXT();
+		CASE(OP_SUB): x[in->rd] = x[in->rs1] - x[in->rs2]; NEXT();
+		CASE(OP_AND): x[in->rd] = x[in->rs1] & x[in->rs2]; NEXT();
+		CASE(OP_OR): x[in->rd] = x[in->rs1] | x[in->rs2]; NEXT();
+		CASE(OP_XOR): x[in->rd] = x[in->rs1] ^ x[in->rs2]; NEXT();
+		CASE(OP_SLL): x[in->rd] = x[in->rs1] << (x[in->rs2] & 31); NEXT();
+		CASE(OP_SRL): x[in->rd] = x[in->rs1] >> (x[in->rs2] & 31); NEXT();
+		CASE(OP_SRA):
 			x[in->rd] = (uint32_t)((int32_t)x[in->rs1] >> (x[in->rs2] & 31));
 			NEXT();
-		case OP_SLT: x[in->rd] = (int32_t)x[in->rs1] < (int32_t)x[in->rs2]; NEXT();
-		case OP_SLTU: x[in->rd] = x[in->rs1] < x[in->rs2]; NEXT();
-		case OP_MUL:
+		CASE(OP_SLT): x[in->rd] = (int32_t)x[in->rs1] < (int32_t)x[in->rs2]; NEXT();
+		CASE(OP_SLTU): x[in->rd] = x[in->rs1] < x[in->rs2]; NEXT();
+		CASE(OP_MUL):
 			x[in->rd] = x[in->rs1] * x[in->rs2];
 			left -= mach_cost(COST_MULDIV);
 			m->extra_cycles += mach_cost(COST_MULDIV);
 			NEXT();
-		case OP_MULHU:
+		CASE(OP_MULHU):
 			x[in->rd] = (uint32_t)(((uint64_t)x[in->rs1] * x[in->rs2]) >> 32);
 			left -= mach_cost(COST_MULDIV);
 			m->extra_cycles += mach_cost(COST_MULDIV);
 			NEXT();
-		case OP_DIV:
-		case OP_DIVU:
-		case OP_REM:
-		case OP_REMU: {
+		CASE(OP_DIV):
+		CASE(OP_DIVU):
+		CASE(OP_REM):
+		CASE(OP_REMU): {
 			uint32_t a = x[in->rs1], b = x[in->rs2], r;
 			if (b == 0)
 				TRAP_HERE(CAUSE_DIVZERO);
@@ -325,40 +365,40 @@ dispatch:
 
 		/* ALU with an immediate: addi/slti/sltiu sign-extend it
 		 * (the decoder did), andi/ori/xori zero-extend it. */
-		case OP_ADDI: x[in->rd] = x[in->rs1] + (uint32_t)in->imm; NEXT();
-		case OP_ANDI: x[in->rd] = x[in->rs1] & (uint32_t)in->imm; NEXT();
-		case OP_ORI: x[in->rd] = x[in->rs1] | (uint32_t)in->imm; NEXT();
-		case OP_XORI: x[in->rd] = x[in->rs1] ^ (uint32_t)in->imm; NEXT();
-		case OP_SLLI: x[in->rd] = x[in->rs1] << in->imm; NEXT();
-		case OP_SRLI: x[in->rd] = x[in->rs1] >> in->imm; NEXT();
-		case OP_SRAI: x[in->rd] = (uint32_t)((int32_t)x[in->rs1] >> in->imm); NEXT();
-		case OP_SLTI: x[in->rd] = (int32_t)x[in->rs1] < in->imm; NEXT();
-		case OP_SLTIU: x[in->rd] = x[in->rs1] < (uint32_t)in->imm; NEXT();
-		case OP_LUI: x[in->rd] = (uint32_t)in->imm << 16; NEXT();
+		CASE(OP_ADDI): x[in->rd] = x[in->rs1] + (uint32_t)in->imm; NEXT();
+		CASE(OP_ANDI): x[in->rd] = x[in->rs1] & (uint32_t)in->imm; NEXT();
+		CASE(OP_ORI): x[in->rd] = x[in->rs1] | (uint32_t)in->imm; NEXT();
+		CASE(OP_XORI): x[in->rd] = x[in->rs1] ^ (uint32_t)in->imm; NEXT();
+		CASE(OP_SLLI): x[in->rd] = x[in->rs1] << in->imm; NEXT();
+		CASE(OP_SRLI): x[in->rd] = x[in->rs1] >> in->imm; NEXT();
+		CASE(OP_SRAI): x[in->rd] = (uint32_t)((int32_t)x[in->rs1] >> in->imm); NEXT();
+		CASE(OP_SLTI): x[in->rd] = (int32_t)x[in->rs1] < in->imm; NEXT();
+		CASE(OP_SLTIU): x[in->rd] = x[in->rs1] < (uint32_t)in->imm; NEXT();
+		CASE(OP_LUI): x[in->rd] = (uint32_t)in->imm << 16; NEXT();
 
 		/* memory */
-		case OP_LW: LOAD(4, false, uint32_t);
-		case OP_LH: LOAD(2, true, int16_t);
-		case OP_LHU: LOAD(2, false, uint16_t);
-		case OP_LB: LOAD(1, true, int8_t);
-		case OP_LBU: LOAD(1, false, uint8_t);
-		case OP_SW: STORE(4, uint32_t);
-		case OP_SH: STORE(2, uint16_t);
-		case OP_SB: STORE(1, uint8_t);
+		CASE(OP_LW): LOAD(4, false, uint32_t);
+		CASE(OP_LH): LOAD(2, true, int16_t);
+		CASE(OP_LHU): LOAD(2, false, uint16_t);
+		CASE(OP_LB): LOAD(1, true, int8_t);
+		CASE(OP_LBU): LOAD(1, false, uint8_t);
+		CASE(OP_SW): STORE(4, uint32_t);
+		CASE(OP_SH): STORE(2, uint16_t);
+		CASE(OP_SB): STORE(1, uint8_t);
 
 		/* control transfer: offsets are relative to the branch itself */
-		case OP_BEQ: BRANCH(x[in->rs1] == x[in->rs2]);
-		case OP_BNE: BRANCH(x[in->rs1] != x[in->rs2]);
-		case OP_BLT: BRANCH((int32_t)x[in->rs1] < (int32_t)x[in->rs2]);
-		case OP_BGE: BRANCH((int32_t)x[in->rs1] >= (int32_t)x[in->rs2]);
-		case OP_BLTU: BRANCH(x[in->rs1] < x[in->rs2]);
-		case OP_BGEU: BRANCH(x[in->rs1] >= x[in->rs2]);
-		case OP_JAL: {
+		CASE(OP_BEQ): BRANCH(x[in->rs1] == x[in->rs2]);
+		CASE(OP_BNE): BRANCH(x[in->rs1] != x[in->rs2]);
+		CASE(OP_BLT): BRANCH((int32_t)x[in->rs1] < (int32_t)x[in->rs2]);
+		CASE(OP_BGE): BRANCH((int32_t)x[in->rs1] >= (int32_t)x[in->rs2]);
+		CASE(OP_BLTU): BRANCH(x[in->rs1] < x[in->rs2]);
+		CASE(OP_BGEU): BRANCH(x[in->rs1] >= x[in->rs2]);
+		CASE(OP_JAL): {
 			uint32_t pc = PC();
 			x[in->rd] = pc + 4;
 			JUMP(pc + (uint32_t)in->imm);
 		}
-		case OP_JALR: {
+		CASE(OP_JALR): {
 			/* The target is computed before rd is written, so that
 			 * jalr ra, 0(ra) works. */
 			uint32_t target = x[in->rs1] + (uint32_t)in->imm;
@@ -367,22 +407,22 @@ dispatch:
 		}
 
 		/* system */
-		case OP_SYSCALL: TRAP_HERE(CAUSE_SYSCALL);
-		case OP_BREAK: TRAP_HERE(CAUSE_BREAK);
-		case OP_HCALL:
+		CASE(OP_SYSCALL): TRAP_HERE(CAUSE_SYSCALL);
+		CASE(OP_BREAK): TRAP_HERE(CAUSE_BREAK);
+		CASE(OP_HCALL):
 			/* Only a monitor has hypercalls; the bare machine has
 			 * no such instruction. */
 			TRAP_HERE(m->cfg.monitor ? CAUSE_HCALL : CAUSE_ILLEGAL);
-		case OP_RDCYCLE:
+		CASE(OP_RDCYCLE):
 			x[in->rd] = (uint32_t)(m->batch_end - (uint64_t)left);
 			NEXT();
 
 		/* privileged */
-		case OP_MFCR:
+		CASE(OP_MFCR):
 			REQUIRE_SUPERVISOR();
 			x[in->rd] = c->cr[in->imm];
 			NEXT();
-		case OP_MTCR:
+		CASE(OP_MTCR):
 			REQUIRE_SUPERVISOR();
 			SYNC_OUT();
 			write_cr(m, (unsigned)in->imm, x[in->rs1]);
@@ -391,7 +431,7 @@ dispatch:
 			if (in->imm == CR_PSW || in->imm == CR_PTBR)
 				GOTO_PC(PC() + 4);
 			NEXT();
-		case OP_RFE:
+		CASE(OP_RFE):
 			REQUIRE_SUPERVISOR();
 			c->cr[CR_PSW] = c->cr[CR_EPSW] & PSW_MASK;
 			mmu_select_regime(m);
@@ -400,15 +440,15 @@ dispatch:
 			SYNC_IN();
 			m->batch_stop = true; /* IE may be set again */
 			GOTO_PC(c->cr[CR_EPC]);
-		case OP_TLBFLUSH:
+		CASE(OP_TLBFLUSH):
 			REQUIRE_SUPERVISOR();
 			mmu_flush(m);
 			GOTO_PC(PC() + 4);
-		case OP_TLBINV:
+		CASE(OP_TLBINV):
 			REQUIRE_SUPERVISOR();
 			mmu_invalidate_page(m, x[in->rs1]);
 			GOTO_PC(PC() + 4);
-		case OP_WFI:
+		CASE(OP_WFI):
 			REQUIRE_SUPERVISOR();
 			/* Let time pass, device event by device event, until a
 			 * line is pending; then go on after the wfi (and take
@@ -439,11 +479,11 @@ dispatch:
 			GOTO_PC(PC() + 4);
 
 		/* sensitive */
-		case OP_RDPSW:
+		CASE(OP_RDPSW):
 			REQUIRE_SUPERVISOR_UNLESS_LEAKY();
 			x[in->rd] = c->cr[CR_PSW];
 			NEXT();
-		case OP_WRPSW:
+		CASE(OP_WRPSW):
 			REQUIRE_SUPERVISOR_UNLESS_LEAKY();
 			if (!SUPERVISOR())
 				NEXT(); /* leaky: MODE, IE and PG are all it has */
@@ -451,25 +491,27 @@ dispatch:
 			write_cr(m, CR_PSW, x[in->rs1]);
 			SYNC_IN();
 			GOTO_PC(PC() + 4);
-		case OP_RDTVEC:
+		CASE(OP_RDTVEC):
 			REQUIRE_SUPERVISOR_UNLESS_LEAKY();
 			x[in->rd] = c->cr[CR_TVEC];
 			NEXT();
 
 		/* the decoded-instruction cache's own entries */
-		case OP_DECODE:
+		CASE(OP_DECODE):
 			left++; /* decoding is not an instruction */
 			decode_into(ip, ram_word_at(m, (cp->ppn << PAGE_SHIFT) |
 							       (PC() & 0xfff)));
-			goto dispatch;
-		case OP_PAGE_END:
+			DISPATCH();
+		CASE(OP_PAGE_END):
 			left++;
 			GOTO_PC(page_va + PAGE_SIZE);
-		case OP_ILLEGAL:
-		default:
+		CASE(OP_ILLEGAL):
+		DEFAULT_CASE
 			TRAP_HERE(CAUSE_ILLEGAL);
-	}
+	END_DISPATCH
 
+budget_spent:
+	c->pc = PC();
 out:
 	m->left = left;
 out_synced:
