@@ -132,6 +132,17 @@ bool isa_decode(uint32_t word, struct isa_insn *out)
 	return true;
 }
 
+bool isa_format_writes_rd(enum isa_format fmt)
+{
+	switch (fmt) {
+	case FMT_R: case FMT_I: case FMT_IU: case FMT_SHIFT: case FMT_LUI:
+	case FMT_LOAD: case FMT_JAL: case FMT_JALR: case FMT_RD: case FMT_MFCR:
+		return true;
+	default:
+		return false;
+	}
+}
+
 bool isa_imm_range(enum isa_format fmt, int64_t *lo, int64_t *hi)
 {
 	switch (fmt) {

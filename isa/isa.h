@@ -118,6 +118,9 @@ bool isa_decode(uint32_t word, struct isa_insn *out);
  */
 bool isa_encode(const struct isa_insn *in, uint32_t *word);
 
+/* Does an instruction of this format write a result into rd? */
+bool isa_format_writes_rd(enum isa_format fmt);
+
 /* The range of the immediate a format accepts (for branches and jal: the
  * byte offset, a multiple of 4).  Returns false if the format has none. */
 bool isa_imm_range(enum isa_format fmt, int64_t *lo, int64_t *hi);

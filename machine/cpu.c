@@ -92,23 +92,12 @@ bool cpu_take_interrupt(struct machine *m)
 	return true;
 }
 
-/* Which formats write rd: for those, rd = r0 is redirected to the sink. */
-static bool writes_rd(enum isa_format fmt)
-{
-	switch (fmt) {
-	case FMT_R: case FMT_I: case FMT_IU: case FMT_SHIFT: case FMT_LUI:
-	case FMT_LOAD: case FMT_JAL: case FMT_JALR: case FMT_RD: case FMT_MFCR:
-		return true;
-	default:
-		return false;
-	}
-}
-
 static void decode_into(struct isa_insn *slot, uint32_t word)
 {
 	isa_decode(word, slot);
 	const struct isa_opinfo *info = isa_info(slot->op);
-	if (info && writes_rd(info->format) && slot->rd == 0)
+	/* rd = r0 is redirected to the sink: r0 stays 0 unchecked. */
+	if (info && isa_format_writes_rd(info->format) && slot->rd == 0)
 		slot->rd = CPU_SINK;
 }
 

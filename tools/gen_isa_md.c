@@ -480,13 +480,7 @@ static bool is_sensitive(const struct isa_opinfo *info)
  * state; one that yields none is there to change it. */
 static bool has_rd(unsigned op)
 {
-	struct layout lay;
-	if (!probe_layout(op, &lay))
-		return false;
-	for (int f = 0; f < 3; f++)
-		if (lay.field[f] && strcmp(lay.field[f], "rd") == 0)
-			return true;
-	return false;
+	return isa_format_writes_rd(isa_info(op)->format);
 }
 
 static bool is_behaviour_sensitive(unsigned op)
