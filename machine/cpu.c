@@ -39,6 +39,8 @@ static void take_trap(struct machine *m, uint32_t cause, uint32_t badva,
 	struct cpu *c = &m->cpu;
 	bool interrupt = cause & CAUSE_INTERRUPT;
 
+	if (interrupt)
+		m->interrupts++;
 	if (m->cfg.monitor) {
 		m->exit = (struct mach_exit){cause, c->pc, badva, insn};
 		if (!interrupt)

@@ -93,6 +93,8 @@ struct machine {
 	int64_t left;
 	uint64_t extra_cycles; /* cycles charged beyond COST_INSN each */
 	uint64_t trapped;      /* instructions that trapped instead of retiring */
+	uint64_t interrupts;
+	uint64_t tlb_misses, walk_reads, device_accesses; /* counted, not charged */
 
 	/* traps and interrupts */
 	uint32_t irq_lines;         /* bit n: interrupt n is pending */

@@ -57,6 +57,19 @@ uint64_t mach_instret(const struct machine *m)
 	return mach_now(m) - m->extra_cycles - m->trapped;
 }
 
+void mach_get_stats(const struct machine *m, struct mach_stats *st)
+{
+	*st = (struct mach_stats){
+		.cycles = mach_now(m),
+		.instret = mach_instret(m),
+		.traps = m->trapped,
+		.interrupts = m->interrupts,
+		.tlb_misses = m->tlb_misses,
+		.walk_reads = m->walk_reads,
+		.device_accesses = m->device_accesses,
+	};
+}
+
 void mach_charge(struct machine *m, uint64_t cycles)
 {
 	mach_extra(m, cycles);

@@ -220,7 +220,8 @@ static void purge_fast_stores(struct machine *m, uint32_t ppn)
 /* ---- translation through the TLB ---------------------------------------- */
 
 /*
- * Translates va for an access, charging what a real MMU would spend.
+ * Translates va for an access, through the TLB or by a walk (counted, not
+ * charged: see MACH_COSTS).
  * On success returns CAUSE_NONE with *pa, and *commit_pte_pa set to the
  * leaf's address when A/D must be written once the access is known to
  * succeed (UINT32_MAX when nothing is to be written).
@@ -253,9 +254,9 @@ static uint32_t translate(struct machine *m, uint32_t va, unsigned access,
 
 	uint32_t pte, pte_pa;
 	unsigned levels;
-	mach_extra(m, mach_cost(COST_TLB_MISS));
 	uint32_t cause = walk(m, va, access, user, &pte, &pte_pa, &levels);
-	mach_extra(m, (uint64_t)levels * mach_cost(COST_WALK_LEVEL));
+	m->tlb_misses++;
+	m->walk_reads += levels;
 	if (cause != CAUSE_NONE)
 		return cause;
 	*pa = (pte & PTE_FRAME_MASK) | (va & (PAGE_SIZE - 1));
@@ -307,6 +308,7 @@ static uint32_t device_read(struct machine *m, const struct device_slot *d,
 {
 	uint32_t offset = pa & (PAGE_SIZE - 1);
 	mach_extra(m, mach_cost(COST_DEVICE));
+	m->device_accesses++;
 	m->batch_stop = true; /* a read may change a device's interrupt line */
 	return (offset & 3) ? 0 : d->ops->read(d->dev, offset);
 }
@@ -316,6 +318,7 @@ static void device_write(struct machine *m, const struct device_slot *d,
 {
 	uint32_t offset = pa & (PAGE_SIZE - 1);
 	mach_extra(m, mach_cost(COST_DEVICE));
+	m->device_accesses++;
 	m->batch_stop = true; /* lines and deadlines may have changed */
 	if (!(offset & 3))
 		d->ops->write(d->dev, offset, value);

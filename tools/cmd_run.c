@@ -233,12 +233,19 @@ int cmd_run(int argc, char **argv)
 	if (o.stats) {
 		/* Host time is for benchmarks only: nothing in the machine
 		 * depends on it. */
+		struct mach_stats st;
+		mach_get_stats(m, &st);
 		double secs = (double)(t1.tv_sec - t0.tv_sec) +
 			      (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-		double mips = secs > 0 ? (double)mach_instret(m) / secs / 1e6 : 0;
+		double mips = secs > 0 ? (double)st.instret / secs / 1e6 : 0;
 		fprintf(stderr, "trapeze run: %" PRIu64 " instructions, %" PRIu64
 				" cycles, %.3f s, %.1f MIPS\n",
-			mach_instret(m), mach_cycles(m), secs, mips);
+			st.instret, st.cycles, secs, mips);
+		fprintf(stderr, "trapeze run: %" PRIu64 " traps, %" PRIu64
+				" interrupts, %" PRIu64 " device accesses, %" PRIu64
+				" TLB misses, %" PRIu64 " page-table reads\n",
+			st.traps, st.interrupts, st.device_accesses,
+			st.tlb_misses, st.walk_reads);
 	}
 	if (in && in != stdin)
 		fclose(in);
