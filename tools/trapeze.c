@@ -55,7 +55,8 @@ static const struct command commands[] = {
 	 "  --disk=FILE    back the disk with FILE (512-byte sectors)\n"
 	 "  --console-in=FILE  console input from FILE ('-': standard input);\n"
 	 "                 without it the console has no input\n"
-	 "  --stats        print instructions, cycles and traps to stderr\n"
+	 "  --stats        print instructions, cycles, MIPS, traps, interrupts,\n"
+	 "                 device accesses and TLB misses to stderr\n"
 	 "\n"
 	 "Exit status:\n"
 	 "  0-255  the guest's status (the low 8 bits written to EXIT)\n"
@@ -76,7 +77,8 @@ static const struct command commands[] = {
 	 "effect depends on that state).  Prints the table and whether\n"
 	 "Theorem 1 holds (sensitive is a subset of privileged).  Exit status\n"
 	 "0 if it holds, 1 if not, 3 if the execution disagrees with the\n"
-	 "instruction table's flags.\n"},
+	 "instruction table's flags, 70 if the experiment itself could not\n"
+	 "run (no memory for a machine).\n"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
