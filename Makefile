@@ -1,0 +1,150 @@
+# trapeze - one Makefile, explicit object lists.
+#
+#   make              bin/trapeze
+#   make check        every test, in this build and in a second one built
+#                     with -fsanitize=address,undefined (build/asan/)
+#   make bench        the benchmarks
+#   make install      PREFIX=/usr/local DESTDIR=
+#   make clean
+#
+# O is the object directory; the sanitizer build is this same Makefile
+# run with O=build/asan SAN=1.
+
+O ?= build
+PREFIX ?= /usr/local
+CC ?= cc
+
+WARN = -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
+       -Wshadow -Wpointer-arith -Wvla
+CFLAGS ?= -O2 -g
+comma := ,
+SANFLAGS = $(if $(SAN),-fsanitize=address$(comma)undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=all,)
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(SANFLAGS) \
+	     -MMD -MP
+LDLIBS_CMOCKA = -lcmocka
+
+# --- the layers, bottom up ---------------------------------------------
+ISA_SRCS = isa/isa.c isa/asm.c isa/elf.c
+MACHINE_SRCS = machine/machine.c machine/cpu.c machine/mmu.c \
+	       machine/dev_console.c machine/dev_timer.c machine/dev_disk.c \
+	       machine/dev_test.c
+TOOLS_SRCS = tools/trapeze.c tools/cmd_as.c tools/cmd_dis.c tools/cmd_run.c \
+	     tools/cmd_audit.c tools/audit.c
+
+ISA_OBJS = $(ISA_SRCS:%.c=$(O)/%.o)
+MACHINE_OBJS = $(MACHINE_SRCS:%.c=$(O)/%.o)
+TOOLS_OBJS = $(TOOLS_SRCS:%.c=$(O)/%.o)
+
+# bin/trapeze is the program of the normal build; the sanitizer build
+# keeps its own copy under $(O).
+ifeq ($(O),build)
+TRAPEZE = bin/trapeze
+else
+TRAPEZE = $(O)/bin/trapeze
+endif
+
+# --- unit tests (cmocka), each linked with the layers it tests ----------
+UNIT_TESTS = test_isa test_asm test_elf test_cpu test_mmu test_devices \
+	     test_monitor test_audit
+UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/%)
+
+$(O)/tests/test_isa: $(O)/tests/unit/test_isa.o $(ISA_OBJS)
+$(O)/tests/test_asm: $(O)/tests/unit/test_asm.o $(ISA_OBJS)
+$(O)/tests/test_elf: $(O)/tests/unit/test_elf.o $(ISA_OBJS)
+$(O)/tests/test_cpu: $(O)/tests/unit/test_cpu.o $(MACHINE_OBJS) $(ISA_OBJS)
+$(O)/tests/test_mmu: $(O)/tests/unit/test_mmu.o $(MACHINE_OBJS) $(ISA_OBJS)
+$(O)/tests/test_devices: $(O)/tests/unit/test_devices.o $(MACHINE_OBJS) $(ISA_OBJS)
+$(O)/tests/test_monitor: $(O)/tests/unit/test_monitor.o $(MACHINE_OBJS) $(ISA_OBJS)
+$(O)/tests/test_audit: $(O)/tests/unit/test_audit.o $(O)/tools/audit.o \
+		       $(MACHINE_OBJS) $(ISA_OBJS)
+
+.PHONY: all demo check check-build unit guest e2e isa-md check-isa-md bench \
+	install clean
+
+all: $(TRAPEZE) build/guestos.elf build/guestos.disk
+
+$(TRAPEZE): $(TOOLS_OBJS) $(MACHINE_OBJS) $(ISA_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $^
+
+$(O)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(UNIT_BINS):
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_CMOCKA)
+
+# --- the guest OS (issue 4) ---------------------------------------------
+# Until the guest OS exists the demo is the example program.
+build/guestos.elf build/guestos.disk:
+	@true
+
+# --- the demo: until the guest OS exists, an example program is
+# assembled, disassembled and run on the bare machine.
+demo: $(TRAPEZE)
+	@echo '$$ trapeze as examples/hello.s -o build/hello.elf'
+	@$(TRAPEZE) as examples/hello.s -o build/hello.elf
+	@echo '$$ trapeze dis build/hello.elf'
+	@$(TRAPEZE) dis build/hello.elf
+	@echo '$$ trapeze run build/hello.elf'
+	@$(TRAPEZE) run build/hello.elf
+	@echo '$$ trapeze audit --mode=leaky   # why x86 was hard to virtualize'
+	@$(TRAPEZE) audit --mode=leaky || true
+
+# --- ISA.md: its tables are generated from isa/isa_table.h -------------
+$(O)/gen_isa_md: tools/gen_isa_md.c $(ISA_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $^
+
+isa-md: $(O)/gen_isa_md
+	$(O)/gen_isa_md isa/ISA.md > $(O)/ISA.md.new && mv $(O)/ISA.md.new isa/ISA.md
+
+check-isa-md: $(O)/gen_isa_md
+	@$(O)/gen_isa_md isa/ISA.md | diff -u isa/ISA.md - \
+	  || { echo "isa/ISA.md is out of date: run 'make isa-md'"; exit 1; }
+	@echo "isa/ISA.md: tables match isa/isa_table.h"
+
+# --- tests ----------------------------------------------------------------
+check-build: $(TRAPEZE) $(UNIT_BINS)
+
+unit: $(UNIT_BINS)
+	@tests/run-unit.sh $(UNIT_BINS)
+
+# pg32.inc: the hardware constants for guest programs, generated from the
+# headers (tools/gen_pg32_inc.c); guest programs find it with -I $(O)/include.
+$(O)/gen_pg32_inc: tools/gen_pg32_inc.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $<
+
+$(O)/include/pg32.inc: $(O)/gen_pg32_inc
+	@mkdir -p $(@D)
+	$(O)/gen_pg32_inc > $@.new && mv $@.new $@
+
+guest: $(TRAPEZE) $(O)/include/pg32.inc
+	@tests/guest/run.sh $(TRAPEZE) $(O)/guest
+
+e2e: $(TRAPEZE)
+	@tests/e2e/run.sh $(TRAPEZE) $(O)/e2e
+
+# The whole suite: this build, then the sanitizer build.
+check:
+	$(MAKE) check-build
+	$(MAKE) check-isa-md
+	$(MAKE) unit guest e2e
+	$(MAKE) O=build/asan SAN=1 CFLAGS="-O1 -g" check-build
+	$(MAKE) O=build/asan SAN=1 CFLAGS="-O1 -g" unit guest e2e
+	@echo "make check: all tests passed"
+
+bench: $(TRAPEZE)
+	@bench/run.sh $(TRAPEZE)
+
+install: $(TRAPEZE)
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(TRAPEZE) $(DESTDIR)$(PREFIX)/bin/trapeze
+
+clean:
+	rm -rf build bin
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)
