@@ -399,7 +399,7 @@ static void test_register_names(void **state)
 		"t0",   "t1", "t2", "t3", "s0", "s1", "s2", "s3",
 	};
 	for (int r = 0; r < ISA_NREGS; r++) {
-		char name[8];
+		char name[16]; /* room for any int: -Wformat-truncation */
 		snprintf(name, sizeof name, "r%d", r);
 		assert_int_equal(isa_reg_lookup(name), r);
 		assert_int_equal(isa_reg_lookup(abi[r]), r);
