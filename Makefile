@@ -20,8 +20,8 @@ CFLAGS ?= -O2 -g
 comma := ,
 SANFLAGS = $(if $(SAN),-fsanitize=address$(comma)undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all,)
-ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(SANFLAGS) \
-	     -MMD -MP
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(SANFLAGS)
+DEPFLAGS = -MMD -MP # only when compiling: each .o gets its .d
 LDLIBS_CMOCKA = -lcmocka
 
 # --- the layers, bottom up ---------------------------------------------
@@ -70,7 +70,7 @@ $(TRAPEZE): $(TOOLS_OBJS) $(MACHINE_OBJS) $(ISA_OBJS)
 
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(UNIT_BINS):
 	@mkdir -p $(@D)
@@ -94,7 +94,7 @@ demo: $(TRAPEZE)
 	@$(TRAPEZE) audit --mode=leaky || true
 
 # --- ISA.md: its tables are generated from isa/isa_table.h -------------
-$(O)/gen_isa_md: tools/gen_isa_md.c $(ISA_OBJS)
+$(O)/gen_isa_md: $(O)/tools/gen_isa_md.o $(ISA_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $^
 
@@ -114,9 +114,9 @@ unit: $(UNIT_BINS)
 
 # pg32.inc: the hardware constants for guest programs, generated from the
 # headers (tools/gen_pg32_inc.c); guest programs find it with -I $(O)/include.
-$(O)/gen_pg32_inc: tools/gen_pg32_inc.c
+$(O)/gen_pg32_inc: $(O)/tools/gen_pg32_inc.o
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $<
+	$(CC) $(ALL_CFLAGS) -o $@ $^
 
 $(O)/include/pg32.inc: $(O)/gen_pg32_inc
 	@mkdir -p $(@D)
