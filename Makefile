@@ -10,6 +10,8 @@
 # O is the object directory; the sanitizer build is this same Makefile
 # run with O=build/asan SAN=1.
 
+.DEFAULT_GOAL := all
+
 O ?= build
 PREFIX ?= /usr/local
 CC ?= cc
@@ -77,21 +79,45 @@ $(UNIT_BINS):
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_CMOCKA)
 
 # --- the guest OS (issue 4) ---------------------------------------------
-# Until the guest OS exists the demo is the example program.
-build/guestos.elf build/guestos.disk:
-	@true
+# build/guestos.elf is the kernel (guestos/guestos.s and what it includes,
+# with the generated pg32.inc); build/guestos.disk holds the user programs
+# (guestos/user/NAME.s), put on a disk by $(O)/mkdisk (tools/mkdisk.c) in
+# GUESTOS_PROGS order: the first gets pid 1.  See guestos/README.md.
+#   bin/trapeze run --disk=build/guestos.disk build/guestos.elf
+GUESTOS_PROGS = primes ticker heap stack faulty
+GUESTOS_USER_ELFS = $(GUESTOS_PROGS:%=$(O)/guestos/%.elf)
+GUESTOS_SRCS = $(wildcard guestos/*.s guestos/*.inc) guestos/user/usys.inc
 
-# --- the demo: until the guest OS exists, an example program is
-# assembled, disassembled and run on the bare machine.
-demo: $(TRAPEZE)
-	@echo '$$ trapeze as examples/hello.s -o build/hello.elf'
-	@$(TRAPEZE) as examples/hello.s -o build/hello.elf
-	@echo '$$ trapeze dis build/hello.elf'
-	@$(TRAPEZE) dis build/hello.elf
-	@echo '$$ trapeze run build/hello.elf'
-	@$(TRAPEZE) run build/hello.elf
-	@echo '$$ trapeze audit --mode=leaky   # why x86 was hard to virtualize'
-	@$(TRAPEZE) audit --mode=leaky || true
+$(O)/mkdisk: $(O)/tools/mkdisk.o $(O)/isa/elf.o
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $^
+
+build/guestos.elf: $(GUESTOS_SRCS) $(TRAPEZE) $(O)/include/pg32.inc
+	$(TRAPEZE) as -I $(O)/include guestos/guestos.s -o $@
+
+$(O)/guestos/%.elf: guestos/user/%.s guestos/user/usys.inc \
+		    guestos/user/ulib.inc $(TRAPEZE)
+	@mkdir -p $(@D)
+	$(TRAPEZE) as $< -o $@
+
+build/guestos.disk: $(O)/mkdisk $(GUESTOS_USER_ELFS)
+	$(O)/mkdisk $@ $(foreach p,$(GUESTOS_PROGS),$(p)=$(O)/guestos/$(p).elf)
+
+# The OS's end-to-end test (tests/e2e-guestos/run.sh) builds its own
+# kernel, programs and disks with this build's trapeze and mkdisk.
+.PHONY: guestos-test
+guestos-test: $(TRAPEZE) $(O)/mkdisk $(O)/include/pg32.inc
+	@tests/e2e-guestos/run.sh $(TRAPEZE) $(O)/mkdisk $(O)/include \
+	  $(O)/guestos-test
+
+# --- the demo: the guest OS boots on the bare machine; then the audit
+# shows why the x86-like mode cannot be virtualized by trap-and-emulate.
+demo: all
+	@echo '$$ trapeze run --disk=build/guestos.disk build/guestos.elf'
+	@$(TRAPEZE) run --stats --disk=build/guestos.disk build/guestos.elf
+	@echo
+	@echo '$$ trapeze audit --mode=leaky | tail -5   # why x86 was hard to virtualize'
+	@$(TRAPEZE) audit --mode=leaky | tail -5 || true
 
 # --- ISA.md: its tables are generated from isa/isa_table.h -------------
 $(O)/gen_isa_md: $(O)/tools/gen_isa_md.o $(ISA_OBJS)
@@ -107,7 +133,7 @@ check-isa-md: $(O)/gen_isa_md
 	@echo "isa/ISA.md: tables match isa/isa_table.h"
 
 # --- tests ----------------------------------------------------------------
-check-build: $(TRAPEZE) $(UNIT_BINS)
+check-build: all $(UNIT_BINS)
 
 unit: $(UNIT_BINS)
 	@tests/run-unit.sh $(UNIT_BINS)

@@ -1,0 +1,203 @@
+#!/bin/sh
+# tests/e2e-guestos/run.sh TRAPEZE MKDISK INCDIR OUTDIR - guestos, end to end.
+#
+# Builds guestos from the sources into OUTDIR (the kernel with -I INCDIR,
+# where the Makefile generates pg32.inc; the user programs; their disk
+# made with MKDISK) and boots it on the bare machine:
+#
+#   boot         the whole console output equals expected.out byte for
+#                byte, and the exit status is 0
+#   summary      exactly one summary line, the last one, with 5 processes,
+#                at least 10 context switches and at least 1 page fault
+#   determinism  a second boot prints the very same bytes
+#   quantum500   the kernel built with a 500-cycle quantum
+#                (quantum500.s): every process prints exactly the lines
+#                it prints in expected.out, each process ends the same
+#                way, with more context switches, status 0
+#   crash        crash.s thirteen times on one disk: each copy commits
+#                one fault (divide by zero, illegal, misaligned, ...) and
+#                must be killed with the line in expected-crash.out, or
+#                checks refused system calls / the idle loop; status 0
+#   nodisk       no disk attached: the panic line of expected-nodisk.out,
+#                status 1
+#
+# Prints "PASS guestos/NAME" or "FAIL guestos/NAME: reason" per test and
+# ends with "guestos: N passed, M failed"; exits 1 if anything failed.
+
+set -u
+
+if [ $# -ne 4 ]; then
+	echo "usage: $0 TRAPEZE MKDISK INCDIR OUTDIR" >&2
+	exit 2
+fi
+TRAPEZE=$1
+MKDISK=$2
+INC=$3
+OUT=$4
+SRC=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$SRC/../.." && pwd)
+GUESTOS=$TOP/guestos
+MAX_CYCLES=50000000
+# The demo's programs, in disk order (the same list as GUESTOS_PROGS in
+# the Makefile): the first one gets pid 1.
+PROGS="primes ticker heap stack faulty"
+NCRASH=13
+
+mkdir -p "$OUT" || exit 2
+passed=0
+failed=0
+
+# report NAME REASON: one result line ("" as REASON: a pass).
+report() {
+	if [ -z "$2" ]; then
+		echo "PASS guestos/$1"
+		passed=$((passed + 1))
+	else
+		echo "FAIL guestos/$1: $2"
+		failed=$((failed + 1))
+	fi
+}
+
+# assemble SRC OUT.elf [-I DIR]...: "" or prints the errors and fails.
+assemble() {
+	src=$1
+	elf=$2
+	shift 2
+	if ! "$TRAPEZE" as "$@" "$src" -o "$elf" > "$elf.err" 2>&1; then
+		sed 's/^/    /' "$elf.err"
+		return 1
+	fi
+}
+
+# boot KERNEL DISK OUTFILE [options]: runs it; sets $status.
+boot() {
+	kernel=$1
+	disk=$2
+	outfile=$3
+	shift 3
+	if [ -n "$disk" ]; then
+		set -- "--disk=$disk" "$@"
+	fi
+	"$TRAPEZE" run --max-cycles=$MAX_CYCLES "$@" "$kernel" \
+		< /dev/null > "$outfile" 2> "$outfile.err"
+	status=$?
+}
+
+# same_bytes WANT GOT: "" if equal, else prints the diff and fails.
+same_bytes() {
+	if cmp -s "$1" "$2"; then
+		return 0
+	fi
+	diff -u "$1" "$2" | head -n 40 | sed 's/^/    /'
+	return 1
+}
+
+# --- build ------------------------------------------------------------------
+build_ok=1
+assemble "$GUESTOS/guestos.s" "$OUT/guestos.elf" -I "$INC" || build_ok=0
+assemble "$SRC/quantum500.s" "$OUT/quantum500.elf" -I "$GUESTOS" -I "$INC" ||
+	build_ok=0
+assemble "$SRC/crash.s" "$OUT/crash.elf" -I "$GUESTOS/user" || build_ok=0
+disk_args=""
+for p in $PROGS; do
+	assemble "$GUESTOS/user/$p.s" "$OUT/$p.elf" || build_ok=0
+	disk_args="$disk_args $p=$OUT/$p.elf"
+done
+crash_args=""
+i=1
+while [ $i -le $NCRASH ]; do
+	crash_args="$crash_args crash$i=$OUT/crash.elf"
+	i=$((i + 1))
+done
+if [ $build_ok -eq 1 ]; then
+	# shellcheck disable=SC2086 # the NAME=FILE arguments split on purpose
+	"$MKDISK" "$OUT/guestos.disk" $disk_args || build_ok=0
+	# shellcheck disable=SC2086
+	"$MKDISK" "$OUT/crash.disk" $crash_args || build_ok=0
+fi
+if [ $build_ok -ne 1 ]; then
+	report build "the kernel, a program or a disk did not build"
+	echo "guestos: $passed passed, $failed failed"
+	exit 1
+fi
+
+# --- boot -------------------------------------------------------------------
+boot "$OUT/guestos.elf" "$OUT/guestos.disk" "$OUT/boot.out"
+reason=""
+same_bytes "$SRC/expected.out" "$OUT/boot.out" ||
+	reason="output differs from expected.out"
+if [ "$status" -ne 0 ]; then
+	sed 's/^/    /' "$OUT/boot.out.err"
+	reason="${reason:+$reason; }exit status $status"
+fi
+report boot "$reason"
+
+# --- summary ------------------------------------------------------------------
+reason=""
+nhalt=$(grep -c '^guestos: halt' "$OUT/boot.out")
+last=$(tail -n 1 "$OUT/boot.out")
+k=$(echo "$last" | sed -n 's/^guestos: halt after 5 processes, \([0-9]*\) context switches, [0-9]* page faults$/\1/p')
+f=$(echo "$last" | sed -n 's/^guestos: halt after 5 processes, [0-9]* context switches, \([0-9]*\) page faults$/\1/p')
+if [ "$nhalt" -ne 1 ] || [ -z "$k" ] || [ -z "$f" ]; then
+	reason="want exactly one summary line, last: '$last'"
+elif [ "$k" -lt 10 ] || [ "$f" -lt 1 ]; then
+	reason="$k context switches (want >= 10), $f page faults (want >= 1)"
+fi
+report summary "$reason"
+
+# --- determinism ----------------------------------------------------------------
+boot "$OUT/guestos.elf" "$OUT/guestos.disk" "$OUT/boot2.out"
+reason=""
+same_bytes "$OUT/boot.out" "$OUT/boot2.out" ||
+	reason="a second boot printed different bytes"
+report determinism "$reason"
+
+# --- quantum500 -------------------------------------------------------------------
+# lines_of FILE: each process's lines, grouped by process: first every
+# "[name] " line of each program in PROGS order, then the kernel's
+# "guestos: pid N exited/killed" lines sorted by pid.
+lines_of() {
+	for p in $PROGS; do
+		grep "^\[$p\] " "$1"
+	done
+	grep -E '^guestos: pid [0-9]+ (exited|killed)' "$1" | sort -n -k3
+}
+boot "$OUT/quantum500.elf" "$OUT/guestos.disk" "$OUT/quantum500.out"
+reason=""
+lines_of "$SRC/expected.out" > "$OUT/quantum500.want"
+lines_of "$OUT/quantum500.out" > "$OUT/quantum500.got"
+same_bytes "$OUT/quantum500.want" "$OUT/quantum500.got" ||
+	reason="a process printed other lines"
+k500=$(tail -n 1 "$OUT/quantum500.out" | sed -n 's/^guestos: halt after 5 processes, \([0-9]*\) context switches, [0-9]* page faults$/\1/p')
+if [ -z "$k500" ]; then
+	reason="${reason:+$reason; }no summary line at the end"
+elif [ -n "$k" ] && [ "$k500" -le "$k" ]; then
+	reason="${reason:+$reason; }$k500 context switches, not more than $k"
+fi
+if [ "$status" -ne 0 ]; then
+	reason="${reason:+$reason; }exit status $status"
+fi
+report quantum500 "$reason"
+
+# --- crash --------------------------------------------------------------------
+boot "$OUT/guestos.elf" "$OUT/crash.disk" "$OUT/crash.out"
+reason=""
+same_bytes "$SRC/expected-crash.out" "$OUT/crash.out" ||
+	reason="output differs from expected-crash.out"
+if [ "$status" -ne 0 ]; then
+	reason="${reason:+$reason; }exit status $status"
+fi
+report crash "$reason"
+
+# --- nodisk -------------------------------------------------------------------
+boot "$OUT/guestos.elf" "" "$OUT/nodisk.out"
+reason=""
+same_bytes "$SRC/expected-nodisk.out" "$OUT/nodisk.out" ||
+	reason="output differs from expected-nodisk.out"
+if [ "$status" -ne 1 ]; then
+	reason="${reason:+$reason; }exit status $status, want 1"
+fi
+report nodisk "$reason"
+
+echo "guestos: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
