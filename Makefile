@@ -30,7 +30,7 @@ LDLIBS_CMOCKA = -lcmocka
 ISA_SRCS = isa/isa.c isa/asm.c isa/elf.c
 MACHINE_SRCS = machine/machine.c machine/cpu.c machine/mmu.c \
 	       machine/dev_console.c machine/dev_timer.c machine/dev_disk.c \
-	       machine/dev_test.c
+	       machine/dev_test.c machine/dev_bus.c
 TOOLS_SRCS = tools/trapeze.c tools/cmd_as.c tools/cmd_dis.c tools/cmd_run.c \
 	     tools/cmd_audit.c tools/audit.c
 

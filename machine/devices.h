@@ -160,6 +160,20 @@ int dev_disk_init(struct dev_disk *d, const struct dev_host *host);
 void dev_test_init(struct dev_test *t, const struct dev_host *host);
 void dev_disk_destroy(struct dev_disk *d);
 
+/*
+ * A CPU's access of size bytes (1, 2 or 4) at offset in a device's page,
+ * with the rules every device obeys: registers are words at aligned
+ * offsets; a narrower store writes the value zero-extended, a narrower
+ * load reads the register's low bits; any other byte of the page reads 0
+ * and ignores writes.  dev_bus_load returns the low size bytes (the
+ * caller sign-extends for lb/lh).  The machine's MMU and the VMM's MMIO
+ * emulation both go through these, so both give devices the same view.
+ */
+uint32_t dev_bus_load(const struct dev_ops *ops, void *dev, uint32_t offset,
+		      unsigned size);
+void dev_bus_store(const struct dev_ops *ops, void *dev, uint32_t offset,
+		   unsigned size, uint32_t value);
+
 /* Console plumbing. */
 void dev_console_set_output(struct dev_console *c, dev_output_fn *fn, void *ctx);
 void dev_console_set_input_file(struct dev_console *c, FILE *f);

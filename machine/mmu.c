@@ -293,35 +293,24 @@ static const struct device_slot *device_at(const struct machine *m, uint32_t pa)
 	return &m->slots[slot];
 }
 
-static uint32_t size_mask(unsigned size)
-{
-	return size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
-}
-
-/*
- * Device registers are words at aligned offsets: a narrower store writes
- * the value zero-extended, a narrower load reads the low bits, and other
- * bytes of the device's page read 0 and ignore writes.
- */
+/* A device access costs cycles and ends the batch: it may change an
+ * interrupt line or a deadline. */
 static uint32_t device_read(struct machine *m, const struct device_slot *d,
-			    uint32_t pa)
+			    uint32_t pa, unsigned size)
 {
-	uint32_t offset = pa & (PAGE_SIZE - 1);
 	mach_extra(m, mach_cost(COST_DEVICE));
 	m->device_accesses++;
-	m->batch_stop = true; /* a read may change a device's interrupt line */
-	return (offset & 3) ? 0 : d->ops->read(d->dev, offset);
+	m->batch_stop = true;
+	return dev_bus_load(d->ops, d->dev, pa & (PAGE_SIZE - 1), size);
 }
 
 static void device_write(struct machine *m, const struct device_slot *d,
-			 uint32_t pa, uint32_t value)
+			 uint32_t pa, unsigned size, uint32_t value)
 {
-	uint32_t offset = pa & (PAGE_SIZE - 1);
 	mach_extra(m, mach_cost(COST_DEVICE));
 	m->device_accesses++;
-	m->batch_stop = true; /* lines and deadlines may have changed */
-	if (!(offset & 3))
-		d->ops->write(d->dev, offset, value);
+	m->batch_stop = true;
+	dev_bus_store(d->ops, d->dev, pa & (PAGE_SIZE - 1), size, value);
 }
 
 /* ---- the slow paths of loads, stores and fetches ------------------------- */
@@ -360,7 +349,7 @@ uint32_t mmu_load(struct machine *m, uint32_t va, unsigned size, bool sign,
 		if (!d)
 			return CAUSE_BUS_ERROR;
 		commit(m, va, CAUSE_ACCESS_LOAD, pte, pte_pa);
-		raw = device_read(m, d, pa) & size_mask(size);
+		raw = device_read(m, d, pa, size);
 	}
 	*value = sign ? sign_extend(raw, size) : raw;
 	return CAUSE_NONE;
@@ -393,7 +382,7 @@ uint32_t mmu_store(struct machine *m, uint32_t va, unsigned size,
 	if (!d)
 		return CAUSE_BUS_ERROR;
 	commit(m, va, CAUSE_ACCESS_STORE, pte, pte_pa);
-	device_write(m, d, pa, value & size_mask(size));
+	device_write(m, d, pa, size, value);
 	return CAUSE_NONE;
 }
 
