@@ -373,3 +373,51 @@ int isa_disassemble(uint32_t word, uint32_t pc, char *buf, size_t size,
 	return n + print_target(buf + n, size - (size_t)n,
 				pc + (uint32_t)in.imm, symbolize, ctx);
 }
+
+/* ---- the page walk ------------------------------------------------------ */
+
+static uint32_t page_fault(unsigned access, bool present)
+{
+	return CAUSE_PAGE_FAULT | access << CAUSE_ACCESS_SHIFT |
+	       (present ? CAUSE_PRESENT : 0);
+}
+
+uint32_t isa_check_leaf(uint32_t pte, unsigned access, bool user)
+{
+	uint32_t needed = access == CAUSE_ACCESS_FETCH ? PTE_X
+			  : access == CAUSE_ACCESS_LOAD ? PTE_R
+							: PTE_W;
+	/* Supervisor mode may touch U pages; user mode needs U.  No
+	 * permission implies another: a store needs W even if R is set. */
+	if ((user && !(pte & PTE_U)) || !(pte & needed))
+		return page_fault(access, true);
+	return CAUSE_NONE;
+}
+
+uint32_t isa_page_walk(isa_read_word_fn *read_word, void *ctx, uint32_t ptbr,
+		       uint32_t va, unsigned access, bool user, uint32_t *pte,
+		       uint32_t *pte_pa, unsigned *levels)
+{
+	uint32_t root_pa = (ptbr & PTE_FRAME_MASK) + (va >> 22) * 4;
+	uint32_t root;
+	*levels = 1;
+	if (!read_word(ctx, root_pa, &root))
+		return CAUSE_BUS_ERROR;
+	if (!(root & PTE_V))
+		return page_fault(access, false);
+	if (root & (PTE_R | PTE_W | PTE_X)) /* no superpages in PG32 */
+		return page_fault(access, true);
+
+	uint32_t leaf_pa = (root & PTE_FRAME_MASK) + ((va >> 12) & 0x3ff) * 4;
+	uint32_t leaf;
+	*levels = 2;
+	if (!read_word(ctx, leaf_pa, &leaf))
+		return CAUSE_BUS_ERROR;
+	if (!(leaf & PTE_V))
+		return page_fault(access, false);
+	if (!(leaf & (PTE_R | PTE_W | PTE_X))) /* a pointer where a leaf must be */
+		return page_fault(access, true);
+	*pte = leaf;
+	*pte_pa = leaf_pa;
+	return isa_check_leaf(leaf, access, user);
+}

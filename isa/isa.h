@@ -216,6 +216,24 @@ const char *isa_cause_name(uint32_t cause);
 #define PTE_FRAME_MASK 0xfffff000u
 
 /*
+ * The PG32 page walk, as the architecture defines it (ISA.md section 7),
+ * with no side effect.  read_word reads the 32-bit word at a physical
+ * address and returns false if nothing backs it; the machine passes its
+ * RAM, a VMM passes a guest's physical memory.  On success returns
+ * CAUSE_NONE and sets *pte (the leaf) and *pte_pa (where it lives); else
+ * the PAGE_FAULT cause (with its access and present bits) or
+ * CAUSE_BUS_ERROR.  *levels says how many entries were read.
+ */
+typedef bool isa_read_word_fn(void *ctx, uint32_t pa, uint32_t *value);
+uint32_t isa_page_walk(isa_read_word_fn *read_word, void *ctx, uint32_t ptbr,
+		       uint32_t va, unsigned access, bool user, uint32_t *pte,
+		       uint32_t *pte_pa, unsigned *levels);
+
+/* Does a leaf PTE allow an access of this kind (CAUSE_ACCESS_*) in this
+ * mode?  Returns CAUSE_NONE or the PAGE_FAULT cause (present). */
+uint32_t isa_check_leaf(uint32_t pte, unsigned access, bool user);
+
+/*
  * Disassembles word, found at address pc, into buf (at most size bytes,
  * always terminated).  symbolize, if not NULL, names branch and jump
  * targets: it returns a symbol for an address, or NULL.  A word that is no

@@ -147,8 +147,6 @@ uint32_t mmu_store(struct machine *m, uint32_t va, unsigned size,
  * m->code_cur and m->code_va set, or the fetch fault. */
 uint32_t mmu_fetch_page(struct machine *m, uint32_t pc, uint32_t *badva);
 void mmu_code_written(struct machine *m, uint32_t pa, uint32_t len);
-uint32_t mmu_walk(struct machine *m, uint32_t va, unsigned access, bool user,
-		  bool update, uint32_t *pa);
 
 /* cpu.c */
 void cpu_take_trap(struct machine *m, uint32_t cause, uint32_t badva);

@@ -162,6 +162,8 @@ uint32_t mach_translate(struct machine *m, uint32_t va, unsigned access,
 			uint32_t *pa);
 
 void mach_tlb_flush(struct machine *m);
+/* Drops the TLB entry of the page holding va, as tlbinv does. */
+void mach_tlb_invalidate(struct machine *m, uint32_t va);
 
 /* Breakpoints on virtual pc values; at most MACH_MAX_BREAKPOINTS. */
 #define MACH_MAX_BREAKPOINTS 32

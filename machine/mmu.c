@@ -31,30 +31,10 @@ static uint32_t page_of(uint32_t va)
 	return va & ~(PAGE_SIZE - 1);
 }
 
-static uint32_t fault(unsigned access, bool present)
+/* Reads a page-table entry for the walker: false if no RAM backs it. */
+static bool ram_word(void *ctx, uint32_t pa, uint32_t *value)
 {
-	return CAUSE_PAGE_FAULT | access << CAUSE_ACCESS_SHIFT |
-	       (present ? CAUSE_PRESENT : 0);
-}
-
-/* The PTE bit an access of this kind needs. */
-static uint32_t needed_bit(unsigned access)
-{
-	return access == CAUSE_ACCESS_FETCH ? PTE_X
-	       : access == CAUSE_ACCESS_LOAD ? PTE_R
-					     : PTE_W;
-}
-
-/* Does a leaf PTE allow this access?  Returns CAUSE_NONE or the fault. */
-static uint32_t check_leaf(uint32_t pte, unsigned access, bool user)
-{
-	if ((user && !(pte & PTE_U)) || !(pte & needed_bit(access)))
-		return fault(access, true);
-	return CAUSE_NONE;
-}
-
-static bool ram_word(const struct machine *m, uint32_t pa, uint32_t *value)
-{
+	const struct machine *m = ctx;
 	if (pa > m->ram_size - 4)
 		return false;
 	const uint8_t *p = m->ram + pa;
@@ -70,53 +50,25 @@ static void ram_put_word(struct machine *m, uint32_t pa, uint32_t value)
 	p[2] = (uint8_t)(value >> 16), p[3] = (uint8_t)(value >> 24);
 }
 
-/*
- * The two-level walk, from memory, with no side effect.  On success sets
- * *pte and *pte_pa (where the leaf lives) and returns CAUSE_NONE; else the
- * PAGE_FAULT or BUS_ERROR cause.  *levels says how many PTEs were read.
- */
+/* The two-level walk, from RAM, with no side effect (isa_page_walk). */
 static uint32_t walk(struct machine *m, uint32_t va, unsigned access,
 		     bool user, uint32_t *pte, uint32_t *pte_pa,
 		     unsigned *levels)
 {
-	uint32_t root_pa = (m->cpu.cr[CR_PTBR] & PTE_FRAME_MASK) + (va >> 22) * 4;
-	uint32_t root;
-	*levels = 1;
-	if (!ram_word(m, root_pa, &root))
-		return CAUSE_BUS_ERROR;
-	if (!(root & PTE_V))
-		return fault(access, false);
-	if (root & (PTE_R | PTE_W | PTE_X)) /* no superpages in PG32 */
-		return fault(access, true);
-
-	uint32_t leaf_pa = (root & PTE_FRAME_MASK) + ((va >> 12) & 0x3ff) * 4;
-	uint32_t leaf;
-	*levels = 2;
-	if (!ram_word(m, leaf_pa, &leaf))
-		return CAUSE_BUS_ERROR;
-	if (!(leaf & PTE_V))
-		return fault(access, false);
-	if (!(leaf & (PTE_R | PTE_W | PTE_X))) /* a pointer where a leaf must be */
-		return fault(access, true);
-	*pte = leaf;
-	*pte_pa = leaf_pa;
-	return check_leaf(leaf, access, user);
+	return isa_page_walk(ram_word, m, m->cpu.cr[CR_PTBR], va, access,
+			     user, pte, pte_pa, levels);
 }
 
-uint32_t mmu_walk(struct machine *m, uint32_t va, unsigned access, bool user,
-		  bool update, uint32_t *pa)
+/* A walk for a look that changes nothing (mach_translate). */
+static uint32_t walk_to_pa(struct machine *m, uint32_t va, unsigned access,
+			   bool user, uint32_t *pa)
 {
 	uint32_t pte, pte_pa;
 	unsigned levels;
 	uint32_t cause = walk(m, va, access, user, &pte, &pte_pa, &levels);
-	if (cause != CAUSE_NONE)
-		return cause;
-	if (update) {
-		pte |= PTE_A | (access == CAUSE_ACCESS_STORE ? PTE_D : 0);
-		ram_put_word(m, pte_pa, pte);
-	}
-	*pa = (pte & PTE_FRAME_MASK) | (va & (PAGE_SIZE - 1));
-	return CAUSE_NONE;
+	if (cause == CAUSE_NONE)
+		*pa = (pte & PTE_FRAME_MASK) | (va & (PAGE_SIZE - 1));
+	return cause;
 }
 
 /* ---- the fast arrays ---------------------------------------------------- */
@@ -244,7 +196,7 @@ static uint32_t translate(struct machine *m, uint32_t va, unsigned access,
 	 * MMU walks again, as it must write D into the PTE in memory. */
 	if (e->tag == page_of(va) &&
 	    !(access == CAUSE_ACCESS_STORE && !(e->pte & PTE_D))) {
-		uint32_t cause = check_leaf(e->pte, access, user);
+		uint32_t cause = isa_check_leaf(e->pte, access, user);
 		if (cause != CAUSE_NONE)
 			return cause;
 		*pa = (e->pte & PTE_FRAME_MASK) | (va & (PAGE_SIZE - 1));
@@ -465,15 +417,20 @@ uint32_t mach_translate(struct machine *m, uint32_t va, unsigned access,
 	bool user = !(psw & PSW_MODE);
 	const struct tlb_entry *e = &m->tlb[TLB_INDEX(va)];
 	if (e->tag == page_of(va)) {
-		uint32_t cause = check_leaf(e->pte, access, user);
+		uint32_t cause = isa_check_leaf(e->pte, access, user);
 		if (cause == CAUSE_NONE)
 			*pa = (e->pte & PTE_FRAME_MASK) | (va & (PAGE_SIZE - 1));
 		return cause;
 	}
-	return mmu_walk(m, va, access, user, false, pa);
+	return walk_to_pa(m, va, access, user, pa);
 }
 
 void mach_tlb_flush(struct machine *m)
 {
 	mmu_flush(m);
+}
+
+void mach_tlb_invalidate(struct machine *m, uint32_t va)
+{
+	mmu_invalidate_page(m, va);
 }
