@@ -31,11 +31,14 @@ ISA_SRCS = isa/isa.c isa/asm.c isa/elf.c
 MACHINE_SRCS = machine/machine.c machine/cpu.c machine/mmu.c \
 	       machine/dev_console.c machine/dev_timer.c machine/dev_disk.c \
 	       machine/dev_test.c machine/dev_bus.c
+VMM_SRCS = vmm/vmm.c vmm/emulate.c vmm/reflect.c vmm/shadow.c vmm/mmio.c \
+	   vmm/hcall.c
 TOOLS_SRCS = tools/trapeze.c tools/cmd_as.c tools/cmd_dis.c tools/cmd_run.c \
 	     tools/cmd_audit.c tools/audit.c
 
 ISA_OBJS = $(ISA_SRCS:%.c=$(O)/%.o)
 MACHINE_OBJS = $(MACHINE_SRCS:%.c=$(O)/%.o)
+VMM_OBJS = $(VMM_SRCS:%.c=$(O)/%.o)
 TOOLS_OBJS = $(TOOLS_SRCS:%.c=$(O)/%.o)
 
 # bin/trapeze is the program of the normal build; the sanitizer build
@@ -66,7 +69,7 @@ $(O)/tests/test_audit: $(O)/tests/unit/test_audit.o $(O)/tools/audit.o \
 
 all: $(TRAPEZE) build/guestos.elf build/guestos.disk
 
-$(TRAPEZE): $(TOOLS_OBJS) $(MACHINE_OBJS) $(ISA_OBJS)
+$(TRAPEZE): $(TOOLS_OBJS) $(VMM_OBJS) $(MACHINE_OBJS) $(ISA_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $^
 

@@ -21,7 +21,7 @@
 
 #include "audit.h"
 
-enum { EXIT_TABLE_DISAGREES = 3, EXIT_INTERNAL = 70 };
+enum { EXIT_TABLE_DISAGREES = 3 };
 
 static int usage_error(const char *fmt, const char *arg)
 {

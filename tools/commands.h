@@ -13,6 +13,7 @@ enum {
 	EXIT_MAX_CYCLES = 121,   /* --max-cycles reached before the guest halted */
 	EXIT_DEADLOCK = 122,     /* wfi with nothing that could ever wake it */
 	EXIT_DOUBLE_FAULT = 123, /* the trap handler trapped on its first instruction */
+	EXIT_INTERNAL = 70,      /* trapeze itself failed (EX_SOFTWARE) */
 };
 
 int cmd_as(int argc, char **argv);

@@ -1,0 +1,121 @@
+/*
+ * emulate.c - privileged and sensitive instructions, emulated on the vCPU.
+ *
+ * The guest kernel runs in real user mode, so every privileged instruction
+ * it executes traps with PRIV (and, in clean mode, so do the sensitive
+ * rdpsw, wrpsw and rdtvec).  If the guest is in virtual supervisor mode,
+ * the instruction is one its kernel may run: do to the vCPU what the bare
+ * machine would do to the CPU.  If it is in virtual user mode, the bare
+ * machine would have trapped too: reflect PRIV to the guest kernel.
+ */
+#include "internal.h"
+
+/* mtcr, with the hardware's side effects on the virtual machine. */
+void vm_write_cr(struct vm *vm, unsigned cr, uint32_t value)
+{
+	switch (cr) {
+	case CR_PSW:
+		/* MODE and PG select which shadow the next world switch
+		 * loads; IE may let a pending interrupt in at the next
+		 * boundary.  Other bits read 0, as on the bare machine. */
+		vm->vcpu.cr[CR_PSW] = value & PSW_MASK;
+		break;
+	case CR_PTBR:
+		/* Writing PTBR flushes the TLB: the shadows, which cache the
+		 * guest's translations as a TLB does, go with it. */
+		vm->vcpu.cr[CR_PTBR] = value;
+		shadow_flush(vm);
+		break;
+	default:
+		vm->vcpu.cr[cr] = value;
+		break;
+	}
+}
+
+static void set_rd(struct vm *vm, unsigned rd, uint32_t value)
+{
+	if (rd != 0)
+		vm->vcpu.x[rd] = value;
+}
+
+/*
+ * wfi: on the bare machine the clock jumps ahead, event by event, until a
+ * line is pending.  The VM's clock does the same; then its turn ends, so
+ * the CPU goes to the other VMs.
+ */
+static void emulate_wfi(struct vm *vm, struct vmm_event *ev)
+{
+	while (!vm->irq_lines) {
+		uint64_t next = vm_next_deadline(vm);
+		if (next == DEV_NEVER) {
+			vm_stop(vm, VM_DEADLOCK, "deadlock: wfi at 0x%08x waits for "
+				"an interrupt that nothing can raise", vm->vcpu.pc);
+			ev->action = VMM_ACT_HALTED;
+			return;
+		}
+		if (next > vm->cycles)
+			vm->cycles = next;
+		vm_service_devices(vm);
+	}
+	vm->yield = true;
+	ev->action = VMM_ACT_WAITED;
+	vm_retire(vm);
+}
+
+void emulate_privileged(struct vm *vm, const struct mach_exit *exit,
+			struct vmm_event *ev)
+{
+	if (vm_user(vm)) {
+		reflect_trap(vm, CAUSE_PRIV, exit->pc, 0, ev);
+		return;
+	}
+	vm_charge(vm, ev, VMM_COST_EMULATE);
+	ev->action = VMM_ACT_EMULATED;
+
+	struct isa_insn in;
+	isa_decode(exit->insn, &in);
+	struct vcpu *c = &vm->vcpu;
+	switch (in.op) {
+	case OP_MFCR:
+		set_rd(vm, in.rd, c->cr[in.imm]);
+		break;
+	case OP_MTCR:
+		vm_write_cr(vm, (unsigned)in.imm, c->x[in.rs1]);
+		break;
+	case OP_RFE:
+		/* PSW <- EPSW, pc <- EPC, and the trap cost the bare machine
+		 * charges for it. */
+		c->cr[CR_PSW] = c->cr[CR_EPSW] & PSW_MASK;
+		c->pc = c->cr[CR_EPC];
+		vm->cycles += mach_cost(COST_TRAP);
+		vm->instret++;
+		vm->trap_entered = false;
+		return;
+	case OP_TLBFLUSH:
+		shadow_flush(vm);
+		break;
+	case OP_TLBINV:
+		shadow_invalidate(vm, c->x[in.rs1]);
+		break;
+	case OP_WFI:
+		emulate_wfi(vm, ev);
+		return;
+	case OP_RDPSW:
+		set_rd(vm, in.rd, c->cr[CR_PSW]);
+		break;
+	case OP_WRPSW:
+		vm_write_cr(vm, CR_PSW, c->x[in.rs1]);
+		break;
+	case OP_RDTVEC:
+		set_rd(vm, in.rd, c->cr[CR_TVEC]);
+		break;
+	default:
+		/* PRIV from an instruction that is not privileged: the
+		 * machine and the VMM disagree about the ISA.  Stop loudly. */
+		vm_stop(vm, VM_FAILED, "PRIV exit for a non-privileged word "
+			"0x%08x at pc 0x%08x", exit->insn, exit->pc);
+		ev->action = VMM_ACT_HALTED;
+		return;
+	}
+	vm_retire(vm);
+}

@@ -1,0 +1,151 @@
+/*
+ * internal.h - private to vmm/: VMs, vCPUs, shadow page tables, and the
+ * handlers' shared signature.  Each handler lives in a file named for its
+ * concern; vmm.c holds the run loop and the table that dispatches to them.
+ */
+#ifndef TRAPEZE_VMM_INTERNAL_H
+#define TRAPEZE_VMM_INTERNAL_H
+
+#include "vmm.h"
+
+/*
+ * The virtual CPU: what the guest believes the CPU holds.  cr[CR_PSW] is
+ * the virtual PSW, with the guest's virtual MODE, IE and PG; the real PSW
+ * is always user mode, paging on (shadow tables), interrupts off.
+ */
+struct vcpu {
+	uint32_t x[ISA_NREGS];
+	uint32_t pc;
+	uint32_t cr[CR_COUNT];
+};
+
+/*
+ * A shadow address space: a root table in a VMM frame, and the leaf
+ * tables filled so far.  It maps guest virtual addresses straight to host
+ * frames, with the permissions the guest's own tables give in one view.
+ */
+#define SHADOW_MAX_LEAVES 1024
+struct shadow {
+	uint32_t root;                        /* host physical address */
+	uint32_t leaves[SHADOW_MAX_LEAVES];   /* host addresses, to free */
+	int nleaves;
+};
+
+/* The three shadows of a VM: paging off; paging on, virtual supervisor
+ * (guest pages with U = 0 reachable); paging on, virtual user (not). */
+enum { VIEW_PHYS, VIEW_SUPER, VIEW_USER, VIEWS };
+
+#define DEVICE_SPACE 0xF0000000u
+#define DEVICE_PAGES 16 /* device n lives at DEVICE_SPACE + n * 4 KiB */
+
+struct vm {
+	int id;
+	struct vmm *vmm;
+	struct vcpu vcpu;
+
+	/* guest-physical memory: page n is host frame frames[n] */
+	uint32_t mem;
+	uint32_t npages;
+	uint32_t *frames;
+
+	struct shadow shadow[VIEWS];
+
+	/* the VM's own clock and devices */
+	uint64_t cycles;      /* virtual: what the bare machine's clock would read */
+	uint64_t instret;
+	uint32_t irq_lines;
+	struct dev_console console;
+	struct dev_timer timer;
+	struct dev_disk disk;
+	struct dev_test test;
+	const struct dev_ops *dev_ops[DEVICE_PAGES];
+	void *dev[DEVICE_PAGES];
+
+	/* to recognise a double fault, as the bare machine does */
+	uint64_t instret_at_trap;
+	bool trap_entered;
+
+	bool yield;           /* end this turn: the VM waits */
+	enum vm_state state;
+	uint32_t status;
+	char reason[160];
+
+	struct vmm_vm_stats stats;
+};
+
+struct vmm {
+	struct vmm_config cfg;
+	struct machine *m;
+	struct vm *vms[VMM_MAX_VMS];
+	int nvms;
+	bool started;
+
+	/* host frames: a bump allocator for guest memory at the bottom of
+	 * host RAM, and a free list of VMM frames for shadow tables */
+	uint32_t next_frame; /* next guest frame, counting up */
+	uint32_t top_used;   /* VMM frames taken from the top so far */
+	uint32_t *free_frames;
+	int nfree, capfree;
+
+	uint32_t real_ptbr; /* the shadow root the machine uses now */
+	int running_vm;     /* whose registers the machine holds; -1: none */
+
+	uint64_t seq;
+	vmm_event_fn *on_event;
+	void *on_event_ctx;
+};
+
+/*
+ * A handler: given the VM and the exit record, it acts on the vCPU and
+ * fills in ev (action, handler name, cost) for the event log.
+ */
+typedef void vmm_handler_fn(struct vm *vm, const struct mach_exit *exit,
+			    struct vmm_event *ev);
+
+/* emulate.c: privileged and sensitive instructions in virtual supervisor mode */
+vmm_handler_fn emulate_privileged;
+void vm_write_cr(struct vm *vm, unsigned cr, uint32_t value);
+
+/* reflect.c: traps that belong to the guest, and virtual interrupts */
+vmm_handler_fn reflect_exception;
+void reflect_trap(struct vm *vm, uint32_t cause, uint32_t pc, uint32_t badva,
+		  struct vmm_event *ev);
+bool inject_interrupt(struct vm *vm, struct vmm_event *ev);
+
+/* shadow.c: shadow paging */
+vmm_handler_fn shadow_page_fault;
+void shadow_flush(struct vm *vm);
+void shadow_invalidate(struct vm *vm, uint32_t va);
+uint32_t shadow_root(struct vm *vm);
+int shadow_init(struct vm *vm);
+void shadow_free(struct vm *vm);
+/* The guest's own walk, exactly as the bare machine does it, with A/D
+ * updates when update is set.  Returns CAUSE_NONE with *gpa, or the
+ * cause the bare machine would raise. */
+uint32_t guest_walk(struct vm *vm, uint32_t va, unsigned access, bool user,
+		    bool update, uint32_t *gpa, uint32_t *pte);
+
+/* mmio.c: device accesses */
+void mmio_emulate(struct vm *vm, const struct mach_exit *exit, uint32_t gpa,
+		  struct vmm_event *ev);
+bool vm_is_device(const struct vm *vm, uint32_t gpa);
+
+/* hcall.c */
+vmm_handler_fn hypercall;
+
+/* vmm.c: guest memory, time, and the VMM's shared services */
+bool gpa_read32(struct vm *vm, uint32_t gpa, uint32_t *value);
+bool gpa_write32(struct vm *vm, uint32_t gpa, uint32_t value);
+bool gpa_to_hpa(const struct vm *vm, uint32_t gpa, uint32_t *hpa);
+uint32_t vmm_alloc_frame(struct vmm *v);
+void vmm_free_frame(struct vmm *v, uint32_t hpa);
+void vm_service_devices(struct vm *vm);
+uint64_t vm_next_deadline(const struct vm *vm);
+/* The instruction at pc completed (emulated): pc += 4, one more retired. */
+void vm_retire(struct vm *vm);
+void vm_stop(struct vm *vm, enum vm_state state, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void vm_charge(struct vm *vm, struct vmm_event *ev, enum vmm_cost c);
+bool vm_user(const struct vm *vm);
+
+#endif

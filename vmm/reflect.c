@@ -1,0 +1,61 @@
+/*
+ * reflect.c - traps that belong to the guest, and virtual interrupts.
+ *
+ * Reflecting a trap is doing to the vCPU what the bare machine's trap
+ * entry does to the CPU: EPSW <- PSW, EPC, CAUSE, BADVA, MODE <- S,
+ * IE <- 0, PG unchanged, pc <- TVEC.  The next world switch then enters
+ * the guest's handler through the supervisor view of its shadow tables.
+ */
+#include "internal.h"
+
+void reflect_trap(struct vm *vm, uint32_t cause, uint32_t pc, uint32_t badva,
+		  struct vmm_event *ev)
+{
+	struct vcpu *c = &vm->vcpu;
+	bool interrupt = cause & CAUSE_INTERRUPT;
+
+	/* The bare machine stops when a handler's first instruction traps
+	 * (it would trap forever); so does a VM. */
+	if (!interrupt && vm->trap_entered && pc == c->cr[CR_TVEC]) {
+		const char *name = isa_cause_name(cause);
+		vm_stop(vm, VM_DOUBLE_FAULT, "double fault: the trap handler at "
+			"0x%08x trapped on its first instruction (%s, badva "
+			"0x%08x)", pc, name ? name : "?", badva);
+		ev->action = VMM_ACT_HALTED;
+		return;
+	}
+	vm_charge(vm, ev, VMM_COST_REFLECT);
+	c->cr[CR_EPSW] = c->cr[CR_PSW];
+	c->cr[CR_EPC] = pc;
+	c->cr[CR_CAUSE] = cause;
+	c->cr[CR_BADVA] = badva;
+	c->cr[CR_PSW] = (c->cr[CR_PSW] & PSW_PG) | PSW_MODE;
+	c->pc = c->cr[CR_TVEC];
+	vm->cycles += mach_cost(COST_TRAP);
+	vm->trap_entered = true;
+	ev->action = interrupt ? VMM_ACT_INJECTED : VMM_ACT_REFLECTED;
+}
+
+/* syscall, break, divide by zero, misaligned, illegal: the real machine
+ * raised exactly what the bare machine would; hand it on. */
+void reflect_exception(struct vm *vm, const struct mach_exit *exit,
+		       struct vmm_event *ev)
+{
+	reflect_trap(vm, exit->cause, exit->pc, exit->badva, ev);
+}
+
+/*
+ * At an instruction boundary: if a virtual line is pending and the
+ * guest's virtual IE allows it, take the lowest-numbered interrupt, with
+ * EPC = the instruction that would run next.  Returns true if it did.
+ */
+bool inject_interrupt(struct vm *vm, struct vmm_event *ev)
+{
+	if (!vm->irq_lines || !(vm->vcpu.cr[CR_PSW] & PSW_IE))
+		return false;
+	uint32_t cause = CAUSE_INTERRUPT | (uint32_t)__builtin_ctz(vm->irq_lines);
+	ev->cause = cause;
+	ev->handler = "inject_interrupt";
+	reflect_trap(vm, cause, vm->vcpu.pc, 0, ev);
+	return true;
+}

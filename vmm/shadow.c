@@ -1,0 +1,208 @@
+/*
+ * shadow.c - shadow page tables.
+ *
+ * The machine's MMU walks tables in host memory that map a guest's
+ * virtual addresses straight to host frames: the shadows.  They are
+ * filled lazily.  A real page fault means the shadow has no entry, or a
+ * weaker one, for that page; the VMM then walks the guest's own table
+ * exactly as the bare machine would (isa_page_walk, over guest-physical
+ * memory) and either
+ *   - finds the guest's walk fails too: the fault is the guest's, and is
+ *     reflected with the very CAUSE the bare machine would raise;
+ *   - finds RAM: sets A (and D for a store) in the guest's PTE, as the
+ *     bare machine's walker does, and writes the shadow PTE; the faulting
+ *     instruction runs again;
+ *   - finds a device page: emulates the access (mmio.c), never mapping
+ *     the device, so that every access exits.
+ *
+ * Ring compression: the guest kernel and its user programs both run in
+ * real user mode, so every shadow PTE has U = 1, and the difference
+ * between them is which shadow is loaded: the supervisor view reaches
+ * every page the guest's table maps, the user view only pages with U = 1.
+ * With the guest's paging off a third shadow maps guest-physical memory.
+ *
+ * A and D: a shadow PTE grants W only once the guest PTE's D is set, so
+ * the first store to a page faults and the VMM sets D.
+ *
+ * Coherence: the shadows cache the guest's translations like a TLB, and
+ * are flushed when the guest flushes its TLB (tlbflush, tlbinv, a write
+ * to PTBR).  A guest that changes a PTE without flushing may keep seeing
+ * the old one, exactly as the architecture allows.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+static unsigned view_of(const struct vm *vm)
+{
+	uint32_t psw = vm->vcpu.cr[CR_PSW];
+	if (!(psw & PSW_PG))
+		return VIEW_PHYS;
+	return (psw & PSW_MODE) ? VIEW_SUPER : VIEW_USER;
+}
+
+uint32_t shadow_root(struct vm *vm)
+{
+	return vm->shadow[view_of(vm)].root;
+}
+
+int shadow_init(struct vm *vm)
+{
+	for (int s = 0; s < VIEWS; s++) {
+		vm->shadow[s].root = vmm_alloc_frame(vm->vmm);
+		if (!vm->shadow[s].root)
+			return -1;
+	}
+	return 0;
+}
+
+static bool host_word(struct vm *vm, uint32_t hpa, uint32_t *value)
+{
+	return mach_phys_read(vm->vmm->m, hpa, value, 4);
+}
+
+static void host_put_word(struct vm *vm, uint32_t hpa, uint32_t value)
+{
+	mach_phys_write(vm->vmm->m, hpa, &value, 4);
+}
+
+/* Empties a shadow: its leaf tables go back to the VMM's free frames. */
+static void shadow_clear(struct vm *vm, struct shadow *s)
+{
+	static const uint8_t zero[PAGE_SIZE];
+	for (int i = 0; i < s->nleaves; i++)
+		vmm_free_frame(vm->vmm, s->leaves[i]);
+	s->nleaves = 0;
+	mach_phys_write(vm->vmm->m, s->root, zero, PAGE_SIZE);
+}
+
+void shadow_flush(struct vm *vm)
+{
+	/* Guest-physical memory never moves: the paging-off shadow stays. */
+	shadow_clear(vm, &vm->shadow[VIEW_SUPER]);
+	shadow_clear(vm, &vm->shadow[VIEW_USER]);
+	mach_tlb_flush(vm->vmm->m);
+	vm->stats.shadow_flushes++;
+}
+
+void shadow_invalidate(struct vm *vm, uint32_t va)
+{
+	for (int s = VIEW_SUPER; s <= VIEW_USER; s++) {
+		uint32_t root;
+		if (host_word(vm, vm->shadow[s].root + (va >> 22) * 4, &root) &&
+		    (root & PTE_V))
+			host_put_word(vm, (root & PTE_FRAME_MASK) +
+						  ((va >> 12) & 0x3ff) * 4, 0);
+	}
+	mach_tlb_invalidate(vm->vmm->m, va);
+}
+
+/* Writes one shadow PTE, making the leaf table if needed.  Returns false
+ * if the VMM has no frame left for it. */
+static bool shadow_set(struct vm *vm, struct shadow *s, uint32_t va,
+		       uint32_t pte)
+{
+	uint32_t root_pa = s->root + (va >> 22) * 4, root;
+	host_word(vm, root_pa, &root);
+	if (!(root & PTE_V)) {
+		uint32_t leaf = s->nleaves < SHADOW_MAX_LEAVES
+					? vmm_alloc_frame(vm->vmm) : 0;
+		if (!leaf)
+			return false;
+		s->leaves[s->nleaves++] = leaf;
+		root = leaf | PTE_V; /* a pointer: R = W = X = 0 */
+		host_put_word(vm, root_pa, root);
+	}
+	host_put_word(vm, (root & PTE_FRAME_MASK) + ((va >> 12) & 0x3ff) * 4, pte);
+	mach_tlb_invalidate(vm->vmm->m, va);
+	return true;
+}
+
+static bool read_guest_word(void *ctx, uint32_t gpa, uint32_t *value)
+{
+	return gpa_read32(ctx, gpa, value);
+}
+
+uint32_t guest_walk(struct vm *vm, uint32_t va, unsigned access, bool user,
+		    bool update, uint32_t *gpa, uint32_t *pte)
+{
+	uint32_t pte_pa;
+	unsigned levels;
+	uint32_t cause = isa_page_walk(read_guest_word, vm, vm->vcpu.cr[CR_PTBR],
+				       va, access, user, pte, &pte_pa, &levels);
+	if (cause != CAUSE_NONE)
+		return cause;
+	if (update) {
+		/* What the bare machine's walker writes on a successful
+		 * access: A, and D for a store, in the leaf. */
+		uint32_t set = PTE_A | (access == CAUSE_ACCESS_STORE ? PTE_D : 0);
+		if ((*pte & set) != set) {
+			*pte |= set;
+			gpa_write32(vm, pte_pa, *pte);
+		}
+	}
+	*gpa = (*pte & PTE_FRAME_MASK) | (va & (PAGE_SIZE - 1));
+	return CAUSE_NONE;
+}
+
+/* The shadow PTE for a guest page: the guest's permissions, W only once
+ * D is set; U always, since the guest runs in real user mode. */
+static uint32_t shadow_pte(uint32_t hpa, uint32_t guest_pte)
+{
+	uint32_t pte = (hpa & PTE_FRAME_MASK) | PTE_V | PTE_U | PTE_A | PTE_D;
+	pte |= guest_pte & (PTE_R | PTE_X);
+	if ((guest_pte & PTE_W) && (guest_pte & PTE_D))
+		pte |= PTE_W;
+	return pte;
+}
+
+void shadow_page_fault(struct vm *vm, const struct mach_exit *exit,
+		       struct vmm_event *ev)
+{
+	uint32_t va = exit->badva;
+	unsigned access = (exit->cause >> CAUSE_ACCESS_SHIFT) & 3;
+	bool paging = vm->vcpu.cr[CR_PSW] & PSW_PG;
+	uint32_t gpa = va, pte = PTE_R | PTE_W | PTE_X | PTE_D;
+
+	vm_charge(vm, ev, VMM_COST_SHADOW_WALK);
+	if (paging) {
+		uint32_t cause = guest_walk(vm, va, access, vm_user(vm), false,
+					    &gpa, &pte);
+		if (cause != CAUSE_NONE) {
+			reflect_trap(vm, cause, exit->pc, va, ev);
+			return;
+		}
+	}
+
+	uint32_t hpa;
+	if (gpa_to_hpa(vm, gpa, &hpa)) {
+		if (paging)
+			guest_walk(vm, va, access, vm_user(vm), true, &gpa, &pte);
+		if (!shadow_set(vm, &vm->shadow[view_of(vm)], va,
+				shadow_pte(hpa, pte))) {
+			/* Out of VMM frames: start this VM's shadows afresh. */
+			shadow_flush(vm);
+			if (!shadow_set(vm, &vm->shadow[view_of(vm)], va,
+					shadow_pte(hpa, pte))) {
+				vm_stop(vm, VM_FAILED, "no host frame left for a "
+					"shadow table");
+				ev->action = VMM_ACT_HALTED;
+				return;
+			}
+		}
+		vm_charge(vm, ev, VMM_COST_SHADOW_FILL);
+		/* The instruction runs again; on the bare machine it ran
+		 * once, so its first, faulting, cycle is not the guest's. */
+		vm->cycles--;
+		ev->action = VMM_ACT_SHADOW_FILL;
+		return;
+	}
+	if (access != CAUSE_ACCESS_FETCH && vm_is_device(vm, gpa)) {
+		if (paging)
+			guest_walk(vm, va, access, vm_user(vm), true, &gpa, &pte);
+		mmio_emulate(vm, exit, gpa, ev);
+		return;
+	}
+	/* Nothing backs it: the bare machine raises BUS_ERROR. */
+	reflect_trap(vm, CAUSE_BUS_ERROR, exit->pc, va, ev);
+}

@@ -1,0 +1,630 @@
+/*
+ * vmm.c - VMs, their memory and devices, the world switch, the run loop
+ * and the one table that dispatches every exit to its handler.
+ *
+ * The run loop, for one VM's turn:
+ *
+ *     at the boundary: run due device clocks, inject a pending interrupt
+ *     world switch in:  vCPU -> machine, real PSW = user + paging,
+ *                       real PTBR = the shadow for the guest's view
+ *     mach_run(budget)  the guest runs directly, until its next device
+ *                       deadline or the end of its turn
+ *     world switch out: machine -> vCPU, the VM's clock advances by what
+ *                       the machine counted
+ *     an exit?          handlers[cause](vm, exit)  -- emulate, fill,
+ *                       reflect, ...; log it
+ *
+ * Time.  Each VM has its own clock, vm->cycles, that reads what the bare
+ * machine's clock would read at the same point of the guest's execution.
+ * While the guest runs directly, the machine counts exactly what the bare
+ * machine would (instructions, mul/div); the handlers add what the bare
+ * machine would have charged for what they emulate (a device access, a
+ * trap entry, rfe), and take back the cycle of an instruction that
+ * faulted only because a shadow entry was missing, since it runs again.
+ * So the guest's timer fires at the same instruction natively and here,
+ * and a preemptive guest prints the same bytes.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ---- costs, names ----------------------------------------------------------- */
+
+static const uint32_t cost_cycles[VMM_COST_COUNT] = {
+#define VMM_X_COSTV(name, cycles, doc) [VMM_COST_##name] = cycles,
+	VMM_COSTS(VMM_X_COSTV)
+#undef VMM_X_COSTV
+};
+
+uint32_t vmm_cost(enum vmm_cost c)
+{
+	return c < VMM_COST_COUNT ? cost_cycles[c] : 0;
+}
+
+const char *vmm_action_name(enum vmm_action a)
+{
+	static const char *const names[VMM_ACT_COUNT] = {
+#define VMM_X_ACTNAME(name, str, doc) [VMM_ACT_##name] = str,
+		VMM_ACTIONS(VMM_X_ACTNAME)
+#undef VMM_X_ACTNAME
+	};
+	return a < VMM_ACT_COUNT ? names[a] : "?";
+}
+
+const char *vmm_vm_state_name(enum vm_state s)
+{
+	switch (s) {
+	case VM_RUNNING: return "running";
+	case VM_HALTED: return "halted";
+	case VM_DOUBLE_FAULT: return "double fault";
+	case VM_DEADLOCK: return "deadlock";
+	case VM_MAX_CYCLES: return "max cycles";
+	case VM_FAILED: return "failed";
+	}
+	return "?";
+}
+
+/* The VMM's work is host time: it goes on the machine's clock. */
+void vm_charge(struct vm *vm, struct vmm_event *ev, enum vmm_cost c)
+{
+	mach_charge(vm->vmm->m, vmm_cost(c));
+	ev->cost += vmm_cost(c);
+}
+
+void vm_retire(struct vm *vm)
+{
+	vm->vcpu.pc += 4;
+	vm->instret++;
+	vm->trap_entered = false;
+}
+
+bool vm_user(const struct vm *vm)
+{
+	return !(vm->vcpu.cr[CR_PSW] & PSW_MODE);
+}
+
+void vm_stop(struct vm *vm, enum vm_state state, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(vm->reason, sizeof vm->reason, fmt, ap);
+	va_end(ap);
+	vm->state = state;
+}
+
+/* ---- host frames ---------------------------------------------------------------- */
+
+/*
+ * Host RAM: guest memory from the bottom (after a gap, so that no guest
+ * page is at its own address), VMM frames for shadow tables from the top
+ * down, recycled through a free list.
+ */
+#define HOST_RAM MACH_MAX_RAM
+#define FIRST_GUEST_FRAME 16
+
+uint32_t vmm_alloc_frame(struct vmm *v)
+{
+	uint32_t hpa;
+	if (v->nfree > 0) {
+		hpa = v->free_frames[--v->nfree];
+	} else {
+		uint32_t top = mach_ram_size(v->m) / PAGE_SIZE - v->top_used - 1;
+		if (top <= v->next_frame)
+			return 0; /* host memory exhausted */
+		v->top_used++;
+		hpa = top * PAGE_SIZE;
+	}
+	static const uint8_t zero[PAGE_SIZE];
+	mach_phys_write(v->m, hpa, zero, PAGE_SIZE);
+	return hpa;
+}
+
+void vmm_free_frame(struct vmm *v, uint32_t hpa)
+{
+	if (v->nfree == v->capfree) {
+		int cap = v->capfree ? v->capfree * 2 : 256;
+		uint32_t *p = realloc(v->free_frames, (size_t)cap * sizeof *p);
+		if (!p)
+			return; /* the frame is lost, not reused: harmless */
+		v->free_frames = p;
+		v->capfree = cap;
+	}
+	v->free_frames[v->nfree++] = hpa;
+}
+
+static uint32_t gcd(uint32_t a, uint32_t b)
+{
+	while (b) {
+		uint32_t t = a % b;
+		a = b, b = t;
+	}
+	return a;
+}
+
+/* A stride k coprime with n, so that i -> i * k mod n is a permutation. */
+static uint32_t coprime_stride(uint32_t n)
+{
+	uint32_t k = 5;
+	while (n > 1 && gcd(k, n) != 1)
+		k += 2;
+	return k;
+}
+
+/*
+ * Gives the VM npages host frames in a scrambled order: guest page i is
+ * host frame base + (i * k mod n).  Contiguous guest memory is thus not
+ * contiguous in the host, and GPA != HPA shows in every translation.
+ */
+static bool give_memory(struct vmm *v, struct vm *vm)
+{
+	uint32_t n = vm->npages;
+	uint32_t base = v->next_frame;
+	if ((uint64_t)base + n + 64 > mach_ram_size(v->m) / PAGE_SIZE - v->top_used)
+		return false;
+	vm->frames = malloc((size_t)n * sizeof *vm->frames);
+	if (!vm->frames)
+		return false;
+	uint32_t k = coprime_stride(n);
+	for (uint32_t i = 0; i < n; i++)
+		vm->frames[i] = base + (uint32_t)(((uint64_t)i * k) % n);
+	v->next_frame = base + n;
+	return true;
+}
+
+/* ---- guest-physical memory --------------------------------------------------------- */
+
+bool gpa_to_hpa(const struct vm *vm, uint32_t gpa, uint32_t *hpa)
+{
+	if (gpa >= vm->mem)
+		return false;
+	*hpa = vm->frames[gpa >> PAGE_SHIFT] << PAGE_SHIFT | (gpa & (PAGE_SIZE - 1));
+	return true;
+}
+
+bool gpa_read32(struct vm *vm, uint32_t gpa, uint32_t *value)
+{
+	uint32_t hpa;
+	uint8_t b[4];
+	if ((gpa & 3) || !gpa_to_hpa(vm, gpa, &hpa) ||
+	    !mach_phys_read(vm->vmm->m, hpa, b, 4))
+		return false;
+	*value = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+		 (uint32_t)b[3] << 24;
+	return true;
+}
+
+bool gpa_write32(struct vm *vm, uint32_t gpa, uint32_t value)
+{
+	uint32_t hpa;
+	uint8_t b[4] = {(uint8_t)value, (uint8_t)(value >> 8),
+			(uint8_t)(value >> 16), (uint8_t)(value >> 24)};
+	return !(gpa & 3) && gpa_to_hpa(vm, gpa, &hpa) &&
+	       mach_phys_write(vm->vmm->m, hpa, b, 4);
+}
+
+/* Copies between buf and guest-physical memory, page by page, checking
+ * every page.  Returns false, having copied nothing, if any is not RAM. */
+static bool gpa_copy(struct vm *vm, uint32_t gpa, void *buf, uint32_t len,
+		     bool to_guest)
+{
+	if ((uint64_t)gpa + len > vm->mem)
+		return false;
+	uint8_t *p = buf;
+	while (len > 0) {
+		uint32_t hpa = 0, chunk = PAGE_SIZE - (gpa & (PAGE_SIZE - 1));
+		if (chunk > len)
+			chunk = len;
+		gpa_to_hpa(vm, gpa, &hpa); /* in range: checked above */
+		if (to_guest)
+			mach_phys_write(vm->vmm->m, hpa, p, chunk);
+		else
+			mach_phys_read(vm->vmm->m, hpa, p, chunk);
+		gpa += chunk, p += chunk, len -= chunk;
+	}
+	return true;
+}
+
+/* ---- the VM's virtual devices: the machine's device code, hosted here --------------- */
+
+static void vm_set_irq(void *ctx, unsigned irq, bool level)
+{
+	struct vm *vm = ctx;
+	if (level)
+		vm->irq_lines |= 1u << irq;
+	else
+		vm->irq_lines &= ~(1u << irq);
+}
+
+static bool vm_dma(void *ctx, uint32_t pa, void *buf, uint32_t len, bool to_ram)
+{
+	return gpa_copy(ctx, pa, buf, len, to_ram);
+}
+
+static void vm_halt(void *ctx, uint32_t status)
+{
+	struct vm *vm = ctx;
+	vm->status = status;
+	vm_stop(vm, VM_HALTED, "halted with status %u", status);
+}
+
+static uint64_t vm_now(void *ctx)
+{
+	const struct vm *vm = ctx;
+	return vm->cycles;
+}
+
+static void vm_console_output(void *ctx, uint8_t byte)
+{
+	struct vm *vm = ctx;
+	if (vm->vmm->cfg.output)
+		vm->vmm->cfg.output(vm->vmm->cfg.output_ctx, vm->id, byte);
+}
+
+static void vm_attach(struct vm *vm, uint32_t base, const struct dev_ops *ops,
+		      void *dev)
+{
+	unsigned slot = (base - DEVICE_SPACE) >> PAGE_SHIFT;
+	vm->dev_ops[slot] = ops;
+	vm->dev[slot] = dev;
+}
+
+bool vm_is_device(const struct vm *vm, uint32_t gpa)
+{
+	return gpa >= DEVICE_SPACE &&
+	       (gpa - DEVICE_SPACE) >> PAGE_SHIFT < DEVICE_PAGES &&
+	       vm->dev_ops[(gpa - DEVICE_SPACE) >> PAGE_SHIFT];
+}
+
+/* Runs the clocks of the VM's devices whose deadline has come. */
+void vm_service_devices(struct vm *vm)
+{
+	for (int s = 0; s < DEVICE_PAGES; s++) {
+		const struct dev_ops *ops = vm->dev_ops[s];
+		if (ops && ops->tick && ops->deadline &&
+		    ops->deadline(vm->dev[s]) <= vm->cycles)
+			ops->tick(vm->dev[s], vm->cycles);
+	}
+}
+
+uint64_t vm_next_deadline(const struct vm *vm)
+{
+	uint64_t next = DEV_NEVER;
+	for (int s = 0; s < DEVICE_PAGES; s++) {
+		const struct dev_ops *ops = vm->dev_ops[s];
+		if (ops && ops->deadline) {
+			uint64_t t = ops->deadline(vm->dev[s]);
+			if (t < next)
+				next = t;
+		}
+	}
+	return next;
+}
+
+/* ---- making VMs -------------------------------------------------------------------- */
+
+struct vmm *vmm_new(const struct vmm_config *cfg)
+{
+	struct vmm *v = calloc(1, sizeof *v);
+	if (!v)
+		return NULL;
+	v->cfg = *cfg;
+	if (!v->cfg.quantum)
+		v->cfg.quantum = VMM_DEFAULT_QUANTUM;
+	struct mach_config mc = {.ram_size = HOST_RAM, .leaky = cfg->leaky,
+				 .monitor = true};
+	v->m = mach_new(&mc);
+	if (!v->m) {
+		free(v);
+		return NULL;
+	}
+	v->next_frame = FIRST_GUEST_FRAME;
+	v->running_vm = -1;
+	return v;
+}
+
+static void vm_free(struct vm *vm)
+{
+	if (!vm)
+		return;
+	dev_disk_destroy(&vm->disk);
+	free(vm->frames);
+	free(vm);
+}
+
+void vmm_free(struct vmm *v)
+{
+	if (!v)
+		return;
+	for (int i = 0; i < v->nvms; i++)
+		vm_free(v->vms[i]);
+	free(v->free_frames);
+	mach_free(v->m);
+	free(v);
+}
+
+int vmm_add_vm(struct vmm *v, const struct vm_config *cfg, char *err,
+	       size_t errsize)
+{
+	if (v->nvms == VMM_MAX_VMS || v->started) {
+		snprintf(err, errsize, "at most %d VMs, all added before the run",
+			 VMM_MAX_VMS);
+		return -1;
+	}
+	uint32_t mem = cfg->mem ? cfg->mem : MACH_DEFAULT_RAM;
+	if (mem % PAGE_SIZE || mem == 0 || mem > MACH_MAX_RAM / 4) {
+		snprintf(err, errsize, "vm%d: memory size %u: a multiple of 4K "
+			 "up to 256M", v->nvms, mem);
+		return -1;
+	}
+	struct vm *vm = calloc(1, sizeof *vm);
+	if (!vm) {
+		snprintf(err, errsize, "out of memory");
+		return -1;
+	}
+	vm->id = v->nvms;
+	vm->vmm = v;
+	vm->mem = mem;
+	vm->npages = mem / PAGE_SIZE;
+	vm->state = VM_RUNNING;
+
+	struct dev_host host = {.ctx = vm, .set_irq = vm_set_irq, .dma = vm_dma,
+				.halt = vm_halt, .now = vm_now};
+	dev_console_init(&vm->console, &host);
+	dev_timer_init(&vm->timer, &host);
+	dev_test_init(&vm->test, &host);
+	if (dev_disk_init(&vm->disk, &host) != 0 || !give_memory(v, vm)) {
+		snprintf(err, errsize, "vm%d: not enough host memory for %u bytes",
+			 vm->id, mem);
+		vm_free(vm);
+		return -1;
+	}
+	vm_attach(vm, DEV_CONSOLE_BASE, &dev_console_ops, &vm->console);
+	vm_attach(vm, DEV_TIMER_BASE, &dev_timer_ops, &vm->timer);
+	vm_attach(vm, DEV_DISK_BASE, &dev_disk_ops, &vm->disk);
+	vm_attach(vm, DEV_TEST_BASE, &dev_test_ops, &vm->test);
+	dev_console_set_output(&vm->console, vm_console_output, vm);
+	if (cfg->console_in)
+		dev_console_set_input_file(&vm->console, cfg->console_in);
+	if (cfg->disk && dev_disk_attach(&vm->disk, cfg->disk, err, errsize) != 0) {
+		vm_free(vm);
+		return -1;
+	}
+
+	/* Boot state, as on the bare machine: the image at its physical
+	 * addresses, pc = entry, supervisor mode, everything else 0. */
+	const struct elf_image *img = cfg->image;
+	for (int i = 0; i < img->nsegments; i++) {
+		const struct elf_segment *s = &img->segments[i];
+		if ((uint64_t)s->addr + s->size > mem) {
+			snprintf(err, errsize, "segment %s (0x%08x..0x%08llx) lies "
+				 "outside the VM's RAM (0x0..0x%08x)", s->name,
+				 s->addr, (unsigned long long)s->addr + s->size, mem);
+			vm_free(vm);
+			return -1;
+		}
+		gpa_copy(vm, s->addr, s->data, s->filesz, true);
+	}
+	vm->vcpu.pc = img->entry;
+	vm->vcpu.cr[CR_PSW] = PSW_MODE;
+	if (shadow_init(vm) != 0) {
+		snprintf(err, errsize, "vm%d: no host memory for shadow tables",
+			 vm->id);
+		vm_free(vm);
+		return -1;
+	}
+	v->vms[v->nvms++] = vm;
+	return vm->id;
+}
+
+/* ---- the world switch ----------------------------------------------------------------- */
+
+static void world_switch_in(struct vm *vm)
+{
+	struct vmm *v = vm->vmm;
+	struct cpu *c = mach_cpu(v->m);
+	memcpy(c->x, vm->vcpu.x, sizeof vm->vcpu.x);
+	c->x[0] = 0;
+	c->pc = vm->vcpu.pc;
+	uint32_t root = shadow_root(vm);
+	if (root != v->real_ptbr) {
+		mach_set_cr(v->m, CR_PTBR, root); /* flushes the real TLB */
+		v->real_ptbr = root;
+	}
+	/* The guest, kernel included, runs in real user mode with paging
+	 * on; real interrupts stay off: the run's budget preempts it. */
+	mach_set_cr(v->m, CR_PSW, PSW_PG);
+	v->running_vm = vm->id;
+}
+
+static void world_switch_out(struct vm *vm)
+{
+	const struct cpu *c = mach_cpu(vm->vmm->m);
+	memcpy(vm->vcpu.x, c->x, sizeof vm->vcpu.x);
+	vm->vcpu.pc = c->pc;
+}
+
+/* ---- dispatch ----------------------------------------------------------------------------- */
+
+/*
+ * The heart of the VMM: one handler per exit cause.  A cause without a
+ * handler (a bus error from the real machine, which shadow tables never
+ * cause) stops the VM loudly: it is a VMM bug, never "log and go on".
+ */
+static vmm_handler_fn *const handlers[CAUSE_COUNT] = {
+	[CAUSE_ILLEGAL] = reflect_exception,
+	[CAUSE_PRIV] = emulate_privileged,
+	[CAUSE_SYSCALL] = reflect_exception,
+	[CAUSE_BREAK] = reflect_exception,
+	[CAUSE_DIVZERO] = reflect_exception,
+	[CAUSE_MISALIGNED] = reflect_exception,
+	[CAUSE_PAGE_FAULT] = shadow_page_fault,
+	[CAUSE_HCALL] = hypercall,
+};
+
+static const char *handler_name(vmm_handler_fn *fn)
+{
+	if (fn == reflect_exception) return "reflect_exception";
+	if (fn == emulate_privileged) return "emulate_privileged";
+	if (fn == shadow_page_fault) return "shadow_page_fault";
+	if (fn == hypercall) return "hypercall";
+	return "?";
+}
+
+static void log_event(struct vm *vm, struct vmm_event *ev)
+{
+	struct vmm *v = vm->vmm;
+	ev->seq = v->seq++;
+	ev->vm = vm->id;
+	ev->resume_pc = vm->vcpu.pc;
+	ev->guest_cycles = vm->cycles;
+	vm->stats.exits_by_action[ev->action]++;
+	if (v->on_event)
+		v->on_event(v->on_event_ctx, ev);
+}
+
+static void dispatch(struct vm *vm, const struct mach_exit *exit)
+{
+	uint32_t code = exit->cause & CAUSE_CODE_MASK;
+	struct vmm_event ev = {
+		.cause = exit->cause, .pc = exit->pc, .insn = exit->insn,
+		.badva = exit->badva, .supervisor = !vm_user(vm),
+	};
+	vm->stats.exits++;
+	vm_charge(vm, &ev, VMM_COST_WORLD_SWITCH);
+	if (!(exit->cause & CAUSE_INTERRUPT) && code < CAUSE_COUNT &&
+	    handlers[code]) {
+		vm->stats.exits_by_cause[code]++;
+		ev.handler = handler_name(handlers[code]);
+		handlers[code](vm, exit, &ev);
+	} else {
+		const char *name = isa_cause_name(exit->cause);
+		vm_stop(vm, VM_FAILED, "unexpected exit: cause 0x%08x (%s) at pc "
+			"0x%08x, badva 0x%08x", exit->cause, name ? name : "?",
+			exit->pc, exit->badva);
+		ev.handler = "none";
+		ev.action = VMM_ACT_HALTED;
+	}
+	log_event(vm, &ev);
+}
+
+/* ---- running ------------------------------------------------------------------------------ */
+
+/* At an instruction boundary: what the bare machine does between batches. */
+static void at_boundary(struct vm *vm)
+{
+	vm_service_devices(vm);
+	struct vmm_event ev = {.supervisor = !vm_user(vm), .pc = vm->vcpu.pc};
+	if (vm->state == VM_RUNNING && inject_interrupt(vm, &ev)) {
+		vm->stats.injections++;
+		log_event(vm, &ev);
+	}
+}
+
+/* One turn of a VM: at most a quantum of its own time. */
+static void run_turn(struct vm *vm)
+{
+	struct vmm *v = vm->vmm;
+	uint64_t turn_end = vm->cycles + v->cfg.quantum;
+	vm->yield = false;
+
+	while (vm->state == VM_RUNNING && !vm->yield && vm->cycles < turn_end) {
+		at_boundary(vm);
+		if (vm->state != VM_RUNNING)
+			break;
+		uint64_t limit = turn_end;
+		uint64_t next = vm_next_deadline(vm);
+		if (next < limit)
+			limit = next;
+		if (v->cfg.max_cycles) {
+			if (vm->cycles >= v->cfg.max_cycles) {
+				vm_stop(vm, VM_MAX_CYCLES, "stopped after %llu "
+					"cycles (--max-cycles) at pc 0x%08x",
+					(unsigned long long)vm->cycles, vm->vcpu.pc);
+				break;
+			}
+			if (v->cfg.max_cycles < limit)
+				limit = v->cfg.max_cycles;
+		}
+		uint64_t budget = limit > vm->cycles ? limit - vm->cycles : 1;
+
+		struct machine *m = v->m;
+		world_switch_in(vm);
+		uint64_t c0 = mach_cycles(m), i0 = mach_instret(m);
+		enum mach_stop stop = mach_run(m, budget);
+		vm->cycles += mach_cycles(m) - c0;
+		vm->instret += mach_instret(m) - i0;
+		vm->stats.guest_instret += mach_instret(m) - i0;
+		world_switch_out(vm);
+		if (mach_instret(m) != i0)
+			vm->trap_entered = false; /* the handler got going */
+
+		if (stop == MACH_STOP_EXIT)
+			dispatch(vm, mach_exit(m));
+		else if (stop != MACH_STOP_BUDGET)
+			vm_stop(vm, VM_FAILED, "the machine stopped (%s) at pc "
+				"0x%08x while running the guest",
+				mach_stop_name(stop), vm->vcpu.pc);
+	}
+}
+
+int vmm_run(struct vmm *v)
+{
+	v->started = true;
+	for (;;) {
+		bool any = false;
+		for (int i = 0; i < v->nvms; i++) {
+			if (v->vms[i]->state != VM_RUNNING)
+				continue;
+			any = true;
+			run_turn(v->vms[i]);
+		}
+		if (!any)
+			break;
+	}
+	int failed = 0;
+	for (int i = 0; i < v->nvms; i++)
+		if (v->vms[i]->state != VM_HALTED || v->vms[i]->status != 0)
+			failed++;
+	return failed;
+}
+
+/* ---- queries --------------------------------------------------------------------------------- */
+
+void vmm_on_event(struct vmm *v, vmm_event_fn *fn, void *ctx)
+{
+	v->on_event = fn;
+	v->on_event_ctx = ctx;
+}
+
+int vmm_vm_count(const struct vmm *v)
+{
+	return v->nvms;
+}
+
+enum vm_state vmm_vm_state(const struct vmm *v, int vm)
+{
+	return v->vms[vm]->state;
+}
+
+uint32_t vmm_vm_status(const struct vmm *v, int vm)
+{
+	return v->vms[vm]->status;
+}
+
+const char *vmm_vm_reason(const struct vmm *v, int vm)
+{
+	return v->vms[vm]->reason;
+}
+
+void vmm_vm_stats(const struct vmm *v, int vm, struct vmm_vm_stats *st)
+{
+	*st = v->vms[vm]->stats;
+	st->guest_cycles = v->vms[vm]->cycles;
+}
+
+struct machine *vmm_machine(struct vmm *v)
+{
+	return v->m;
+}

@@ -1,0 +1,162 @@
+/*
+ * vmm.h - the trap-and-emulate virtual machine monitor.
+ *
+ * The VMM owns one machine, run in monitor mode: supervisor mode belongs
+ * to this C code.  Each VM's guest runs directly on the simulated CPU in
+ * real user mode, its kernel included; whenever the guest does something
+ * only a supervisor may do, the machine stops (a world switch out) and
+ * hands the VMM an exit record.  The VMM dispatches on the cause to one
+ * handler (vmm.c, table `handlers`), which emulates the one instruction,
+ * fills a shadow page table, emulates a device access, or reflects the
+ * trap into the guest's own kernel, and then resumes the guest (a world
+ * switch in).
+ *
+ * Everything a guest can observe is kept equal to the bare machine: its
+ * console output, exit status, and its clock (each VM has its own virtual
+ * cycle count that advances exactly as the bare machine's would).
+ */
+#ifndef TRAPEZE_VMM_H
+#define TRAPEZE_VMM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../isa/elf.h"
+#include "../machine/machine.h"
+
+#define VMM_MAX_VMS 8
+#define VMM_DEFAULT_QUANTUM 100000u /* cycles of a VM's time per turn */
+
+/*
+ * What the VMM's own work costs, charged to the machine's clock (not to
+ * any guest's): what virtualization costs shows in simulated time.
+ */
+#define VMM_COSTS(X)                                                        \
+	X(WORLD_SWITCH, 40, "a world switch out and back in (save and load a vCPU)") \
+	X(EMULATE, 20, "decoding and emulating one privileged instruction")   \
+	X(REFLECT, 20, "reflecting a trap or injecting an interrupt")          \
+	X(SHADOW_WALK, 30, "walking the guest's page table for a shadow fault") \
+	X(SHADOW_FILL, 20, "writing one shadow PTE")                          \
+	X(SHADOW_FLUSH, 100, "dropping a guest address space's shadow tables") \
+	X(MMIO, 30, "decoding and emulating one device access")               \
+	X(HCALL, 20, "serving one hypercall")
+
+enum vmm_cost {
+#define VMM_X_COST(name, cycles, doc) VMM_COST_##name,
+	VMM_COSTS(VMM_X_COST)
+#undef VMM_X_COST
+	VMM_COST_COUNT
+};
+uint32_t vmm_cost(enum vmm_cost c);
+
+/*
+ * What a handler did with an exit.  Each exit is one of these in the
+ * event log and in --stats.
+ */
+#define VMM_ACTIONS(X)                                                      \
+	X(EMULATED, "emulated", "a privileged instruction emulated on the vCPU") \
+	X(SHADOW_FILL, "shadow-fill", "a shadow PTE filled from the guest's table") \
+	X(MMIO, "mmio", "a device access emulated on a virtual device")       \
+	X(REFLECTED, "reflected", "the trap reflected into the guest kernel")  \
+	X(INJECTED, "injected", "a virtual interrupt injected")               \
+	X(HYPERCALL, "hypercall", "a hypercall served")                       \
+	X(WAITED, "waited", "wfi: the VM's clock jumped to its next event")    \
+	X(HALTED, "halted", "the VM stopped")
+
+enum vmm_action {
+#define VMM_X_ACTION(name, str, doc) VMM_ACT_##name,
+	VMM_ACTIONS(VMM_X_ACTION)
+#undef VMM_X_ACTION
+	VMM_ACT_COUNT
+};
+const char *vmm_action_name(enum vmm_action a);
+
+/* One exit, as the event log records it. */
+struct vmm_event {
+	uint64_t seq;          /* 0, 1, 2, ... over all VMs */
+	int vm;                /* vm0 = 0 */
+	uint32_t cause;        /* the exit's cause (machine CAUSE value);
+				  CAUSE_INTERRUPT | irq for an injection */
+	uint32_t pc;           /* guest pc of the exit */
+	bool supervisor;       /* the guest's virtual mode at the exit */
+	uint32_t insn;         /* the instruction word (0 if none) */
+	uint32_t badva;
+	const char *handler;   /* the handler's name, e.g. "emulate_privileged" */
+	enum vmm_action action;
+	uint32_t resume_pc;    /* where the guest goes on */
+	uint64_t guest_cycles; /* the VM's virtual clock after the exit */
+	uint64_t cost;         /* host cycles the VMM charged for it */
+};
+
+typedef void vmm_event_fn(void *ctx, const struct vmm_event *e);
+
+/* Where a VM's console output goes, one byte at a time. */
+typedef void vmm_output_fn(void *ctx, int vm, uint8_t byte);
+
+struct vmm_config {
+	bool leaky;        /* the machine's mode */
+	uint64_t quantum;  /* 0: VMM_DEFAULT_QUANTUM */
+	uint64_t max_cycles; /* per VM, of its own clock; 0: no limit */
+	vmm_output_fn *output;
+	void *output_ctx;
+};
+
+struct vm_config {
+	const struct elf_image *image;
+	uint32_t mem;         /* guest RAM in bytes; 0: MACH_DEFAULT_RAM */
+	const char *disk;     /* disk image path, or NULL */
+	FILE *console_in;     /* console input, or NULL */
+};
+
+/* How a VM ended. */
+enum vm_state {
+	VM_RUNNING,
+	VM_HALTED,       /* wrote the test device: vmm_vm_status() */
+	VM_DOUBLE_FAULT, /* its trap handler trapped on its first instruction */
+	VM_DEADLOCK,     /* wfi with nothing that could wake it */
+	VM_MAX_CYCLES,   /* its clock reached max_cycles */
+	VM_FAILED,       /* the VMM met an exit it cannot handle */
+};
+const char *vmm_vm_state_name(enum vm_state s);
+
+struct vmm;
+
+/* Makes a VMM with no VMs.  Returns NULL on no memory. */
+struct vmm *vmm_new(const struct vmm_config *cfg);
+void vmm_free(struct vmm *v);
+
+/* Adds a VM (vm0, vm1, ...) booting cfg->image.  All VMs must be added
+ * before the first vmm_run.  Returns its number, or -1 with the reason. */
+int vmm_add_vm(struct vmm *v, const struct vm_config *cfg, char *err,
+	       size_t errsize);
+
+/* Runs every VM until each has stopped.  Returns the number that did not
+ * halt with status 0. */
+int vmm_run(struct vmm *v);
+
+/* The event log: fn is called for every exit, in order. */
+void vmm_on_event(struct vmm *v, vmm_event_fn *fn, void *ctx);
+
+int vmm_vm_count(const struct vmm *v);
+enum vm_state vmm_vm_state(const struct vmm *v, int vm);
+uint32_t vmm_vm_status(const struct vmm *v, int vm);
+/* A one-line reason for a VM that stopped other than by halting. */
+const char *vmm_vm_reason(const struct vmm *v, int vm);
+
+/* Statistics of one VM, for --stats. */
+struct vmm_vm_stats {
+	uint64_t exits_by_cause[CAUSE_COUNT]; /* world switches out, by cause */
+	uint64_t exits_by_action[VMM_ACT_COUNT];
+	uint64_t exits;
+	uint64_t injections;     /* virtual interrupts injected */
+	uint64_t guest_instret;  /* instructions the guest ran, all directly */
+	uint64_t guest_cycles;   /* its virtual clock */
+	uint64_t shadow_flushes;
+};
+void vmm_vm_stats(const struct vmm *v, int vm, struct vmm_vm_stats *st);
+
+/* The machine the VMM runs (for the debugger and for statistics). */
+struct machine *vmm_machine(struct vmm *v);
+
+#endif
