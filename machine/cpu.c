@@ -235,8 +235,12 @@ enum mach_stop cpu_execute(struct machine *m)
 /* Sensitive instructions trap in user mode unless the machine is leaky. */
 #define REQUIRE_SUPERVISOR_UNLESS_LEAKY() \
 	do { \
-		if (!SUPERVISOR() && !m->cfg.leaky) \
-			TRAP_HERE(CAUSE_PRIV); \
+		if (!SUPERVISOR()) { \
+			if (!m->cfg.leaky) \
+				TRAP_HERE(CAUSE_PRIV); \
+			/* the x86 problem: it runs, and nobody is told */ \
+			m->silent_sensitive[in->op]++; \
+		} \
 	} while (0)
 
 /* Fast loads and stores: one compare against the fast array catches a

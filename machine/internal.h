@@ -95,6 +95,7 @@ struct machine {
 	uint64_t trapped;      /* instructions that trapped instead of retiring */
 	uint64_t interrupts;
 	uint64_t tlb_misses, walk_reads, device_accesses; /* counted, not charged */
+	uint64_t silent_sensitive[OP_COUNT]; /* leaky: ran in user mode, no trap */
 
 	/* traps and interrupts */
 	uint32_t irq_lines;         /* bit n: interrupt n is pending */

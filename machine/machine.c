@@ -68,6 +68,8 @@ void mach_get_stats(const struct machine *m, struct mach_stats *st)
 		.walk_reads = m->walk_reads,
 		.device_accesses = m->device_accesses,
 	};
+	memcpy(st->silent_sensitive, m->silent_sensitive,
+	       sizeof st->silent_sensitive);
 }
 
 void mach_charge(struct machine *m, uint64_t cycles)

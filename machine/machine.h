@@ -139,6 +139,9 @@ struct mach_stats {
 	uint64_t tlb_misses; /* TLB misses (each followed by a walk) */
 	uint64_t walk_reads; /* page-table entries read by walks */
 	uint64_t device_accesses;
+	/* leaky mode: sensitive instructions (rdpsw, wrpsw, rdtvec) that ran
+	 * in user mode without trapping, by op -- what a monitor never sees */
+	uint64_t silent_sensitive[OP_COUNT];
 };
 void mach_get_stats(const struct machine *m, struct mach_stats *st);
 

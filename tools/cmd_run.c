@@ -28,6 +28,7 @@ struct image_arg {
 
 struct run_options {
 	bool vmm;
+	bool patch;
 	bool leaky;
 	uint32_t mem;
 	uint64_t max_cycles; /* 0: no limit */
@@ -145,8 +146,7 @@ static int parse_args(int argc, char **argv, struct run_options *o)
 		} else if (strcmp(a, "--stats") == 0) {
 			o->stats = true;
 		} else if (strcmp(a, "--patch") == 0) {
-			return usage_error("%s: binary patching is not part of this "
-					   "build yet", a);
+			o->patch = true;
 		} else if (a[0] == '-' && a[1] != '\0') {
 			return usage_error("unknown option '%s'", a);
 		} else if (o->nimages == MAX_IMAGES) {
@@ -162,8 +162,9 @@ static int parse_args(int argc, char **argv, struct run_options *o)
 	if (!o->vmm && o->nimages > 1)
 		return usage_error("one image only on the bare machine (several "
 				   "need --vmm): '%s'", o->images[1].path);
-	if (!o->vmm && (o->trace || o->quantum))
-		return usage_error("%s needs --vmm", o->trace ? "--trace" : "--quantum");
+	if (!o->vmm && (o->trace || o->quantum || o->patch))
+		return usage_error("%s needs --vmm", o->trace ? "--trace"
+						    : o->quantum ? "--quantum" : "--patch");
 	return 0;
 }
 
@@ -328,11 +329,16 @@ static void trace_event(void *ctx, const struct vmm_event *e)
 		   PRIx32 "\",\"mode\":\"%s\",\"insn\":\"0x%08" PRIx32
 		   "\",\"badva\":\"0x%08" PRIx32 "\",\"handler\":\"%s\","
 		   "\"action\":\"%s\",\"resume\":\"0x%08" PRIx32 "\","
-		   "\"guest_cycles\":%" PRIu64 ",\"cost\":%" PRIu64 "}\n",
+		   "\"guest_cycles\":%" PRIu64 ",\"cost\":%" PRIu64,
 		e->seq, e->vm, cause ? cause : "?", e->pc,
 		e->supervisor ? "supervisor" : "user", e->insn, e->badva,
 		e->handler ? e->handler : "?", vmm_action_name(e->action),
 		e->resume_pc, e->guest_cycles, e->cost);
+	/* Only a leaky machine has them: sensitive instructions the guest
+	 * ran since its previous exit that the VMM never saw. */
+	if (e->silent)
+		fprintf(f, ",\"silent_sensitive\":%" PRIu64, e->silent);
+	fprintf(f, "}\n");
 }
 
 static void print_vm_stats(const struct vmm *v, int vm)
@@ -342,7 +348,8 @@ static void print_vm_stats(const struct vmm *v, int vm)
 	uint64_t emulated = st.exits_by_action[VMM_ACT_EMULATED] +
 			    st.exits_by_action[VMM_ACT_MMIO] +
 			    st.exits_by_action[VMM_ACT_HYPERCALL] +
-			    st.exits_by_action[VMM_ACT_WAITED];
+			    st.exits_by_action[VMM_ACT_WAITED] +
+			    st.exits_by_action[VMM_ACT_PATCHED];
 	uint64_t all = st.guest_instret + emulated;
 	fprintf(stderr, "vm%d: %" PRIu64 " guest instructions, %.2f%% run "
 			"directly; %" PRIu64 " guest cycles; %" PRIu64
@@ -361,6 +368,24 @@ static void print_vm_stats(const struct vmm *v, int vm)
 			fprintf(stderr, " %s %" PRIu64, vmm_action_name(a),
 				st.exits_by_action[a]);
 	fprintf(stderr, "\n");
+	uint64_t silent = 0;
+	for (unsigned op = 0; op < OP_COUNT; op++)
+		silent += st.silent_sensitive[op];
+	if (silent) {
+		fprintf(stderr, "vm%d: sensitive instructions that ran without an "
+				"exit:", vm);
+		for (unsigned op = 0; op < OP_COUNT; op++)
+			if (st.silent_sensitive[op])
+				fprintf(stderr, " %s %" PRIu64, isa_info(op)->mnemonic,
+					st.silent_sensitive[op]);
+		fprintf(stderr, "\n");
+	}
+	if (st.patch_sites || st.patch_traps)
+		fprintf(stderr, "vm%d: binary patching: %" PRIu64 " patch sites, "
+				"%" PRIu64 " patch traps, %" PRIu64 " re-scans, %"
+				PRIu64 " words scanned\n",
+			vm, st.patch_sites, st.patch_traps, st.rescans,
+			st.words_scanned);
 }
 
 /* The exit status of one VM, as `trapeze run` reports it. */
@@ -384,7 +409,8 @@ static int vm_exit_status(const struct vmm *v, int vm, bool several)
 static int run_vmm(const struct run_options *o, struct elf_image *imgs)
 {
 	struct vm_output out = {.prefix = o->nimages > 1};
-	struct vmm_config cfg = {.leaky = o->leaky, .quantum = o->quantum,
+	struct vmm_config cfg = {.leaky = o->leaky, .patch = o->patch,
+				 .quantum = o->quantum,
 				 .max_cycles = o->max_cycles,
 				 .output = vm_console_out, .output_ctx = &out};
 	struct vmm *v = vmm_new(&cfg);

@@ -90,6 +90,7 @@ void emulate_privileged(struct vm *vm, const struct mach_exit *exit,
 		vm->cycles += mach_cost(COST_TRAP);
 		vm->instret++;
 		vm->trap_entered = false;
+		patch_scan(vm, c->pc); /* where it lands may be new code */
 		return;
 	case OP_TLBFLUSH:
 		shadow_flush(vm);

@@ -18,6 +18,11 @@ enum { HC_VERSION = 0 };
 
 void hypercall(struct vm *vm, const struct mach_exit *exit, struct vmm_event *ev)
 {
+	uint32_t orig;
+	if (patch_site(vm, exit->pc, &orig)) { /* not a real hcall: a patch */
+		patch_trap(vm, exit, orig, ev);
+		return;
+	}
 	if (vm_user(vm)) {
 		reflect_trap(vm, CAUSE_ILLEGAL, exit->pc, 0, ev);
 		return;

@@ -38,6 +38,17 @@ enum { VIEW_PHYS, VIEW_SUPER, VIEW_USER, VIEWS };
 #define DEVICE_SPACE 0xF0000000u
 #define DEVICE_PAGES 16 /* device n lives at DEVICE_SPACE + n * 4 KiB */
 
+/* Binary patching: what is known of one guest page of code (patch.c). */
+#define PAGE_WORDS (PAGE_SIZE / 4)
+struct code_info {
+	bool scanned;                     /* entered and scanned; mapped without W */
+	bool invalidated;                 /* a write undid an earlier scan */
+	int npatches;                     /* > 0: mapped without R */
+	uint32_t visited[PAGE_WORDS / 32]; /* words reached by the scan */
+	uint32_t patched[PAGE_WORDS / 32]; /* words replaced by hcall */
+	uint32_t orig[PAGE_WORDS];        /* the original of each patched word */
+};
+
 struct vm {
 	int id;
 	struct vmm *vmm;
@@ -49,6 +60,7 @@ struct vm {
 	uint32_t *frames;
 
 	struct shadow shadow[VIEWS];
+	struct code_info **code_info; /* per guest page, with --patch */
 
 	/* the VM's own clock and devices */
 	uint64_t cycles;      /* virtual: what the bare machine's clock would read */
@@ -66,6 +78,7 @@ struct vm {
 	bool trap_entered;
 
 	bool yield;           /* end this turn: the VM waits */
+	uint64_t silent_since_exit; /* leaky: sensitive instructions, no exit */
 	enum vm_state state;
 	uint32_t status;
 	char reason[160];
@@ -133,6 +146,18 @@ bool vm_is_device(const struct vm *vm, uint32_t gpa);
 /* hcall.c */
 vmm_handler_fn hypercall;
 
+/* patch.c: binary patching */
+void patch_scan(struct vm *vm, uint32_t va);
+void patch_page_written(struct vm *vm, uint32_t gpa, uint32_t len);
+bool patch_page_scanned(struct vm *vm, uint32_t gpa);
+bool patch_page_patched(struct vm *vm, uint32_t gpa);
+bool patch_site(struct vm *vm, uint32_t pc, uint32_t *orig);
+void patch_trap(struct vm *vm, const struct mach_exit *exit, uint32_t orig,
+		struct vmm_event *ev);
+void patch_emulate_access(struct vm *vm, const struct mach_exit *exit,
+			  uint32_t gpa, struct vmm_event *ev);
+void patch_free(struct vm *vm);
+
 /* vmm.c: guest memory, time, and the VMM's shared services */
 bool gpa_read32(struct vm *vm, uint32_t gpa, uint32_t *value);
 bool gpa_write32(struct vm *vm, uint32_t gpa, uint32_t value);
@@ -146,6 +171,7 @@ void vm_retire(struct vm *vm);
 void vm_stop(struct vm *vm, enum vm_state state, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void vm_charge(struct vm *vm, struct vmm_event *ev, enum vmm_cost c);
+void vm_charge_cycles(struct vm *vm, uint64_t cycles);
 bool vm_user(const struct vm *vm);
 
 #endif

@@ -145,13 +145,23 @@ uint32_t guest_walk(struct vm *vm, uint32_t va, unsigned access, bool user,
 	return CAUSE_NONE;
 }
 
-/* The shadow PTE for a guest page: the guest's permissions, W only once
- * D is set; U always, since the guest runs in real user mode. */
-static uint32_t shadow_pte(uint32_t hpa, uint32_t guest_pte)
+/*
+ * The shadow PTE for a guest page: the guest's permissions, W only once
+ * D is set; U always, since the guest runs in real user mode.  With
+ * binary patching (patch.c): X only once the page is scanned, no W on a
+ * scanned page, no R on a page with patches.
+ */
+static uint32_t shadow_pte(struct vm *vm, uint32_t gpa, uint32_t hpa,
+			   uint32_t guest_pte)
 {
 	uint32_t pte = (hpa & PTE_FRAME_MASK) | PTE_V | PTE_U | PTE_A | PTE_D;
-	pte |= guest_pte & (PTE_R | PTE_X);
-	if ((guest_pte & PTE_W) && (guest_pte & PTE_D))
+	bool patching = vm->vmm->cfg.patch;
+	bool scanned = patching && patch_page_scanned(vm, gpa);
+	if ((guest_pte & PTE_R) && !(scanned && patch_page_patched(vm, gpa)))
+		pte |= PTE_R;
+	if ((guest_pte & PTE_X) && (!patching || scanned))
+		pte |= PTE_X;
+	if ((guest_pte & PTE_W) && (guest_pte & PTE_D) && !scanned)
 		pte |= PTE_W;
 	return pte;
 }
@@ -178,12 +188,23 @@ void shadow_page_fault(struct vm *vm, const struct mach_exit *exit,
 	if (gpa_to_hpa(vm, gpa, &hpa)) {
 		if (paging)
 			guest_walk(vm, va, access, vm_user(vm), true, &gpa, &pte);
+		if (vm->vmm->cfg.patch) {
+			bool scanned = patch_page_scanned(vm, gpa);
+			if ((access == CAUSE_ACCESS_STORE && scanned) ||
+			    (access == CAUSE_ACCESS_LOAD && scanned &&
+			     patch_page_patched(vm, gpa))) {
+				patch_emulate_access(vm, exit, gpa, ev);
+				return;
+			}
+			if (access == CAUSE_ACCESS_FETCH)
+				patch_scan(vm, va); /* entering code: scan it */
+		}
 		if (!shadow_set(vm, &vm->shadow[view_of(vm)], va,
-				shadow_pte(hpa, pte))) {
+				shadow_pte(vm, gpa, hpa, pte))) {
 			/* Out of VMM frames: start this VM's shadows afresh. */
 			shadow_flush(vm);
 			if (!shadow_set(vm, &vm->shadow[view_of(vm)], va,
-					shadow_pte(hpa, pte))) {
+					shadow_pte(vm, gpa, hpa, pte))) {
 				vm_stop(vm, VM_FAILED, "no host frame left for a "
 					"shadow table");
 				ev->action = VMM_ACT_HALTED;

@@ -80,6 +80,11 @@ void vm_retire(struct vm *vm)
 	vm->trap_entered = false;
 }
 
+void vm_charge_cycles(struct vm *vm, uint64_t cycles)
+{
+	mach_charge(vm->vmm->m, cycles);
+}
+
 bool vm_user(const struct vm *vm)
 {
 	return !(vm->vcpu.cr[CR_PSW] & PSW_MODE);
@@ -200,8 +205,10 @@ bool gpa_write32(struct vm *vm, uint32_t gpa, uint32_t value)
 	uint32_t hpa;
 	uint8_t b[4] = {(uint8_t)value, (uint8_t)(value >> 8),
 			(uint8_t)(value >> 16), (uint8_t)(value >> 24)};
-	return !(gpa & 3) && gpa_to_hpa(vm, gpa, &hpa) &&
-	       mach_phys_write(vm->vmm->m, hpa, b, 4);
+	if ((gpa & 3) || !gpa_to_hpa(vm, gpa, &hpa))
+		return false;
+	patch_page_written(vm, gpa, 4);
+	return mach_phys_write(vm->vmm->m, hpa, b, 4);
 }
 
 /* Copies between buf and guest-physical memory, page by page, checking
@@ -211,6 +218,8 @@ static bool gpa_copy(struct vm *vm, uint32_t gpa, void *buf, uint32_t len,
 {
 	if ((uint64_t)gpa + len > vm->mem)
 		return false;
+	if (to_guest)
+		patch_page_written(vm, gpa, len);
 	uint8_t *p = buf;
 	while (len > 0) {
 		uint32_t hpa = 0, chunk = PAGE_SIZE - (gpa & (PAGE_SIZE - 1));
@@ -329,6 +338,7 @@ static void vm_free(struct vm *vm)
 	if (!vm)
 		return;
 	dev_disk_destroy(&vm->disk);
+	patch_free(vm);
 	free(vm->frames);
 	free(vm);
 }
@@ -368,6 +378,12 @@ int vmm_add_vm(struct vmm *v, const struct vm_config *cfg, char *err,
 	vm->mem = mem;
 	vm->npages = mem / PAGE_SIZE;
 	vm->state = VM_RUNNING;
+	vm->code_info = calloc(vm->npages, sizeof *vm->code_info);
+	if (!vm->code_info) {
+		snprintf(err, errsize, "out of memory");
+		free(vm);
+		return -1;
+	}
 
 	struct dev_host host = {.ctx = vm, .set_irq = vm_set_irq, .dma = vm_dma,
 				.halt = vm_halt, .now = vm_now};
@@ -475,6 +491,8 @@ static const char *handler_name(vmm_handler_fn *fn)
 static void log_event(struct vm *vm, struct vmm_event *ev)
 {
 	struct vmm *v = vm->vmm;
+	ev->silent = vm->silent_since_exit;
+	vm->silent_since_exit = 0;
 	ev->seq = v->seq++;
 	ev->vm = vm->id;
 	ev->resume_pc = vm->vcpu.pc;
@@ -552,7 +570,19 @@ static void run_turn(struct vm *vm)
 		struct machine *m = v->m;
 		world_switch_in(vm);
 		uint64_t c0 = mach_cycles(m), i0 = mach_instret(m);
+		struct mach_stats before, after;
+		if (v->cfg.leaky) /* only a leaky machine runs them silently */
+			mach_get_stats(m, &before);
 		enum mach_stop stop = mach_run(m, budget);
+		if (v->cfg.leaky) {
+			mach_get_stats(m, &after);
+			for (unsigned op = 0; op < OP_COUNT; op++) {
+				uint64_t d = after.silent_sensitive[op] -
+					     before.silent_sensitive[op];
+				vm->stats.silent_sensitive[op] += d;
+				vm->silent_since_exit += d;
+			}
+		}
 		vm->cycles += mach_cycles(m) - c0;
 		vm->instret += mach_instret(m) - i0;
 		vm->stats.guest_instret += mach_instret(m) - i0;

@@ -40,7 +40,9 @@
 	X(SHADOW_FILL, 20, "writing one shadow PTE")                          \
 	X(SHADOW_FLUSH, 100, "dropping a guest address space's shadow tables") \
 	X(MMIO, 30, "decoding and emulating one device access")               \
-	X(HCALL, 20, "serving one hypercall")
+	X(HCALL, 20, "serving one hypercall")                                 \
+	X(PATCH_SCAN, 10, "scanning guest code for sensitive instructions")  \
+	X(PATCH_TRAP, 20, "emulating one patched instruction")
 
 enum vmm_cost {
 #define VMM_X_COST(name, cycles, doc) VMM_COST_##name,
@@ -62,6 +64,7 @@ uint32_t vmm_cost(enum vmm_cost c);
 	X(INJECTED, "injected", "a virtual interrupt injected")               \
 	X(HYPERCALL, "hypercall", "a hypercall served")                       \
 	X(WAITED, "waited", "wfi: the VM's clock jumped to its next event")    \
+	X(PATCHED, "patched", "a patched instruction, or an access to a patched page, emulated") \
 	X(HALTED, "halted", "the VM stopped")
 
 enum vmm_action {
@@ -87,6 +90,8 @@ struct vmm_event {
 	uint32_t resume_pc;    /* where the guest goes on */
 	uint64_t guest_cycles; /* the VM's virtual clock after the exit */
 	uint64_t cost;         /* host cycles the VMM charged for it */
+	uint64_t silent;       /* leaky: sensitive instructions the guest ran
+				  without an exit since its previous exit */
 };
 
 typedef void vmm_event_fn(void *ctx, const struct vmm_event *e);
@@ -96,6 +101,7 @@ typedef void vmm_output_fn(void *ctx, int vm, uint8_t byte);
 
 struct vmm_config {
 	bool leaky;        /* the machine's mode */
+	bool patch;        /* binary patching of sensitive instructions */
 	uint64_t quantum;  /* 0: VMM_DEFAULT_QUANTUM */
 	uint64_t max_cycles; /* per VM, of its own clock; 0: no limit */
 	vmm_output_fn *output;
@@ -153,6 +159,12 @@ struct vmm_vm_stats {
 	uint64_t guest_instret;  /* instructions the guest ran, all directly */
 	uint64_t guest_cycles;   /* its virtual clock */
 	uint64_t shadow_flushes;
+	uint64_t patch_sites;    /* instructions patched (--patch) */
+	uint64_t patch_traps;    /* exits from patched instructions */
+	uint64_t rescans;        /* pages scanned again after a write undid them */
+	uint64_t words_scanned;
+	/* leaky mode: sensitive instructions that ran with no exit, by op */
+	uint64_t silent_sensitive[OP_COUNT];
 };
 void vmm_vm_stats(const struct vmm *v, int vm, struct vmm_vm_stats *st);
 

@@ -161,5 +161,39 @@ for src in "$SRC"/*.s; do
 	done
 done
 
+# The x86 problem fixed: on the leaky machine, the VMM with binary
+# patching must give every test exactly what the bare leaky machine gives
+# it (whatever that is: clean-mode expectations do not apply there).
+for src in "$SRC"/*.s; do
+	name=$(basename "$src" .s)
+	elf=$OUT/$name.elf
+	[ -e "$elf" ] || continue
+	# hcall.s differs under any VMM by design (a hypercall); tests that
+	# fail under the plain VMM only because of leaky mode are the point.
+	if [ -e "$SRC/$name.vmm.expected" ]; then
+		directive "$src" run | grep -q -- --mode=leaky || continue
+	fi
+	opts=$(directive "$src" run | sed -e "s|@SRC@|$SRC|g" -e "s|@OUT@|$OUT|g" \
+		-e 's/--mode=[a-z]*//')
+	reason=""
+	for how in native patched; do
+		case $opts in
+		*"$OUT/test.disk"*) make_disk "$OUT/test.disk" ;;
+		esac
+		extra=""
+		[ $how = patched ] && extra="--vmm --patch"
+		# shellcheck disable=SC2086
+		"$TRAPEZE" run --mode=leaky --max-cycles=$MAX_CYCLES $extra $opts \
+			"$elf" < /dev/null > "$OUT/$name.leaky-$how.out" 2>&1
+		echo $? >> "$OUT/$name.leaky-$how.out"
+	done
+	if ! cmp -s "$OUT/$name.leaky-native.out" "$OUT/$name.leaky-patched.out"; then
+		diff -u "$OUT/$name.leaky-native.out" "$OUT/$name.leaky-patched.out" |
+			sed 's/^/    /'
+		reason="leaky: --vmm --patch differs from the bare machine"
+	fi
+	report "$name" " [leaky, vmm --patch]" "$reason"
+done
+
 echo "guest: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
