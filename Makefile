@@ -164,8 +164,9 @@ check:
 	$(MAKE) O=build/asan SAN=1 CFLAGS="-O1 -g" check-build
 	@MAKE="$(MAKE)" tests/check.sh
 
-bench: $(TRAPEZE)
+bench: $(TRAPEZE) build/guestos.elf build/guestos.disk
 	@bench/run.sh $(TRAPEZE)
+	@bench/vmm.sh $(TRAPEZE) build/guestos.elf build/guestos.disk
 
 install: $(TRAPEZE)
 	install -d $(DESTDIR)$(PREFIX)/bin

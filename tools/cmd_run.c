@@ -392,8 +392,13 @@ static void print_vm_stats(const struct vmm *v, int vm)
 static int vm_exit_status(const struct vmm *v, int vm, bool several)
 {
 	enum vm_state s = vmm_vm_state(v, vm);
-	if (s == VM_HALTED)
-		return (int)(vmm_vm_status(v, vm) & 0xff);
+	if (s == VM_HALTED) {
+		int status = (int)(vmm_vm_status(v, vm) & 0xff);
+		if (several && status != 0) /* say which VM made the status 1 */
+			fprintf(stderr, "trapeze run: vm%d: exited with status %d\n",
+				vm, status);
+		return status;
+	}
 	if (several)
 		fprintf(stderr, "trapeze run: vm%d: %s\n", vm, vmm_vm_reason(v, vm));
 	else

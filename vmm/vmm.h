@@ -53,8 +53,9 @@ enum vmm_cost {
 uint32_t vmm_cost(enum vmm_cost c);
 
 /*
- * What a handler did with an exit.  Each exit is one of these in the
- * event log and in --stats.
+ * What a handler did with an exit, or that an interrupt was injected
+ * (which is no exit: the VMM does it between two runs of the guest).
+ * Each event of the log, and each count in --stats, is one of these.
  */
 #define VMM_ACTIONS(X)                                                      \
 	X(EMULATED, "emulated", "a privileged instruction emulated on the vCPU") \

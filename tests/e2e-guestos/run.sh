@@ -21,6 +21,23 @@
 #   nodisk       no disk attached: the panic line of expected-nodisk.out,
 #                status 1
 #
+# and then under the VMM (`trapeze run --vmm`), where the guest OS must
+# not be able to tell that it is not on the bare machine:
+#
+#   vmm-boot        one VM: the very bytes of expected.out, status 0
+#   vmm-two         two VMs at once, each attaching guestos.disk (the same
+#                   file: guestos only reads its disk): every line carries a "[vm0] " or "[vm1] " prefix, and
+#                   each VM's lines without it are expected.out, status 0
+#   vmm-four        the same with four VMs
+#   vmm-quantum500  the 500-cycle kernel under --vmm: the very bytes the
+#                   bare machine printed for it (quantum500.out), status 0
+#   vmm-quantum5000 a small VMM quantum, --quantum=5000 (a VM switch every
+#                   5000 cycles, in the middle of the guest's own time
+#                   slices): two VMs of guestos as in vmm-two, then
+#                   quantum500 alone, the very bytes of quantum500.out
+#   vmm-crash       the crash disk: the very bytes of expected-crash.out
+#   vmm-nodisk      no disk: expected-nodisk.out, status 1
+#
 # Prints "PASS guestos/NAME" or "FAIL guestos/NAME: reason" per test and
 # ends with "guestos: N passed, M failed"; exits 1 if anything failed.
 
@@ -198,6 +215,104 @@ if [ "$status" -ne 1 ]; then
 	reason="${reason:+$reason; }exit status $status, want 1"
 fi
 report nodisk "$reason"
+
+# --- under the VMM -------------------------------------------------------------
+# vmm_boot OUTFILE ARGS...: `trapeze run --vmm ARGS...`; sets $status.
+vmm_boot() {
+	outfile=$1
+	shift
+	"$TRAPEZE" run --vmm --max-cycles=$MAX_CYCLES "$@" \
+		< /dev/null > "$outfile" 2> "$outfile.err"
+	status=$?
+}
+
+# check_status WANT [WHAT]: adds to $reason if $status is not WANT (and
+# shows the stderr of the last boot).
+check_status() {
+	if [ "$status" -ne "$1" ]; then
+		sed 's/^/    /' "$outfile.err"
+		reason="${reason:+$reason; }${2:+$2: }exit status $status, want $1"
+	fi
+}
+
+# per_vm FILE N WANT: "" if FILE is the output of N VMs each of which
+# printed exactly WANT (after "[vmI] " is taken off its lines) and no line
+# lacks a prefix; else prints the diff and fails.
+per_vm() {
+	file=$1
+	n=$2
+	want=$3
+	ok=0
+	i=0
+	while [ $i -lt "$n" ]; do
+		grep "^\[vm$i\] " "$file" | sed "s/^\[vm$i\] //" > "$file.vm$i"
+		same_bytes "$want" "$file.vm$i" || ok=1
+		i=$((i + 1))
+	done
+	stray=$(grep -c -v '^\[vm[0-9]\] ' "$file")
+	if [ "$stray" -ne 0 ]; then
+		echo "    $stray lines without a [vmN] prefix"
+		ok=1
+	fi
+	return $ok
+}
+
+D=$OUT/guestos.disk
+G=$OUT/guestos.elf
+
+vmm_boot "$OUT/vmm-boot.out" "--disk=$D" "$G"
+reason=""
+same_bytes "$SRC/expected.out" "$OUT/vmm-boot.out" ||
+	reason="output differs from expected.out"
+check_status 0
+report vmm-boot "$reason"
+
+vmm_boot "$OUT/vmm-two.out" "$G,disk=$D" "$G,disk=$D"
+reason=""
+per_vm "$OUT/vmm-two.out" 2 "$SRC/expected.out" ||
+	reason="a VM's output differs from expected.out"
+check_status 0
+report vmm-two "$reason"
+
+vmm_boot "$OUT/vmm-four.out" "--disk=$D" "$G" "$G" "$G" "$G"
+reason=""
+per_vm "$OUT/vmm-four.out" 4 "$SRC/expected.out" ||
+	reason="a VM's output differs from expected.out"
+check_status 0
+report vmm-four "$reason"
+
+vmm_boot "$OUT/vmm-quantum500.out" "--disk=$D" "$OUT/quantum500.elf"
+reason=""
+same_bytes "$OUT/quantum500.out" "$OUT/vmm-quantum500.out" ||
+	reason="output differs from the bare machine's (quantum500.out)"
+check_status 0
+report vmm-quantum500 "$reason"
+
+reason=""
+vmm_boot "$OUT/vmm-quantum5000.out" --quantum=5000 "--disk=$D" "$G" "$G"
+per_vm "$OUT/vmm-quantum5000.out" 2 "$SRC/expected.out" ||
+	reason="a VM's output differs from expected.out"
+check_status 0 "two VMs"
+vmm_boot "$OUT/vmm-quantum5000-500.out" --quantum=5000 "--disk=$D" \
+	"$OUT/quantum500.elf"
+same_bytes "$OUT/quantum500.out" "$OUT/vmm-quantum5000-500.out" ||
+	reason="${reason:+$reason; }quantum500's output differs from the bare machine's"
+check_status 0 quantum500
+report vmm-quantum5000 "$reason"
+
+vmm_boot "$OUT/vmm-crash.out" "--disk=$OUT/crash.disk" "$G"
+reason=""
+same_bytes "$SRC/expected-crash.out" "$OUT/vmm-crash.out" ||
+	reason="output differs from expected-crash.out"
+check_status 0
+report vmm-crash "$reason"
+
+vmm_boot "$OUT/vmm-nodisk.out" "$G"
+reason=""
+same_bytes "$SRC/expected-nodisk.out" "$OUT/vmm-nodisk.out" ||
+	reason="output differs from expected-nodisk.out"
+check_status 1
+report vmm-nodisk "$reason"
 
 echo "guestos: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

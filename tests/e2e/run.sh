@@ -7,6 +7,8 @@
 #   NAME.out     the exact expected standard output   (missing: empty)
 #   NAME.err     the exact expected standard error    (missing: empty)
 #   NAME.status  the expected exit status             (missing: 0)
+#   NAME.filter  optional: a sed script applied to stdout and stderr before
+#                they are compared (for host timings, e.g. "s/[0-9.]* s$/S s/")
 #   NAME.check   optional: a shell command that must succeed afterwards,
 #                e.g. "test ! -e bad.elf"
 # Each case runs in OUTDIR with stdin from /dev/null, so the file names in
@@ -89,6 +91,11 @@ for cmd in "$SRC"/cases/*.cmd; do
 		exec "$TRAPEZE" "$@" < /dev/null > "$res.out" 2> "$res.err"
 	)
 	status=$?
+	if [ -f "$base.filter" ]; then
+		for f in "$res.out" "$res.err"; do
+			sed -f "$base.filter" "$f" > "$f.filtered" && mv "$f.filtered" "$f"
+		done
+	fi
 	want_status=0
 	if [ -f "$base.status" ]; then
 		want_status=$(cat "$base.status")

@@ -1,0 +1,1 @@
+run --vmm --quantum=0 hello.elf

@@ -1,0 +1,1 @@
+run --vmm tvec0.elf

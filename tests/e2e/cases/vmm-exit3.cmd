@@ -1,0 +1,1 @@
+run --vmm exit3.elf

@@ -1,0 +1,1 @@
+run --vmm hello.elf exit7.elf,mem=4K

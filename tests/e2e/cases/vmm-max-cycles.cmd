@@ -1,0 +1,1 @@
+run --vmm --max-cycles=1000 loop.elf

@@ -1,0 +1,1 @@
+run --vmm --mem=4K hello.elf

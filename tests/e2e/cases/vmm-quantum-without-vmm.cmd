@@ -1,0 +1,1 @@
+run --quantum=5000 hello.elf

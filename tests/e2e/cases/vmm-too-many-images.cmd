@@ -1,0 +1,1 @@
+run --vmm hello.elf hello.elf hello.elf hello.elf hello.elf hello.elf hello.elf hello.elf exit7.elf

@@ -1,0 +1,1 @@
+run --trace=t.json hello.elf

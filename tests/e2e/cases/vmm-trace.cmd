@@ -1,0 +1,1 @@
+run --vmm --trace=trapit.trace.json trapit.elf

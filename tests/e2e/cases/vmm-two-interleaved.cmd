@@ -1,0 +1,1 @@
+run --vmm --quantum=100 lines.elf lines.elf
