@@ -51,7 +51,7 @@ endif
 
 # --- unit tests (cmocka), each linked with the layers it tests ----------
 UNIT_TESTS = test_isa test_asm test_elf test_cpu test_mmu test_devices \
-	     test_monitor test_audit
+	     test_monitor test_audit test_vmm
 UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/%)
 
 $(O)/tests/test_isa: $(O)/tests/unit/test_isa.o $(ISA_OBJS)
@@ -63,11 +63,12 @@ $(O)/tests/test_devices: $(O)/tests/unit/test_devices.o $(MACHINE_OBJS) $(ISA_OB
 $(O)/tests/test_monitor: $(O)/tests/unit/test_monitor.o $(MACHINE_OBJS) $(ISA_OBJS)
 $(O)/tests/test_audit: $(O)/tests/unit/test_audit.o $(O)/tools/audit.o \
 		       $(MACHINE_OBJS) $(ISA_OBJS)
+$(O)/tests/test_vmm: $(O)/tests/unit/test_vmm.o $(VMM_OBJS) $(MACHINE_OBJS) $(ISA_OBJS)
 
 .PHONY: all demo check check-build unit guest e2e isa-md check-isa-md bench \
 	install clean
 
-all: $(TRAPEZE) build/guestos.elf build/guestos.disk
+all: $(TRAPEZE) build/guestos.elf build/guestos-pv.elf build/guestos.disk
 
 $(TRAPEZE): $(TOOLS_OBJS) $(VMM_OBJS) $(MACHINE_OBJS) $(ISA_OBJS)
 	@mkdir -p $(@D)
@@ -89,14 +90,19 @@ $(UNIT_BINS):
 #   bin/trapeze run --disk=build/guestos.disk build/guestos.elf
 GUESTOS_PROGS = primes ticker heap stack faulty
 GUESTOS_USER_ELFS = $(GUESTOS_PROGS:%=$(O)/guestos/%.elf)
-GUESTOS_SRCS = $(wildcard guestos/*.s guestos/*.inc) guestos/user/usys.inc
+GUESTOS_SRCS = $(wildcard guestos/*.s guestos/*.inc guestos/*/priv.inc) \
+	       guestos/user/usys.inc
 
 $(O)/mkdisk: $(O)/tools/mkdisk.o $(O)/isa/elf.o
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $^
 
 build/guestos.elf: $(GUESTOS_SRCS) $(TRAPEZE) $(O)/include/pg32.inc
-	$(TRAPEZE) as -I $(O)/include guestos/guestos.s -o $@
+	$(TRAPEZE) as -I guestos/native -I $(O)/include guestos/guestos.s -o $@
+
+# The paravirtualized flavour: the same kernel, pv/priv.inc's macros.
+build/guestos-pv.elf: $(GUESTOS_SRCS) $(TRAPEZE) $(O)/include/pg32.inc
+	$(TRAPEZE) as -I guestos/pv -I $(O)/include guestos/guestos.s -o $@
 
 $(O)/guestos/%.elf: guestos/user/%.s guestos/user/usys.inc \
 		    guestos/user/ulib.inc $(TRAPEZE)
@@ -153,6 +159,12 @@ $(O)/include/pg32.inc: $(O)/gen_pg32_inc
 
 guest: $(TRAPEZE) $(O)/include/pg32.inc
 	@tests/guest/run.sh $(TRAPEZE) $(O)/guest
+
+# The isolation suite: adversarial guests, natively, under the VMM and
+# next to a neighbour VM (tests/guest/attack/run.sh).
+.PHONY: attack
+attack: $(TRAPEZE) $(O)/include/pg32.inc
+	@tests/guest/attack/run.sh $(TRAPEZE) $(O)/attack
 
 e2e: $(TRAPEZE)
 	@tests/e2e/run.sh $(TRAPEZE) $(O)/e2e

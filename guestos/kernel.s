@@ -52,6 +52,7 @@
 # and every register 0.
 _start:
 	la	sp, kstack_top
+	HYPERVISOR_CHECK		# the paravirtualized flavour needs the VMM
 
 	# Are we really the supervisor?  On the bare machine we always are.
 	# Under a monitor we may run deprivileged; a correct monitor makes

@@ -18,6 +18,7 @@
 
 #include "../isa/isa.h"
 #include "../machine/devices.h"
+#include "../vmm/vmm.h"
 
 /* One line "\t.equ NAME, 0x...  # what it is". */
 static void equ(const char *name, uint32_t value, const char *doc)
@@ -56,6 +57,16 @@ int main(void)
 #define GEN_X_IRQ(name, code, doc) equ("IRQ_" #name, code, doc);
 	PG32_INTERRUPTS(GEN_X_IRQ)
 #undef GEN_X_IRQ
+
+	section("control registers: the numbers mfcr and mtcr name");
+#define GEN_X_CR(name, str, doc) equ("CR_" #name, CR_##name, doc);
+	PG32_CONTROL_REGISTERS(GEN_X_CR)
+#undef GEN_X_CR
+
+	section("hypercalls (trapeze's VMM): number in a0, arguments a1, a2");
+#define GEN_X_HC(nr, name, doc) equ("HC_" #name, nr, doc);
+	VMM_HYPERCALLS(GEN_X_HC)
+#undef GEN_X_HC
 
 	section("PSW bits");
 	equ("PSW_MODE", PSW_MODE, "1 = supervisor mode");

@@ -32,6 +32,19 @@ void vm_write_cr(struct vm *vm, unsigned cr, uint32_t value)
 	}
 }
 
+/* rfe (also the rfe hypercall): PSW <- EPSW, pc <- EPC, and the trap
+ * cost the bare machine charges for it. */
+void vm_rfe(struct vm *vm)
+{
+	struct vcpu *c = &vm->vcpu;
+	c->cr[CR_PSW] = c->cr[CR_EPSW] & PSW_MASK;
+	c->pc = c->cr[CR_EPC];
+	vm->cycles += mach_cost(COST_TRAP);
+	vm->instret++;
+	vm->trap_entered = false;
+	patch_scan(vm, c->pc); /* where it lands may be new code */
+}
+
 static void set_rd(struct vm *vm, unsigned rd, uint32_t value)
 {
 	if (rd != 0)
@@ -41,9 +54,9 @@ static void set_rd(struct vm *vm, unsigned rd, uint32_t value)
 /*
  * wfi: on the bare machine the clock jumps ahead, event by event, until a
  * line is pending.  The VM's clock does the same; then its turn ends, so
- * the CPU goes to the other VMs.
+ * the CPU goes to the other VMs.  (Also the idle hypercall.)
  */
-static void emulate_wfi(struct vm *vm, struct vmm_event *ev)
+void vm_wait(struct vm *vm, struct vmm_event *ev)
 {
 	while (!vm->irq_lines) {
 		uint64_t next = vm_next_deadline(vm);
@@ -83,14 +96,7 @@ void emulate_privileged(struct vm *vm, const struct mach_exit *exit,
 		vm_write_cr(vm, (unsigned)in.imm, c->x[in.rs1]);
 		break;
 	case OP_RFE:
-		/* PSW <- EPSW, pc <- EPC, and the trap cost the bare machine
-		 * charges for it. */
-		c->cr[CR_PSW] = c->cr[CR_EPSW] & PSW_MASK;
-		c->pc = c->cr[CR_EPC];
-		vm->cycles += mach_cost(COST_TRAP);
-		vm->instret++;
-		vm->trap_entered = false;
-		patch_scan(vm, c->pc); /* where it lands may be new code */
+		vm_rfe(vm);
 		return;
 	case OP_TLBFLUSH:
 		shadow_flush(vm);
@@ -99,7 +105,7 @@ void emulate_privileged(struct vm *vm, const struct mach_exit *exit,
 		shadow_invalidate(vm, c->x[in.rs1]);
 		break;
 	case OP_WFI:
-		emulate_wfi(vm, ev);
+		vm_wait(vm, ev);
 		return;
 	case OP_RDPSW:
 		set_rd(vm, in.rd, c->cr[CR_PSW]);

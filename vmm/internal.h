@@ -118,6 +118,8 @@ typedef void vmm_handler_fn(struct vm *vm, const struct mach_exit *exit,
 /* emulate.c: privileged and sensitive instructions in virtual supervisor mode */
 vmm_handler_fn emulate_privileged;
 void vm_write_cr(struct vm *vm, unsigned cr, uint32_t value);
+void vm_rfe(struct vm *vm);
+void vm_wait(struct vm *vm, struct vmm_event *ev);
 
 /* reflect.c: traps that belong to the guest, and virtual interrupts */
 vmm_handler_fn reflect_exception;
@@ -137,6 +139,8 @@ void shadow_free(struct vm *vm);
  * cause the bare machine would raise. */
 uint32_t guest_walk(struct vm *vm, uint32_t va, unsigned access, bool user,
 		    bool update, uint32_t *gpa, uint32_t *pte);
+/* The guest-physical address of the leaf PTE the last walk of va used. */
+uint32_t guest_leaf_gpa(struct vm *vm, uint32_t va, bool user);
 
 /* mmio.c: device accesses */
 void mmio_emulate(struct vm *vm, const struct mach_exit *exit, uint32_t gpa,
@@ -154,8 +158,8 @@ bool patch_page_patched(struct vm *vm, uint32_t gpa);
 bool patch_site(struct vm *vm, uint32_t pc, uint32_t *orig);
 void patch_trap(struct vm *vm, const struct mach_exit *exit, uint32_t orig,
 		struct vmm_event *ev);
-void patch_emulate_access(struct vm *vm, const struct mach_exit *exit,
-			  uint32_t gpa, struct vmm_event *ev);
+void emulate_ram_access(struct vm *vm, const struct mach_exit *exit,
+			uint32_t gpa, struct vmm_event *ev);
 void patch_free(struct vm *vm);
 
 /* vmm.c: guest memory, time, and the VMM's shared services */

@@ -53,6 +53,37 @@ enum vmm_cost {
 uint32_t vmm_cost(enum vmm_cost c);
 
 /*
+ * The hypercall ABI: `hcall` in virtual supervisor mode, the number in a0,
+ * arguments in a1 and a2, the result in a0 (VMM_HC_ERROR for an unknown
+ * number or a bad argument); no other register changes.  From virtual
+ * user mode hcall is illegal, as on the bare machine.
+ * X(number, NAME, what it does)
+ */
+#define VMM_HYPERCALLS(X)                                                    \
+	X(0, VERSION, "a0 = the ABI version (1)")                  \
+	X(1, GET_PSW, "a0 = the virtual PSW")                      \
+	X(2, SET_PSW, "virtual PSW = a1 (MODE, IE, PG)")           \
+	X(3, IRQ_SAVE_DISABLE, "a0 = the PSW; then IE = 0") \
+	X(4, SET_TVEC, "TVEC = a1")                               \
+	X(5, SET_PTBR, "PTBR = a1; flushes the TLB")              \
+	X(6, TLB_FLUSH, "flush the TLB")                         \
+	X(7, TLB_INV, "drop the TLB entry of the page of VA a1")   \
+	X(8, RFE, "rfe; a0-a2 reloaded from the 3 words at VA a1")     \
+	X(9, MMU_UPDATE, "write a2 {PTE GPA, value} pairs at GPA a1") \
+	X(10, CONSOLE_WRITE, "print a2 bytes at VA a1")      \
+	X(11, IDLE, "wait for an interrupt (wfi)")                    \
+	X(12, GET_CR, "a0 = control register a1")                   \
+	X(13, SET_CR, "control register a1 = a2")
+
+
+enum vmm_hypercall {
+#define VMM_X_HCNUM(nr, name, doc) HC_##name = nr,
+	VMM_HYPERCALLS(VMM_X_HCNUM)
+#undef VMM_X_HCNUM
+};
+#define VMM_HC_ERROR 0xffffffffu
+
+/*
  * What a handler did with an exit, or that an interrupt was injected
  * (which is no exit: the VMM does it between two runs of the guest).
  * Each event of the log, and each count in --stats, is one of these.
@@ -160,6 +191,7 @@ struct vmm_vm_stats {
 	uint64_t guest_instret;  /* instructions the guest ran, all directly */
 	uint64_t guest_cycles;   /* its virtual clock */
 	uint64_t shadow_flushes;
+	uint64_t hypercalls;
 	uint64_t patch_sites;    /* instructions patched (--patch) */
 	uint64_t patch_traps;    /* exits from patched instructions */
 	uint64_t rescans;        /* pages scanned again after a write undid them */

@@ -46,6 +46,13 @@
 #   leaky-patch     --vmm --patch: the bare leaky machine's bytes
 #                   (expected.out), one VM and two at once
 #
+# and the paravirtualized flavour (-I guestos/pv, hypercalls instead of
+# privileged instructions):
+#
+#   pv-native       on the bare machine: expected-pv-native.out, status 1
+#   pv-vmm          under --vmm, clean and leaky: expected.out, status 0,
+#                   with fewer exits than the native kernel under --vmm
+#
 # Prints "PASS guestos/NAME" or "FAIL guestos/NAME: reason" per test and
 # ends with "guestos: N passed, M failed"; exits 1 if anything failed.
 
@@ -119,8 +126,12 @@ same_bytes() {
 
 # --- build ------------------------------------------------------------------
 build_ok=1
-assemble "$GUESTOS/guestos.s" "$OUT/guestos.elf" -I "$INC" || build_ok=0
-assemble "$SRC/quantum500.s" "$OUT/quantum500.elf" -I "$GUESTOS" -I "$INC" ||
+assemble "$GUESTOS/guestos.s" "$OUT/guestos.elf" -I "$GUESTOS/native" -I "$INC" ||
+	build_ok=0
+assemble "$GUESTOS/guestos.s" "$OUT/guestos-pv.elf" -I "$GUESTOS/pv" -I "$INC" ||
+	build_ok=0
+assemble "$SRC/quantum500.s" "$OUT/quantum500.elf" -I "$GUESTOS" \
+	-I "$GUESTOS/native" -I "$INC" ||
 	build_ok=0
 assemble "$SRC/crash.s" "$OUT/crash.elf" -I "$GUESTOS/user" || build_ok=0
 disk_args=""
@@ -163,6 +174,35 @@ per_vm "$OUT/leaky-patch-two.out" 2 "$SRC/expected.out" ||
 	reason="${reason:+$reason; }two VMs: a VM's output differs from expected.out"
 check_status 0 "two VMs"
 report leaky-patch "$reason"
+
+P=$OUT/guestos-pv.elf
+reason=""
+"$TRAPEZE" run --max-cycles=$MAX_CYCLES "--disk=$D" "$P" \
+	< /dev/null > "$OUT/pv-native.out" 2>&1
+status=$?
+same_bytes "$SRC/expected-pv-native.out" "$OUT/pv-native.out" ||
+	reason="output differs from expected-pv-native.out"
+[ "$status" -eq 1 ] || reason="${reason:+$reason; }exit status $status, want 1"
+report pv-native "$reason"
+
+# exits_of FILE: the exit count in a --stats stderr file.
+exits_of() {
+	sed -n 's/^vm0: .* guest cycles; \([0-9]*\) exits.*/\1/p' "$1"
+}
+reason=""
+for mode in clean leaky; do
+	vmm_boot "$OUT/pv-$mode.out" --stats --mode=$mode "--disk=$D" "$P"
+	same_bytes "$SRC/expected.out" "$OUT/pv-$mode.out" ||
+		reason="${reason:+$reason; }$mode: output differs from expected.out"
+	check_status 0 $mode
+done
+vmm_boot "$OUT/te-clean.out" --stats "--disk=$D" "$G"
+pv_exits=$(exits_of "$OUT/pv-clean.out.err")
+te_exits=$(exits_of "$OUT/te-clean.out.err")
+if [ -z "$pv_exits" ] || [ -z "$te_exits" ] || [ "$pv_exits" -ge "$te_exits" ]; then
+	reason="${reason:+$reason; }exits: paravirtual ${pv_exits:-?}, trap-and-emulate ${te_exits:-?}"
+fi
+report pv-vmm "$reason"
 
 echo "guestos: $passed passed, $failed failed"
 	exit 1
@@ -365,6 +405,35 @@ per_vm "$OUT/leaky-patch-two.out" 2 "$SRC/expected.out" ||
 	reason="${reason:+$reason; }two VMs: a VM's output differs from expected.out"
 check_status 0 "two VMs"
 report leaky-patch "$reason"
+
+P=$OUT/guestos-pv.elf
+reason=""
+"$TRAPEZE" run --max-cycles=$MAX_CYCLES "--disk=$D" "$P" \
+	< /dev/null > "$OUT/pv-native.out" 2>&1
+status=$?
+same_bytes "$SRC/expected-pv-native.out" "$OUT/pv-native.out" ||
+	reason="output differs from expected-pv-native.out"
+[ "$status" -eq 1 ] || reason="${reason:+$reason; }exit status $status, want 1"
+report pv-native "$reason"
+
+# exits_of FILE: the exit count in a --stats stderr file.
+exits_of() {
+	sed -n 's/^vm0: .* guest cycles; \([0-9]*\) exits.*/\1/p' "$1"
+}
+reason=""
+for mode in clean leaky; do
+	vmm_boot "$OUT/pv-$mode.out" --stats --mode=$mode "--disk=$D" "$P"
+	same_bytes "$SRC/expected.out" "$OUT/pv-$mode.out" ||
+		reason="${reason:+$reason; }$mode: output differs from expected.out"
+	check_status 0 $mode
+done
+vmm_boot "$OUT/te-clean.out" --stats "--disk=$D" "$G"
+pv_exits=$(exits_of "$OUT/pv-clean.out.err")
+te_exits=$(exits_of "$OUT/te-clean.out.err")
+if [ -z "$pv_exits" ] || [ -z "$te_exits" ] || [ "$pv_exits" -ge "$te_exits" ]; then
+	reason="${reason:+$reason; }exits: paravirtual ${pv_exits:-?}, trap-and-emulate ${te_exits:-?}"
+fi
+report pv-vmm "$reason"
 
 echo "guestos: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
