@@ -270,11 +270,13 @@ void patch_trap(struct vm *vm, const struct mach_exit *exit, uint32_t orig,
 }
 
 /*
- * A load from a page with patches, or a store to a scanned page: do it
- * here.  Loads see the original words; a store first undoes the page's
- * patches, which are found again when the page next runs.
+ * A load or store to guest RAM, done here instead of by the guest: a
+ * load from a page with patches, a store to a scanned page (shadow.c also
+ * uses it for a load of a PTE's own word).  Loads see the original words;
+ * a store first undoes the page's patches, which are found again when the
+ * page next runs.
  */
-void patch_emulate_access(struct vm *vm, const struct mach_exit *exit,
+void emulate_ram_access(struct vm *vm, const struct mach_exit *exit,
 			  uint32_t gpa, struct vmm_event *ev)
 {
 	struct isa_insn in;
@@ -285,7 +287,7 @@ void patch_emulate_access(struct vm *vm, const struct mach_exit *exit,
 											      : 1;
 	vm_charge(vm, ev, VMM_COST_MMIO);
 	ev->action = VMM_ACT_PATCHED;
-	ev->handler = "patch_emulate_access";
+	ev->handler = "emulate_ram_access";
 	if (flags & ISA_F_STORE) {
 		patch_page_written(vm, gpa, size);
 		uint32_t v = vm->vcpu.x[in.rs2], word;

@@ -145,6 +145,16 @@ uint32_t guest_walk(struct vm *vm, uint32_t va, unsigned access, bool user,
 	return CAUSE_NONE;
 }
 
+uint32_t guest_leaf_gpa(struct vm *vm, uint32_t va, bool user)
+{
+	uint32_t pte, pte_pa = UINT32_MAX;
+	unsigned levels;
+	if (isa_page_walk(read_guest_word, vm, vm->vcpu.cr[CR_PTBR], va,
+			  CAUSE_ACCESS_LOAD, user, &pte, &pte_pa, &levels) != CAUSE_NONE)
+		return UINT32_MAX;
+	return pte_pa;
+}
+
 /*
  * The shadow PTE for a guest page: the guest's permissions, W only once
  * D is set; U always, since the guest runs in real user mode.  With
@@ -186,6 +196,16 @@ void shadow_page_fault(struct vm *vm, const struct mach_exit *exit,
 
 	uint32_t hpa;
 	if (gpa_to_hpa(vm, gpa, &hpa)) {
+		/* A load of the very PTE that maps it: the bare machine reads
+		 * the word first and sets A after, so the load sees the PTE
+		 * without A.  Rerunning the load after setting A would not. */
+		if (paging && access == CAUSE_ACCESS_LOAD &&
+		    (gpa & ~3u) == guest_leaf_gpa(vm, va, vm_user(vm))) {
+			emulate_ram_access(vm, exit, gpa, ev);
+			guest_walk(vm, va, access, vm_user(vm), true, &gpa, &pte);
+			ev->action = VMM_ACT_EMULATED;
+			return;
+		}
 		if (paging)
 			guest_walk(vm, va, access, vm_user(vm), true, &gpa, &pte);
 		if (vm->vmm->cfg.patch) {
@@ -193,7 +213,7 @@ void shadow_page_fault(struct vm *vm, const struct mach_exit *exit,
 			if ((access == CAUSE_ACCESS_STORE && scanned) ||
 			    (access == CAUSE_ACCESS_LOAD && scanned &&
 			     patch_page_patched(vm, gpa))) {
-				patch_emulate_access(vm, exit, gpa, ev);
+				emulate_ram_access(vm, exit, gpa, ev);
 				return;
 			}
 			if (access == CAUSE_ACCESS_FETCH)

@@ -102,9 +102,8 @@ void vm_stop(struct vm *vm, enum vm_state state, const char *fmt, ...)
 /* ---- host frames ---------------------------------------------------------------- */
 
 /*
- * Host RAM: guest memory from the bottom (after a gap, so that no guest
- * page is at its own address), VMM frames for shadow tables from the top
- * down, recycled through a free list.
+ * Host RAM: guest memory from the bottom, VMM frames for shadow tables
+ * from the top down, recycled through a free list.
  */
 #define HOST_RAM MACH_MAX_RAM
 #define FIRST_GUEST_FRAME 16
@@ -165,7 +164,9 @@ static uint32_t coprime_stride(uint32_t n)
 static bool give_memory(struct vmm *v, struct vm *vm)
 {
 	uint32_t n = vm->npages;
-	uint32_t base = v->next_frame;
+	/* Starting at or above frame n, frame base + anything is above every
+	 * guest page number: no guest page lands at its own address. */
+	uint32_t base = v->next_frame > n ? v->next_frame : n;
 	if ((uint64_t)base + n + 64 > mach_ram_size(v->m) / PAGE_SIZE - v->top_used)
 		return false;
 	vm->frames = malloc((size_t)n * sizeof *vm->frames);
