@@ -409,7 +409,9 @@ refetch:
 			 * no such instruction. */
 			TRAP_HERE(m->cfg.monitor ? CAUSE_HCALL : CAUSE_ILLEGAL);
 		CASE(OP_RDCYCLE):
-			x[in->rd] = (uint32_t)(m->batch_end - (uint64_t)left);
+			/* less the monitor's offset: a guest reads its own time */
+			x[in->rd] = (uint32_t)(m->batch_end - (uint64_t)left -
+					       m->rdcycle_offset);
 			NEXT();
 
 		/* privileged */
@@ -458,10 +460,12 @@ refetch:
 					m->stop_pending = true;
 					goto out_synced;
 				}
-				if (next > m->batch_end) {
+				if (next > m->batch_end && !m->stepping) {
 					/* Past this run's budget: wait until its end
-					 * and run this wfi again next time. */
-					mach_extra(m, m->batch_end - now);
+					 * and run this wfi again next time -- which
+					 * counts its cycle, so this one does not. */
+					m->left++;
+					mach_extra(m, m->batch_end - mach_now(m));
 					c->pc = PC();
 					goto out_synced;
 				}

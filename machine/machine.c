@@ -57,6 +57,11 @@ uint64_t mach_instret(const struct machine *m)
 	return mach_now(m) - m->extra_cycles - m->trapped;
 }
 
+void mach_set_rdcycle_offset(struct machine *m, uint64_t offset)
+{
+	m->rdcycle_offset = offset;
+}
+
 void mach_get_stats(const struct machine *m, struct mach_stats *st)
 {
 	*st = (struct mach_stats){
@@ -444,10 +449,14 @@ enum mach_stop mach_step(struct machine *m)
 	/* A one-cycle batch may be spent on a TLB miss before the
 	 * instruction runs: go on until one instruction has. */
 	uint64_t before = dispatched(m);
+	m->stepping = true; /* a wfi completes within the step */
 	while (dispatched(m) == before) {
-		if (run_batch(m, mach_now(m) + 1))
+		if (run_batch(m, mach_now(m) + 1)) {
+			m->stepping = false;
 			return m->stop;
+		}
 	}
+	m->stepping = false;
 	mach_service_devices(m);
 	return m->halted ? MACH_STOP_HALT : MACH_STOP_BUDGET;
 }

@@ -148,6 +148,9 @@ void mach_get_stats(const struct machine *m, struct mach_stats *st);
 uint64_t mach_cycles(const struct machine *m);
 uint64_t mach_instret(const struct machine *m); /* instructions retired */
 void mach_charge(struct machine *m, uint64_t cycles); /* host work, e.g. VMM */
+/* What rdcycle subtracts from the clock (0 at boot).  A monitor sets it
+ * so that a guest reads its own virtual time, as VT-x's TSC offset does. */
+void mach_set_rdcycle_offset(struct machine *m, uint64_t offset);
 
 /* Physical memory as the host sees it.  Each returns false, touching
  * nothing, unless all of [pa, pa + len) is RAM. */

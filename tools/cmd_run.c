@@ -29,6 +29,7 @@ struct image_arg {
 struct run_options {
 	bool vmm;
 	bool patch;
+	bool lockstep;
 	bool leaky;
 	uint32_t mem;
 	uint64_t max_cycles; /* 0: no limit */
@@ -147,6 +148,8 @@ static int parse_args(int argc, char **argv, struct run_options *o)
 			o->stats = true;
 		} else if (strcmp(a, "--patch") == 0) {
 			o->patch = true;
+		} else if (strcmp(a, "--lockstep") == 0) {
+			o->lockstep = true;
 		} else if (a[0] == '-' && a[1] != '\0') {
 			return usage_error("unknown option '%s'", a);
 		} else if (o->nimages == MAX_IMAGES) {
@@ -159,10 +162,14 @@ static int parse_args(int argc, char **argv, struct run_options *o)
 	}
 	if (o->nimages == 0)
 		return usage_error("%s", "no image given");
-	if (!o->vmm && o->nimages > 1)
+	if (o->lockstep && (o->vmm || o->nimages > 1 || o->trace))
+		return usage_error("%s", "--lockstep runs one image, on the bare "
+				   "machine and under the VMM at once (no --vmm, "
+				   "--trace)");
+	if (!o->vmm && !o->lockstep && o->nimages > 1)
 		return usage_error("one image only on the bare machine (several "
 				   "need --vmm): '%s'", o->images[1].path);
-	if (!o->vmm && (o->trace || o->quantum || o->patch))
+	if (!o->vmm && (o->trace || o->quantum || (o->patch && !o->lockstep)))
 		return usage_error("%s needs --vmm", o->trace ? "--trace"
 						    : o->quantum ? "--quantum" : "--patch");
 	return 0;
@@ -500,8 +507,18 @@ int cmd_run(int argc, char **argv)
 			rc = EXIT_LOAD_FAILED;
 		}
 	}
-	if (rc == 0)
+	if (rc == 0 && o.lockstep) {
+		const struct image_arg *im = &o.images[0];
+		struct lockstep_options lo = {
+			.leaky = o.leaky, .patch = o.patch,
+			.mem = im->mem ? im->mem : o.mem,
+			.disk = im->disk ? im->disk : o.disk,
+			.max_steps = o.max_cycles ? o.max_cycles : UINT64_MAX,
+		};
+		rc = lockstep_run(&imgs[0], &lo);
+	} else if (rc == 0) {
 		rc = o.vmm ? run_vmm(&o, imgs) : run_native(&o, &imgs[0]);
+	}
 	for (int i = 0; i < o.nimages; i++)
 		elf_image_free(&imgs[i]);
 	return rc;

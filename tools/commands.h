@@ -6,6 +6,10 @@
 #ifndef TRAPEZE_COMMANDS_H
 #define TRAPEZE_COMMANDS_H
 
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
 /* Exit statuses shared by the subcommands (see `trapeze help run`). */
 enum {
 	EXIT_USAGE = 2,          /* a bad command line */
@@ -21,9 +25,19 @@ int cmd_dis(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 
+/* trapeze run --lockstep (lockstep.c): the bare machine and the VMM side
+ * by side, compared after every guest step.  Returns the guest's status
+ * if they agree to the end, 1 at the first difference (printed). */
+struct elf_image;
+struct lockstep_options {
+	bool leaky, patch;
+	uint32_t mem;
+	const char *disk;
+	uint64_t max_steps;
+};
+int lockstep_run(const struct elf_image *img, const struct lockstep_options *o);
+
 /* Prints the help of one subcommand to f; returns false if there is none. */
-#include <stdbool.h>
-#include <stdio.h>
 bool trapeze_help(FILE *f, const char *command);
 
 #endif

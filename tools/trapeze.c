@@ -38,8 +38,8 @@ static const struct command commands[] = {
 	 "instruction print as .word.  A malformed image is refused with the\n"
 	 "reason (exit status 1).\n"},
 	{"run", cmd_run, "boot an image on the bare machine, or VMs under the VMM",
-	 "usage: trapeze run [--vmm] [--mode=clean|leaky] [--mem=SIZE]\n"
-	 "                   [--max-cycles=N] [--quantum=N] [--disk=FILE]\n"
+	 "usage: trapeze run [--vmm] [--mode=clean|leaky] [--patch] [--lockstep]\n"
+	 "                   [--mem=SIZE] [--max-cycles=N] [--quantum=N] [--disk=FILE]\n"
 	 "                   [--console-in=FILE] [--stats] [--trace=FILE]\n"
 	 "                   IMAGE[,disk=FILE][,mem=SIZE]...\n"
 	 "\n"
@@ -67,6 +67,10 @@ static const struct command commands[] = {
 	 "                 device accesses, TLB misses; with --vmm the exit\n"
 	 "                 histogram of each VM\n"
 	 "  --trace=FILE   (--vmm) one JSON object per exit, in order\n"
+	 "  --patch        (--vmm, leaky) binary-patch sensitive instructions\n"
+	 "  --lockstep     run IMAGE on the bare machine and under the VMM at\n"
+	 "                 once, compare all the guest can see after every step,\n"
+	 "                 stop at the first difference and print both states\n"
 	 "  IMAGE,disk=FILE,mem=SIZE  per-image disk and memory\n"
 	 "\n"
 	 "Exit status:\n"

@@ -65,6 +65,7 @@ struct vm {
 	/* the VM's own clock and devices */
 	uint64_t cycles;      /* virtual: what the bare machine's clock would read */
 	uint64_t instret;
+	uint64_t guest_traps; /* traps and interrupts delivered to the guest */
 	uint32_t irq_lines;
 	struct dev_console console;
 	struct dev_timer timer;
@@ -160,6 +161,7 @@ void patch_trap(struct vm *vm, const struct mach_exit *exit, uint32_t orig,
 		struct vmm_event *ev);
 void emulate_ram_access(struct vm *vm, const struct mach_exit *exit,
 			uint32_t gpa, struct vmm_event *ev);
+void patch_guest_view(struct vm *vm, uint32_t gpa, uint8_t *buf, uint32_t len);
 void patch_free(struct vm *vm);
 
 /* vmm.c: guest memory, time, and the VMM's shared services */

@@ -311,6 +311,19 @@ void emulate_ram_access(struct vm *vm, const struct mach_exit *exit,
 	vm_retire(vm);
 }
 
+/* Puts the original words back into a copy of guest memory, so that the
+ * host (the lockstep comparison, a debugger) sees what the guest sees. */
+void patch_guest_view(struct vm *vm, uint32_t gpa, uint8_t *buf, uint32_t len)
+{
+	for (uint32_t off = 0; off < len; off++) {
+		uint32_t a = gpa + off;
+		const struct code_info *ci = info_of(vm, a, false);
+		unsigned i = (a & (PAGE_SIZE - 1)) / 4;
+		if (ci && bit(ci->patched, i))
+			buf[off] = (uint8_t)(ci->orig[i] >> ((a & 3) * 8));
+	}
+}
+
 void patch_free(struct vm *vm)
 {
 	if (!vm->code_info)

@@ -33,6 +33,7 @@ void reflect_trap(struct vm *vm, uint32_t cause, uint32_t pc, uint32_t badva,
 	c->pc = c->cr[CR_TVEC];
 	vm->cycles += mach_cost(COST_TRAP);
 	vm->trap_entered = true;
+	vm->guest_traps++;
 	ev->action = interrupt ? VMM_ACT_INJECTED : VMM_ACT_REFLECTED;
 	patch_scan(vm, c->pc); /* the handler may be new code */
 }

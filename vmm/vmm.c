@@ -452,6 +452,8 @@ static void world_switch_in(struct vm *vm)
 	/* The guest, kernel included, runs in real user mode with paging
 	 * on; real interrupts stay off: the run's budget preempts it. */
 	mach_set_cr(v->m, CR_PSW, PSW_PG);
+	/* rdcycle reads the VM's own clock, not the host's. */
+	mach_set_rdcycle_offset(v->m, mach_cycles(v->m) - vm->cycles);
 	v->running_vm = vm->id;
 }
 
@@ -530,74 +532,116 @@ static void dispatch(struct vm *vm, const struct mach_exit *exit)
 
 /* ---- running ------------------------------------------------------------------------------ */
 
-/* At an instruction boundary: what the bare machine does between batches. */
-static void at_boundary(struct vm *vm)
+/* At an instruction boundary: what the bare machine does between batches.
+ * Returns true if it injected an interrupt. */
+static bool at_boundary(struct vm *vm)
 {
 	vm_service_devices(vm);
 	struct vmm_event ev = {.supervisor = !vm_user(vm), .pc = vm->vcpu.pc};
 	if (vm->state == VM_RUNNING && inject_interrupt(vm, &ev)) {
 		vm->stats.injections++;
 		log_event(vm, &ev);
+		return true;
 	}
+	return false;
+}
+
+/*
+ * One slice of a VM's execution: what the bare machine does between two
+ * batches (device clocks, a pending interrupt), then the guest runs
+ * directly until `until` on its clock (or its next device deadline, or an
+ * exit), then the exit, if any, goes to its handler.
+ */
+static void run_slice(struct vm *vm, uint64_t until)
+{
+	struct vmm *v = vm->vmm;
+	/* An injected interrupt is a step of its own, as on the bare machine
+	 * (mach_step takes it and stops). */
+	if (at_boundary(vm) || vm->state != VM_RUNNING)
+		return;
+	uint64_t limit = until;
+	uint64_t next = vm_next_deadline(vm);
+	if (next < limit)
+		limit = next;
+	if (v->cfg.max_cycles) {
+		if (vm->cycles >= v->cfg.max_cycles) {
+			vm_stop(vm, VM_MAX_CYCLES, "stopped after %llu cycles "
+				"(--max-cycles) at pc 0x%08x",
+				(unsigned long long)vm->cycles, vm->vcpu.pc);
+			return;
+		}
+		if (v->cfg.max_cycles < limit)
+			limit = v->cfg.max_cycles;
+	}
+	uint64_t budget = limit > vm->cycles ? limit - vm->cycles : 1;
+
+	struct machine *m = v->m;
+	world_switch_in(vm);
+	uint64_t c0 = mach_cycles(m), i0 = mach_instret(m);
+	struct mach_stats before, after;
+	if (v->cfg.leaky) /* only a leaky machine runs them silently */
+		mach_get_stats(m, &before);
+	enum mach_stop stop = mach_run(m, budget);
+	if (v->cfg.leaky) {
+		mach_get_stats(m, &after);
+		for (unsigned op = 0; op < OP_COUNT; op++) {
+			uint64_t d = after.silent_sensitive[op] -
+				     before.silent_sensitive[op];
+			vm->stats.silent_sensitive[op] += d;
+			vm->silent_since_exit += d;
+		}
+	}
+	vm->cycles += mach_cycles(m) - c0;
+	vm->instret += mach_instret(m) - i0;
+	vm->stats.guest_instret += mach_instret(m) - i0;
+	world_switch_out(vm);
+	if (mach_instret(m) != i0)
+		vm->trap_entered = false; /* the handler got going */
+
+	if (stop == MACH_STOP_EXIT)
+		dispatch(vm, mach_exit(m));
+	else if (stop != MACH_STOP_BUDGET)
+		vm_stop(vm, VM_FAILED, "the machine stopped (%s) at pc 0x%08x "
+			"while running the guest", mach_stop_name(stop),
+			vm->vcpu.pc);
 }
 
 /* One turn of a VM: at most a quantum of its own time. */
 static void run_turn(struct vm *vm)
 {
-	struct vmm *v = vm->vmm;
-	uint64_t turn_end = vm->cycles + v->cfg.quantum;
+	uint64_t turn_end = vm->cycles + vm->vmm->cfg.quantum;
 	vm->yield = false;
+	while (vm->state == VM_RUNNING && !vm->yield && vm->cycles < turn_end)
+		run_slice(vm, turn_end);
+}
 
-	while (vm->state == VM_RUNNING && !vm->yield && vm->cycles < turn_end) {
-		at_boundary(vm);
-		if (vm->state != VM_RUNNING)
-			break;
-		uint64_t limit = turn_end;
-		uint64_t next = vm_next_deadline(vm);
-		if (next < limit)
-			limit = next;
-		if (v->cfg.max_cycles) {
-			if (vm->cycles >= v->cfg.max_cycles) {
-				vm_stop(vm, VM_MAX_CYCLES, "stopped after %llu "
-					"cycles (--max-cycles) at pc 0x%08x",
-					(unsigned long long)vm->cycles, vm->vcpu.pc);
-				break;
-			}
-			if (v->cfg.max_cycles < limit)
-				limit = v->cfg.max_cycles;
-		}
-		uint64_t budget = limit > vm->cycles ? limit - vm->cycles : 1;
+int vmm_step(struct vmm *v, int id)
+{
+	struct vm *vm = v->vms[id];
+	uint64_t instret = vm->instret, traps = vm->guest_traps;
+	v->started = true;
+	while (vm->state == VM_RUNNING && vm->instret == instret &&
+	       vm->guest_traps == traps)
+		run_slice(vm, vm->cycles + 1);
+	return vm->state == VM_RUNNING ? 0 : -1;
+}
 
-		struct machine *m = v->m;
-		world_switch_in(vm);
-		uint64_t c0 = mach_cycles(m), i0 = mach_instret(m);
-		struct mach_stats before, after;
-		if (v->cfg.leaky) /* only a leaky machine runs them silently */
-			mach_get_stats(m, &before);
-		enum mach_stop stop = mach_run(m, budget);
-		if (v->cfg.leaky) {
-			mach_get_stats(m, &after);
-			for (unsigned op = 0; op < OP_COUNT; op++) {
-				uint64_t d = after.silent_sensitive[op] -
-					     before.silent_sensitive[op];
-				vm->stats.silent_sensitive[op] += d;
-				vm->silent_since_exit += d;
-			}
-		}
-		vm->cycles += mach_cycles(m) - c0;
-		vm->instret += mach_instret(m) - i0;
-		vm->stats.guest_instret += mach_instret(m) - i0;
-		world_switch_out(vm);
-		if (mach_instret(m) != i0)
-			vm->trap_entered = false; /* the handler got going */
+void vmm_vm_vcpu(const struct vmm *v, int id, struct vmm_vcpu_state *st)
+{
+	const struct vm *vm = v->vms[id];
+	memcpy(st->x, vm->vcpu.x, sizeof st->x);
+	st->pc = vm->vcpu.pc;
+	memcpy(st->cr, vm->vcpu.cr, sizeof st->cr);
+	st->cycles = vm->cycles;
+	st->instret = vm->instret;
+}
 
-		if (stop == MACH_STOP_EXIT)
-			dispatch(vm, mach_exit(m));
-		else if (stop != MACH_STOP_BUDGET)
-			vm_stop(vm, VM_FAILED, "the machine stopped (%s) at pc "
-				"0x%08x while running the guest",
-				mach_stop_name(stop), vm->vcpu.pc);
-	}
+bool vmm_vm_read(struct vmm *v, int id, uint32_t gpa, void *buf, uint32_t len)
+{
+	if (!gpa_copy(v->vms[id], gpa, buf, len, false))
+		return false;
+	patch_guest_view(v->vms[id], gpa, buf, len); /* patches are invisible */
+	return true;
 }
 
 int vmm_run(struct vmm *v)

@@ -173,6 +173,25 @@ int vmm_add_vm(struct vmm *v, const struct vm_config *cfg, char *err,
  * halt with status 0. */
 int vmm_run(struct vmm *v);
 
+/*
+ * Lockstep (trapeze run --lockstep): runs VM vm until the guest has made
+ * one step of progress, as mach_step counts them on the bare machine: one
+ * instruction retired, or one trap or interrupt delivered to the guest.
+ * Returns 0, or -1 once the VM has stopped.
+ */
+int vmm_step(struct vmm *v, int vm);
+
+/* What the guest can see of its CPU, and its memory. */
+struct vmm_vcpu_state {
+	uint32_t x[ISA_NREGS];
+	uint32_t pc;
+	uint32_t cr[CR_COUNT];
+	uint64_t cycles;
+	uint64_t instret;
+};
+void vmm_vm_vcpu(const struct vmm *v, int vm, struct vmm_vcpu_state *st);
+bool vmm_vm_read(struct vmm *v, int vm, uint32_t gpa, void *buf, uint32_t len);
+
 /* The event log: fn is called for every exit, in order. */
 void vmm_on_event(struct vmm *v, vmm_event_fn *fn, void *ctx);
 

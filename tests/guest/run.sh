@@ -195,5 +195,30 @@ for src in "$SRC"/*.s; do
 	report "$name" " [leaky, vmm --patch]" "$reason"
 done
 
+# Lockstep: the bare machine and the VMM compared after every single guest
+# step (trapeze run --lockstep); leaky tests with --patch.  hcall.s is left
+# out: a hypercall is by design not what the bare machine does.
+for src in "$SRC"/*.s; do
+	name=$(basename "$src" .s)
+	elf=$OUT/$name.elf
+	[ -e "$elf" ] && [ "$name" != hcall ] || continue
+	opts=$(directive "$src" run | sed -e "s|@SRC@|$SRC|g" -e "s|@OUT@|$OUT|g")
+	case $opts in
+	*--mode=leaky*) opts="$opts --patch" ;;
+	esac
+	case $opts in
+	*"$OUT/test.disk"*) make_disk "$OUT/test.disk" ;;
+	esac
+	# shellcheck disable=SC2086
+	"$TRAPEZE" run --lockstep --max-cycles=$MAX_CYCLES $opts "$elf" \
+		< /dev/null > /dev/null 2> "$OUT/$name.lockstep.err"
+	reason=""
+	if ! grep -q 'agree at every one$' "$OUT/$name.lockstep.err"; then
+		sed 's/^/    /' "$OUT/$name.lockstep.err"
+		reason="the bare machine and the VMM differ in lockstep"
+	fi
+	report "$name" " [lockstep]" "$reason"
+done
+
 echo "guest: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
