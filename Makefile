@@ -119,14 +119,26 @@ guestos-test: $(TRAPEZE) $(O)/mkdisk $(O)/include/pg32.inc
 	@tests/e2e-guestos/run.sh $(TRAPEZE) $(O)/mkdisk $(O)/include \
 	  $(O)/guestos-test
 
-# --- the demo: the guest OS boots on the bare machine; then the audit
-# shows why the x86-like mode cannot be virtualized by trap-and-emulate.
+# --- the demo: the guest OS on the bare machine and under the VMM; then
+# the x86 problem and its two fixes.
 demo: all
 	@echo '$$ trapeze run --disk=build/guestos.disk build/guestos.elf'
-	@$(TRAPEZE) run --stats --disk=build/guestos.disk build/guestos.elf
+	@$(TRAPEZE) run --disk=build/guestos.disk build/guestos.elf
+	@echo
+	@echo '$$ trapeze run --vmm --stats --disk=build/guestos.disk build/guestos.elf 2>&1 | tail -6'
+	@$(TRAPEZE) run --vmm --stats --disk=build/guestos.disk build/guestos.elf 2>&1 | tail -6
 	@echo
 	@echo '$$ trapeze audit --mode=leaky | tail -5   # why x86 was hard to virtualize'
 	@$(TRAPEZE) audit --mode=leaky | tail -5 || true
+	@echo
+	@echo '$$ trapeze run --vmm --mode=leaky --disk=build/guestos.disk build/guestos.elf'
+	@$(TRAPEZE) run --vmm --mode=leaky --disk=build/guestos.disk build/guestos.elf || true
+	@echo
+	@echo '$$ trapeze run --vmm --mode=leaky --patch --disk=build/guestos.disk build/guestos.elf | tail -1'
+	@$(TRAPEZE) run --vmm --mode=leaky --patch --disk=build/guestos.disk build/guestos.elf | tail -1
+	@echo
+	@echo '$$ trapeze run --vmm --mode=leaky --disk=build/guestos.disk build/guestos-pv.elf | tail -1'
+	@$(TRAPEZE) run --vmm --mode=leaky --disk=build/guestos.disk build/guestos-pv.elf | tail -1
 
 # --- ISA.md: its tables are generated from isa/isa_table.h -------------
 $(O)/gen_isa_md: $(O)/tools/gen_isa_md.o $(ISA_OBJS)
