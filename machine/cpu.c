@@ -240,6 +240,7 @@ enum mach_stop cpu_execute(struct machine *m)
 				TRAP_HERE(CAUSE_PRIV); \
 			/* the x86 problem: it runs, and nobody is told */ \
 			m->silent_sensitive[in->op]++; \
+			m->silent_total++; \
 		} \
 	} while (0)
 

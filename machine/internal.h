@@ -96,6 +96,7 @@ struct machine {
 	uint64_t interrupts;
 	uint64_t tlb_misses, walk_reads, device_accesses; /* counted, not charged */
 	uint64_t silent_sensitive[OP_COUNT]; /* leaky: ran in user mode, no trap */
+	uint64_t silent_total;
 
 	/* traps and interrupts */
 	uint32_t irq_lines;         /* bit n: interrupt n is pending */

@@ -57,6 +57,11 @@ uint64_t mach_instret(const struct machine *m)
 	return mach_now(m) - m->extra_cycles - m->trapped;
 }
 
+uint64_t mach_silent_sensitive(const struct machine *m)
+{
+	return m->silent_total;
+}
+
 void mach_set_rdcycle_offset(struct machine *m, uint64_t offset)
 {
 	m->rdcycle_offset = offset;

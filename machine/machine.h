@@ -144,6 +144,9 @@ struct mach_stats {
 	uint64_t silent_sensitive[OP_COUNT];
 };
 void mach_get_stats(const struct machine *m, struct mach_stats *st);
+/* The sum of mach_stats.silent_sensitive, cheaply (a monitor asks at
+ * every world switch). */
+uint64_t mach_silent_sensitive(const struct machine *m);
 
 uint64_t mach_cycles(const struct machine *m);
 uint64_t mach_instret(const struct machine *m); /* instructions retired */

@@ -171,7 +171,7 @@ int lockstep_run(const struct elf_image *img, const struct lockstep_options *o)
 		char buf[64];
 		const char *what = first_difference(&a, &b, buf, sizeof buf);
 		if (!what && (nout.len != vout.len ||
-			      memcmp(nout.bytes, vout.bytes, nout.len) != 0))
+			      (nout.len && memcmp(nout.bytes, vout.bytes, nout.len))))
 			what = "the console output";
 		if (!what && native_done != vm_done)
 			what = native_done ? "the bare machine stopped, the VM did not"
@@ -199,7 +199,8 @@ int lockstep_run(const struct elf_image *img, const struct lockstep_options *o)
 			break;
 		}
 	}
-	fwrite(nout.bytes, 1, nout.len, stdout);
+	if (nout.len)
+		fwrite(nout.bytes, 1, nout.len, stdout);
 out:
 	free(nout.bytes);
 	free(vout.bytes);

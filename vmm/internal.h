@@ -102,6 +102,7 @@ struct vmm {
 	int nfree, capfree;
 
 	uint32_t real_ptbr; /* the shadow root the machine uses now */
+	uint64_t silent_seen[OP_COUNT]; /* the machine's silent counts, last looked */
 	int running_vm;     /* whose registers the machine holds; -1: none */
 
 	uint64_t seq;

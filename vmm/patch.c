@@ -168,8 +168,13 @@ void patch_scan(struct vm *vm, uint32_t va)
 {
 	if (!vm->vmm->cfg.patch)
 		return;
-	vm_charge_cycles(vm, vmm_cost(VMM_COST_PATCH_SCAN));
-	if (scan(vm, va))
+	uint64_t before = vm->stats.words_scanned;
+	bool changed = scan(vm, va);
+	/* Charged per word actually scanned: landing on known code is a
+	 * bitmap lookup. */
+	vm_charge_cycles(vm, (vm->stats.words_scanned - before) *
+				     vmm_cost(VMM_COST_PATCH_SCAN));
+	if (changed)
 		shadow_flush(vm);
 }
 

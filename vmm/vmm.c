@@ -546,6 +546,19 @@ static bool at_boundary(struct vm *vm)
 	return false;
 }
 
+/* Sensitive instructions the guest ran without an exit (leaky mode):
+ * what the VMM cannot see, told by the machine for --stats and --trace. */
+static void count_silent(struct vm *vm, uint64_t since)
+{
+	struct mach_stats st;
+	mach_get_stats(vm->vmm->m, &st);
+	for (unsigned op = 0; op < OP_COUNT; op++)
+		vm->stats.silent_sensitive[op] += st.silent_sensitive[op] -
+						  vm->vmm->silent_seen[op];
+	memcpy(vm->vmm->silent_seen, st.silent_sensitive, sizeof st.silent_sensitive);
+	vm->silent_since_exit += mach_silent_sensitive(vm->vmm->m) - since;
+}
+
 /*
  * One slice of a VM's execution: what the bare machine does between two
  * batches (device clocks, a pending interrupt), then the guest runs
@@ -578,19 +591,10 @@ static void run_slice(struct vm *vm, uint64_t until)
 	struct machine *m = v->m;
 	world_switch_in(vm);
 	uint64_t c0 = mach_cycles(m), i0 = mach_instret(m);
-	struct mach_stats before, after;
-	if (v->cfg.leaky) /* only a leaky machine runs them silently */
-		mach_get_stats(m, &before);
+	uint64_t silent0 = mach_silent_sensitive(m);
 	enum mach_stop stop = mach_run(m, budget);
-	if (v->cfg.leaky) {
-		mach_get_stats(m, &after);
-		for (unsigned op = 0; op < OP_COUNT; op++) {
-			uint64_t d = after.silent_sensitive[op] -
-				     before.silent_sensitive[op];
-			vm->stats.silent_sensitive[op] += d;
-			vm->silent_since_exit += d;
-		}
-	}
+	if (mach_silent_sensitive(m) != silent0) /* leaky: it ran them */
+		count_silent(vm, silent0);
 	vm->cycles += mach_cycles(m) - c0;
 	vm->instret += mach_instret(m) - i0;
 	vm->stats.guest_instret += mach_instret(m) - i0;

@@ -41,7 +41,7 @@
 	X(SHADOW_FLUSH, 100, "dropping a guest address space's shadow tables") \
 	X(MMIO, 30, "decoding and emulating one device access")               \
 	X(HCALL, 20, "serving one hypercall")                                 \
-	X(PATCH_SCAN, 10, "scanning guest code for sensitive instructions")  \
+	X(PATCH_SCAN, 2, "scanning one word of guest code for sensitive instructions") \
 	X(PATCH_TRAP, 20, "emulating one patched instruction")
 
 enum vmm_cost {
