@@ -188,9 +188,10 @@ check:
 	$(MAKE) O=build/asan SAN=1 CFLAGS="-O1 -g" check-build
 	@MAKE="$(MAKE)" tests/check.sh
 
-bench: $(TRAPEZE) build/guestos.elf build/guestos.disk
+bench: $(TRAPEZE) build/guestos.elf build/guestos-pv.elf build/guestos.disk $(O)/include/pg32.inc
 	@bench/run.sh $(TRAPEZE)
 	@bench/vmm.sh $(TRAPEZE) build/guestos.elf build/guestos.disk
+	@bench/compare.sh $(TRAPEZE) $(O)/include build/guestos.elf build/guestos-pv.elf build/guestos.disk
 
 install: $(TRAPEZE)
 	install -d $(DESTDIR)$(PREFIX)/bin
