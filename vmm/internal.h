@@ -47,6 +47,11 @@ struct code_info {
 	uint32_t visited[PAGE_WORDS / 32]; /* words reached by the scan */
 	uint32_t patched[PAGE_WORDS / 32]; /* words replaced by hcall */
 	uint32_t orig[PAGE_WORDS];        /* the original of each patched word */
+	/* Where control flow has entered the page (a jump or call from
+	 * elsewhere, falling in from the previous page, a trap, an exit):
+	 * kept when a write undoes the scan, so the next scan starts from
+	 * all of them and not only from wherever execution comes back. */
+	uint32_t entries[PAGE_WORDS / 32];
 };
 
 struct vm {
@@ -132,6 +137,7 @@ bool inject_interrupt(struct vm *vm, struct vmm_event *ev);
 /* shadow.c: shadow paging */
 vmm_handler_fn shadow_page_fault;
 void shadow_flush(struct vm *vm);
+void shadow_flush_all(struct vm *vm);
 void shadow_invalidate(struct vm *vm, uint32_t va);
 uint32_t shadow_root(struct vm *vm);
 int shadow_init(struct vm *vm);

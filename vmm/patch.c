@@ -122,16 +122,29 @@ static bool scan(struct vm *vm, uint32_t entry)
 
 	while (n > 0) {
 		uint32_t va = work[--n], gpa;
+		bool entering = true; /* the first word of a run enters its page */
 		while (code_gpa(vm, va, &gpa)) {
 			struct code_info *ci = info_of(vm, gpa, true);
 			unsigned i = (gpa & (PAGE_SIZE - 1)) / 4;
-			if (!ci || bit(ci->visited, i))
+			if (!ci)
+				break;
+			if (entering || i == 0)
+				set_bit(ci->entries, i);
+			entering = false;
+			if (bit(ci->visited, i))
 				break;
 			if (!ci->scanned) {
 				ci->scanned = true;
 				changed = true;
-				if (ci->invalidated)
+				if (ci->invalidated) {
+					/* Scanned before, then written: start
+					 * again from every known entry too. */
 					vm->stats.rescans++, ci->invalidated = false;
+					uint32_t page = va & ~(PAGE_SIZE - 1);
+					for (unsigned e = 0; e < PAGE_WORDS && n < WORKLIST; e++)
+						if (bit(ci->entries, e) && e != i)
+							work[n++] = page + e * 4;
+				}
 			}
 			set_bit(ci->visited, i);
 			vm->stats.words_scanned++;
@@ -175,7 +188,7 @@ void patch_scan(struct vm *vm, uint32_t va)
 	vm_charge_cycles(vm, (vm->stats.words_scanned - before) *
 				     vmm_cost(VMM_COST_PATCH_SCAN));
 	if (changed)
-		shadow_flush(vm);
+		shadow_flush_all(vm);
 }
 
 /* Undoes the patches of every scanned page in [gpa, gpa + len). */
@@ -192,12 +205,15 @@ void patch_page_written(struct vm *vm, uint32_t gpa, uint32_t len)
 		for (unsigned i = 0; i < PAGE_WORDS; i++)
 			if (bit(ci->patched, i))
 				host_word_rw(vm, (uint32_t)p + i * 4, &ci->orig[i], true);
+		uint32_t entries[PAGE_WORDS / 32];
+		memcpy(entries, ci->entries, sizeof entries);
 		memset(ci, 0, sizeof *ci);
+		memcpy(ci->entries, entries, sizeof entries);
 		ci->invalidated = true;
 		changed = true;
 	}
 	if (changed)
-		shadow_flush(vm);
+		shadow_flush_all(vm); /* no page keeps X without a new scan */
 }
 
 /* The word the guest believes is at gpa. */

@@ -85,6 +85,14 @@ void shadow_flush(struct vm *vm)
 	vm->stats.shadow_flushes++;
 }
 
+/* Also the paging-off shadow: binary patching changes which guest pages
+ * may be executed or written, whatever the guest's own tables say. */
+void shadow_flush_all(struct vm *vm)
+{
+	shadow_clear(vm, &vm->shadow[VIEW_PHYS]);
+	shadow_flush(vm);
+}
+
 void shadow_invalidate(struct vm *vm, uint32_t va)
 {
 	for (int s = VIEW_SUPER; s <= VIEW_USER; s++) {
