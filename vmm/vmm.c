@@ -471,25 +471,21 @@ static void world_switch_out(struct vm *vm)
  * handler (a bus error from the real machine, which shadow tables never
  * cause) stops the VM loudly: it is a VMM bug, never "log and go on".
  */
-static vmm_handler_fn *const handlers[CAUSE_COUNT] = {
-	[CAUSE_ILLEGAL] = reflect_exception,
-	[CAUSE_PRIV] = emulate_privileged,
-	[CAUSE_SYSCALL] = reflect_exception,
-	[CAUSE_BREAK] = reflect_exception,
-	[CAUSE_DIVZERO] = reflect_exception,
-	[CAUSE_MISALIGNED] = reflect_exception,
-	[CAUSE_PAGE_FAULT] = shadow_page_fault,
-	[CAUSE_HCALL] = hypercall,
+#define HANDLER(fn) {fn, #fn}
+static const struct {
+	vmm_handler_fn *fn;
+	const char *name; /* for the event log */
+} handlers[CAUSE_COUNT] = {
+	[CAUSE_ILLEGAL] = HANDLER(reflect_exception),
+	[CAUSE_PRIV] = HANDLER(emulate_privileged),
+	[CAUSE_SYSCALL] = HANDLER(reflect_exception),
+	[CAUSE_BREAK] = HANDLER(reflect_exception),
+	[CAUSE_DIVZERO] = HANDLER(reflect_exception),
+	[CAUSE_MISALIGNED] = HANDLER(reflect_exception),
+	[CAUSE_PAGE_FAULT] = HANDLER(shadow_page_fault),
+	[CAUSE_HCALL] = HANDLER(hypercall),
 };
-
-static const char *handler_name(vmm_handler_fn *fn)
-{
-	if (fn == reflect_exception) return "reflect_exception";
-	if (fn == emulate_privileged) return "emulate_privileged";
-	if (fn == shadow_page_fault) return "shadow_page_fault";
-	if (fn == hypercall) return "hypercall";
-	return "?";
-}
+#undef HANDLER
 
 static void log_event(struct vm *vm, struct vmm_event *ev)
 {
@@ -515,10 +511,10 @@ static void dispatch(struct vm *vm, const struct mach_exit *exit)
 	vm->stats.exits++;
 	vm_charge(vm, &ev, VMM_COST_WORLD_SWITCH);
 	if (!(exit->cause & CAUSE_INTERRUPT) && code < CAUSE_COUNT &&
-	    handlers[code]) {
+	    handlers[code].fn) {
 		vm->stats.exits_by_cause[code]++;
-		ev.handler = handler_name(handlers[code]);
-		handlers[code](vm, exit, &ev);
+		ev.handler = handlers[code].name;
+		handlers[code].fn(vm, exit, &ev);
 	} else {
 		const char *name = isa_cause_name(exit->cause);
 		vm_stop(vm, VM_FAILED, "unexpected exit: cause 0x%08x (%s) at pc "
