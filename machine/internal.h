@@ -33,7 +33,13 @@
 
 #define TLB_SIZE 256
 #define TLB_INDEX(va) (((va) >> PAGE_SHIFT) & (TLB_SIZE - 1))
-#define TLB_NO_TAG 1u /* never equals a page address: bit 0 is set */
+/*
+ * The tag of an empty fast entry.  Loads and stores compare a tag with
+ * (va & (page mask | size - 1)), which keeps bits 0-1 of a misaligned va:
+ * so the empty tag must not be 1, 2 or 3 (va 0x1 would hit it and write
+ * through a null addend).  Bit 11 is never set in a compared value.
+ */
+#define TLB_NO_TAG 0x800u
 
 #define PAGE_WORDS (PAGE_SIZE / 4)
 

@@ -362,6 +362,32 @@ static void test_misaligned_store_traps_and_writes_nothing(void **state)
 	}
 }
 
+/*
+ * Misaligned accesses in page 0, with nothing cached yet: the fast path's
+ * compare keeps the low address bits, so an empty entry's tag must not be
+ * one of them (the fuzzer found va 0x1 taking the fast path through an
+ * empty entry and writing to host address 1).
+ */
+static void test_misaligned_access_in_page_zero_traps(void **state)
+{
+	struct fix *f = *state;
+	static const unsigned ops[] = {OP_SW, OP_SH, OP_LW, OP_LH, OP_LHU};
+	for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+		for (uint32_t addr = 1; addr <= 3; addr++) {
+			if ((ops[i] == OP_SH || ops[i] == OP_LH || ops[i] == OP_LHU) &&
+			    addr == 2)
+				continue; /* aligned for a half */
+			uint32_t pc = (isa_info(ops[i])->flags & ISA_F_STORE)
+					      ? emit_store(f, ops[i], R_A2, 0, R_A1)
+					      : emit_load(f, ops[i], R_A0, 0, R_A1);
+			f->cpu->pc = pc;
+			f->cpu->x[R_A1] = addr;
+			assert_int_equal(fix_step_trap(f), CAUSE_MISALIGNED);
+			assert_int_equal(f->cpu->cr[CR_BADVA], addr);
+		}
+	}
+}
+
 /* ---- control transfer ----------------------------------------------------------- */
 
 static void test_branches_taken_and_not_taken_both_directions(void **state)
@@ -1242,6 +1268,7 @@ int main(void)
 		T(test_stores_write_only_their_bytes),
 		T(test_misaligned_load_traps_rd_unchanged),
 		T(test_misaligned_store_traps_and_writes_nothing),
+		T(test_misaligned_access_in_page_zero_traps),
 		T(test_branches_taken_and_not_taken_both_directions),
 		T(test_jal_writes_next_pc_and_jumps),
 		T(test_jalr_writes_next_pc_and_jumps),
