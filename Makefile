@@ -154,7 +154,7 @@ check-isa-md: $(O)/gen_isa_md
 	@echo "isa/ISA.md: tables match isa/isa_table.h"
 
 # --- tests ----------------------------------------------------------------
-check-build: all $(UNIT_BINS)
+check-build: all $(UNIT_BINS) $(O)/diffgen
 
 unit: $(UNIT_BINS)
 	@tests/run-unit.sh $(UNIT_BINS)
@@ -180,6 +180,83 @@ attack: $(TRAPEZE) $(O)/include/pg32.inc
 
 e2e: $(TRAPEZE)
 	@tests/e2e/run.sh $(TRAPEZE) $(O)/e2e
+
+# --- fuzzing (tests/fuzz/): libFuzzer harnesses for the assembler, the
+# ELF reader, the bare machine and the VMM.  `make fuzz` builds them with
+# clang into build/fuzz/ and runs each for FUZZ_SECONDS on its corpus
+# (FUZZ_MERGE=1 keeps new inputs in tests/fuzz/corpus/NAME/; FUZZ=NAME
+# runs one; FUZZ_SANITIZE=undefined trades ASan for speed, which the VMM
+# harness needs: ASan makes each 1 GiB host RAM cost ~0.1 s).
+# fuzz-replay (make check) runs every corpus file once through each
+# harness linked with tests/fuzz/replay.c, by $(CC), with sanitizers.
+.PHONY: fuzz fuzz-replay
+FUZZ ?= asm elf machine vmm
+FUZZ_SECONDS ?= 60
+FUZZ_MERGE ?= 0
+FUZZ_CC ?= clang
+FUZZ_SANITIZE ?= address,undefined
+FUZZ_SAN = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=all
+FUZZ_HDRS = $(wildcard isa/*.h machine/*.h vmm/*.h tests/fuzz/fuzz.h)
+FUZZ_SRCS_asm = tests/fuzz/fuzz_asm.c $(ISA_SRCS)
+FUZZ_SRCS_elf = tests/fuzz/fuzz_elf.c $(ISA_SRCS)
+FUZZ_SRCS_machine = tests/fuzz/fuzz_machine.c $(MACHINE_SRCS) $(ISA_SRCS)
+FUZZ_SRCS_vmm = tests/fuzz/fuzz_vmm.c $(VMM_SRCS) $(MACHINE_SRCS) $(ISA_SRCS)
+# Comparison tracing costs the interpreters 5x and finds little there.
+FUZZ_NOCMP = -fno-sanitize-coverage=trace-cmp
+FUZZ_BUILD = @mkdir -p $(@D) && $(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L \
+	$(WARN) -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
+	-fsanitize=fuzzer,$(FUZZ_SANITIZE) -o $@ $(filter %.c,$^)
+REPLAY_BUILD = @mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(FUZZ_SAN) -o $@ \
+	$(filter %.c,$^)
+
+build/fuzz/fuzz_asm: $(FUZZ_SRCS_asm) tests/fuzz/fuzz_common.c $(FUZZ_HDRS)
+	$(FUZZ_BUILD)
+build/fuzz/fuzz_elf: $(FUZZ_SRCS_elf) tests/fuzz/fuzz_common.c $(FUZZ_HDRS)
+	$(FUZZ_BUILD)
+build/fuzz/fuzz_machine: $(FUZZ_SRCS_machine) tests/fuzz/fuzz_common.c $(FUZZ_HDRS)
+	$(FUZZ_BUILD) $(FUZZ_NOCMP)
+build/fuzz/fuzz_vmm: $(FUZZ_SRCS_vmm) tests/fuzz/fuzz_common.c $(FUZZ_HDRS)
+	$(FUZZ_BUILD) $(FUZZ_NOCMP)
+
+fuzz: $(FUZZ:%=build/fuzz/fuzz_%)
+	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_MERGE) $(FUZZ)
+
+$(O)/fuzz/replay_asm: $(FUZZ_SRCS_asm) tests/fuzz/fuzz_common.c tests/fuzz/replay.c $(FUZZ_HDRS)
+	$(REPLAY_BUILD)
+$(O)/fuzz/replay_elf: $(FUZZ_SRCS_elf) tests/fuzz/fuzz_common.c tests/fuzz/replay.c $(FUZZ_HDRS)
+	$(REPLAY_BUILD)
+$(O)/fuzz/replay_machine: $(FUZZ_SRCS_machine) tests/fuzz/fuzz_common.c tests/fuzz/replay.c $(FUZZ_HDRS)
+	$(REPLAY_BUILD)
+$(O)/fuzz/replay_vmm: $(FUZZ_SRCS_vmm) tests/fuzz/fuzz_common.c tests/fuzz/replay.c $(FUZZ_HDRS)
+	$(REPLAY_BUILD)
+
+# Seeds for the machine and VMM harnesses from ELF images (gather.sh).
+$(O)/fuzz/mkseed: tests/fuzz/mkseed.c isa/elf.c isa/elf.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^)
+
+fuzz-replay: $(O)/fuzz/replay_asm $(O)/fuzz/replay_elf $(O)/fuzz/replay_machine \
+	     $(O)/fuzz/replay_vmm
+	@tests/fuzz/replay.sh $(O)/fuzz
+
+# Differential testing (tests/gen/): random programs from $(O)/diffgen,
+# each run bare and under the VMM, must print the same.  `make check`
+# runs seeds 1-800 in the normal build and 801-1000 in the sanitizer
+# build; `make fuzz-diff N=100000 FIRST=1000000` runs more.
+$(O)/diffgen: $(O)/tests/gen/gen.o $(ISA_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $^
+
+.PHONY: diff-test fuzz-diff
+diff-test: $(TRAPEZE) $(O)/diffgen
+	@tests/gen/run.sh $(TRAPEZE) $(O)/diffgen $(O)/diff \
+	  $(if $(SAN),801 200,1 800)
+
+N ?= 1000
+FIRST ?= 1000000
+fuzz-diff: $(TRAPEZE) $(O)/diffgen
+	@tests/gen/run.sh $(TRAPEZE) $(O)/diffgen $(O)/fuzz-diff $(FIRST) $(N)
 
 # The whole suite: build both flavours, then tests/check.sh runs every
 # suite in each and ends with the total, "check: N passed, M failed".

@@ -27,8 +27,8 @@ suite() { # suite LABEL MAKE-ARGS...
 }
 
 suite build check-isa-md
-suite build unit guest attack e2e guestos-test
-suite asan O=build/asan SAN=1 CFLAGS="-O1 -g" unit guest attack e2e guestos-test
+suite build unit guest attack e2e guestos-test diff-test fuzz-replay
+suite asan O=build/asan SAN=1 CFLAGS="-O1 -g" unit guest attack e2e guestos-test diff-test
 
 echo "check: $total_passed passed, $total_failed failed"
 exit $status

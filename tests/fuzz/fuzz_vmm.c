@@ -1,0 +1,184 @@
+/*
+ * fuzz_vmm.c - libFuzzer harness for the VMM (vmm/), on random images.
+ *
+ * Input layout (a 4-byte header, then the code):
+ *   byte 0   flags: bit 0 two VMs (the second runs the same image),
+ *            bit 1 leaky machine, bit 2 --patch, bit 3 compare a
+ *            one-VM run with the bare machine
+ *   byte 1   quantum = 200 + byte1 * 64 cycles (small: many world switches)
+ *   byte 2-3 unused (kept for the machine harness's layout: its seeds
+ *            work here)
+ *   rest     one .text segment at 0x1000 (R|W|X), entry 0x1000, in a VM
+ *            of 64 KiB
+ * Each VM runs for at most MAX_CYCLES cycles of its own clock.
+ *
+ * Checked, besides "no crash, no sanitizer report": every VM ends in a
+ * defined state that is not VM_FAILED ("the VMM met an exit it cannot
+ * handle": a VMM bug, not the guest's), neighbours print the same bytes
+ * as a VM alone (isolation), and with flag bit 3 in the clean mode,
+ * the VM prints what the bare machine prints in as many cycles (a prefix
+ * of it, at the end of the budget, since the two stop at the nearest
+ * instruction boundary), with the same exit status when both halt.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../machine/machine.h"
+#include "../../vmm/vmm.h"
+#include "fuzz.h"
+
+#define HEADER 4u
+#define VM_MEM 0x10000u
+#define LOAD_AT 0x1000u
+#define MAX_CYCLES 20000u
+#define OUT_MAX 2048u
+
+enum {
+	F_TWO = 1u << 0,
+	F_LEAKY = 1u << 1,
+	F_PATCH = 1u << 2,
+	F_NATIVE = 1u << 3,
+};
+
+struct output {
+	uint8_t bytes[2][OUT_MAX];
+	uint32_t len[2];
+};
+
+static void vm_out(void *ctx, int vm, uint8_t byte)
+{
+	struct output *o = ctx;
+	if (vm < 0 || vm > 1)
+		fuzz_fail("output from vm%d of at most 2", vm);
+	if (o->len[vm] < OUT_MAX)
+		o->bytes[vm][o->len[vm]++] = byte;
+}
+
+static void native_out(void *ctx, uint8_t byte)
+{
+	vm_out(ctx, 0, byte);
+}
+
+struct result {
+	enum vm_state state[2];
+	uint32_t status[2];
+};
+
+/* Runs nvms copies of img under a VMM; fills *r and *out. */
+static void run_vmm(const struct elf_image *img, int nvms, uint8_t flags,
+		    uint64_t quantum, struct output *out, struct result *r)
+{
+	struct vmm_config cfg = {.leaky = flags & F_LEAKY,
+				 .patch = flags & F_PATCH,
+				 .quantum = quantum,
+				 .max_cycles = MAX_CYCLES,
+				 .output = vm_out,
+				 .output_ctx = out};
+	struct vmm *v = vmm_new(&cfg);
+	if (!v)
+		fuzz_fail("vmm_new failed");
+	for (int i = 0; i < nvms; i++) {
+		struct vm_config vc = {.image = img, .mem = VM_MEM};
+		char err[256];
+		if (vmm_add_vm(v, &vc, err, sizeof err) != i)
+			fuzz_fail("vmm_add_vm refused vm%d: %s", i, err);
+	}
+	vmm_run(v);
+	if (vmm_vm_count(v) != nvms)
+		fuzz_fail("%d VMs added, %d counted", nvms, vmm_vm_count(v));
+	for (int i = 0; i < nvms; i++) {
+		r->state[i] = vmm_vm_state(v, i);
+		r->status[i] = vmm_vm_status(v, i);
+		if (r->state[i] == VM_RUNNING || r->state[i] == VM_FAILED)
+			fuzz_fail("vm%d ended %s: %s", i,
+				  vmm_vm_state_name(r->state[i]),
+				  vmm_vm_reason(v, i) ? vmm_vm_reason(v, i) : "");
+		struct vmm_vm_stats st;
+		vmm_vm_stats(v, i, &st);
+		if (st.guest_cycles > MAX_CYCLES + 64)
+			fuzz_fail("vm%d ran %llu cycles, past max_cycles %u", i,
+				  (unsigned long long)st.guest_cycles, MAX_CYCLES);
+	}
+	vmm_free(v);
+}
+
+/* The bare machine on the same image and budget: its output and stop. */
+static enum mach_stop run_native(const struct elf_image *img, bool leaky,
+				 struct output *out, uint32_t *status)
+{
+	struct mach_config mc = {.ram_size = VM_MEM, .leaky = leaky};
+	struct machine *m = mach_new(&mc);
+	char err[256];
+	if (!m || mach_load_image(m, img, err, sizeof err) != 0)
+		fuzz_fail("the bare machine cannot boot the image");
+	dev_console_set_output(mach_console(m), native_out, out);
+	enum mach_stop stop = mach_run(m, MAX_CYCLES);
+	*status = mach_exit_status(m);
+	mach_free(m);
+	return stop;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < HEADER + 4)
+		return 0;
+	uint8_t flags = data[0];
+	size_t len = size - HEADER;
+	if (len > VM_MEM - LOAD_AT)
+		len = VM_MEM - LOAD_AT;
+	struct elf_segment seg = {.name = ".text",
+				  .addr = LOAD_AT,
+				  .size = (uint32_t)len,
+				  .filesz = (uint32_t)len,
+				  .flags = ELF_SEG_R | ELF_SEG_W | ELF_SEG_X,
+				  .data = (uint8_t *)(data + HEADER)};
+	struct elf_image img = {.entry = LOAD_AT, .segments = &seg,
+				.nsegments = 1};
+	uint64_t quantum = 200 + (uint64_t)data[1] * 64;
+
+	struct output *out = calloc(3, sizeof *out);
+	if (!out)
+		return 0;
+	struct result one, two;
+	run_vmm(&img, 1, flags, quantum, &out[0], &one);
+	if (flags & F_TWO) {
+		run_vmm(&img, 2, flags, quantum, &out[1], &two);
+		/* Isolation: each neighbour prints what it prints alone. */
+		for (int i = 0; i < 2; i++) {
+			if (two.state[i] != one.state[0] ||
+			    (one.state[0] == VM_HALTED &&
+			     two.status[i] != one.status[0]))
+				fuzz_fail("vm%d of 2 ended %s (status %u), alone %s "
+					  "(status %u)", i,
+					  vmm_vm_state_name(two.state[i]),
+					  two.status[i],
+					  vmm_vm_state_name(one.state[0]),
+					  one.status[0]);
+			if (out[1].len[i] != out[0].len[0] ||
+			    memcmp(out[1].bytes[i], out[0].bytes[0], out[0].len[0]))
+				fuzz_fail("vm%d of 2 printed %u bytes, alone %u, "
+					  "or other bytes", i, out[1].len[i],
+					  out[0].len[0]);
+		}
+	}
+	if ((flags & F_NATIVE) && !(flags & (F_LEAKY | F_PATCH))) {
+		uint32_t status = 0;
+		enum mach_stop stop = run_native(&img, false, &out[2], &status);
+		uint32_t n = out[0].len[0], b = out[2].len[0];
+		bool both_halted = stop == MACH_STOP_HALT && one.state[0] == VM_HALTED;
+		if (both_halted && (status != one.status[0] || n != b))
+			fuzz_fail("bare machine halted with %u after %u bytes, "
+				  "the VM with %u after %u bytes", status, b,
+				  one.status[0], n);
+		uint32_t common = n < b ? n : b;
+		if (memcmp(out[0].bytes[0], out[2].bytes[0], common))
+			fuzz_fail("the VM and the bare machine print other bytes");
+	}
+	free(out);
+	return 0;
+}

@@ -1,0 +1,1416 @@
+/*
+ * tests/gen/gen.c - random PG32 programs for differential testing.
+ *
+ *   diffgen SEED > prog.s        (then: trapeze as prog.s -o prog.elf)
+ *
+ * A seed names a program: the same seed always gives the same source, on
+ * every host (the generator has its own PRNG, splitmix64, and never uses
+ * rand()).  The program is run natively and under the VMM by
+ * tests/gen/run.sh; Popek and Goldberg's equivalence property says both
+ * runs must print the same bytes and exit with the same status, so any
+ * difference is a bug in the VMM (or in the machine).
+ *
+ * What a program does, in order:
+ *   1. the prologue: TVEC, random values in the registers, page tables
+ *      built with paging off (an identity map of the low 4 MiB with U set
+ *      everywhere, the device pages, two leaf tables of random "test
+ *      pages" under two roots, and root entries that are malformed, not
+ *      present, or point beyond RAM);
+ *   2. 20-60 random blocks, each followed by a checkpoint line
+ *      "cp N HASH" (a hash of the registers, the data area, the test
+ *      page tables, the control registers and the trap log) so that the
+ *      first differing line points at the block that went wrong;
+ *   3. the epilogue: every register, every control register, the trap
+ *      log entry by entry, checksums of memory and the test PTEs; then
+ *      EXIT 0 through the test device.
+ *
+ * The trap handler (__trap) records CAUSE, EPC, BADVA and EPSW of every
+ * trap in a ring at LOG and in a running hash, then resumes:
+ *   - a SYSCALL from user mode while H_UPRET is set: at H_UPRET, in
+ *     supervisor mode with interrupts off (the way back from a user block);
+ *   - an exception while H_RECOVER is set: at H_RECOVER, mode unchanged
+ *     (one shot; used for fetch faults, whose EPC + 4 is no place to go);
+ *   - any other exception: after the trapping instruction (EPC + 4);
+ *   - an interrupt (only the timer's): at EPC, after writing TIMER ACK.
+ *
+ * Rules the generator keeps so that every result is defined by the
+ * architecture (ISA.md) and so the same on the bare machine and under a
+ * VMM:
+ *   - every PTE change is followed by tlbinv of its page or tlbflush, and
+ *     paging is turned on only right after a tlbflush;
+ *   - A and D are read back only from the PTEs, after accesses;
+ *   - no rdcycle, no disk commands, no polling: the only timing-dependent
+ *     thing is the timer interrupt itself, whose instruction the VMM claims
+ *     to reproduce exactly (vmm/README.md, "Time");
+ *   - hcall only in user mode (in supervisor mode it is, by design, a
+ *     hypercall under the VMM and ILLEGAL natively);
+ *   - wfi in supervisor mode only inside a timer window (period > 0), so
+ *     nothing deadlocks; loops are counted and branches go forward, so
+ *     every program ends (well under 2M cycles);
+ *   - jumps to addresses that fault are made only where the generator's
+ *     model of the page tables says the fetch must fault; the model
+ *     changes only in straight-line supervisor code (never in a branch
+ *     or loop body), so it is exact;
+ *   - test pages that map page tables or device registers are never
+ *     writable (no store changes a PTE unflushed, or starts the timer).
+ *
+ * Also in every program: self-modifying code (an instruction, sometimes
+ * rdpsw or rdtvec, written into __smc and run: binary patching must see
+ * it), two copies of the handler in different pages (TVEC switches
+ * between them), rfe used as a jump and onto faulting addresses, EPC,
+ * EPSW, CAUSE, BADVA and SCRATCH written with random values, PTBR with
+ * junk in its low bits, PSW writes with junk in the bits that read 0, the
+ * sensitive instructions in both modes (run in clean and in leaky mode),
+ * console output with every store width, device register reads.
+ *
+ * The programs do not depend on which compiler built the generator: every
+ * random choice is its own statement (argument order is unspecified in C).
+ *
+ * Registers: r15 (s3) is the loop counter; random code writes r1, r2,
+ * r4-r14 (sometimes r0) and never gp (r3), which points at the data area.
+ * The handler and the checkpoints address their own data absolutely,
+ * through r0 (page 0, below .text), so they need no free register.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../isa/isa.h"
+#include "../../machine/devices.h"
+
+/* --- the memory layout of every generated program (physical) ----------- */
+#define REGSAVE 0x100u   /* r0..r15 for checkpoints and the final dump */
+#define CRSAVE 0x140u    /* the 8 control registers at the final dump */
+#define H_T0 0x180u      /* the handler's saved t0..t3 */
+#define H_COUNT 0x190u   /* traps taken so far */
+#define H_HASH 0x194u    /* running hash of every trap's 4 words */
+#define H_RECOVER 0x198u /* one-shot resume address for the next exception */
+#define H_UPRET 0x19cu   /* where a user-mode syscall returns to supervisor */
+#define H_RET 0x1a0u     /* return address of __cp / __pline */
+#define H_CPN 0x1a4u     /* number of the current checkpoint */
+#define H_CRCP 0x1c0u    /* control registers read by __cp */
+#define DATA 0x80000u    /* the data area gp points at */
+#define DATA_SIZE 1024u  /* bytes of it that random code uses and hashes */
+#define LOG 0x90000u     /* the trap log: LOGCAP entries of 16 bytes */
+#define LOGCAP 128u
+#define ROOT 0x100000u   /* root tables (PTBR) */
+#define ROOT2 0x101000u
+#define L_LOW 0x102000u  /* leaf: identity map of VA 0..4 MiB */
+#define L_TEST 0x103000u /* leaf under ROOT, root index 1: the test pages */
+#define L_TEST2 0x104000u /* the same under ROOT2 */
+#define L_DEV 0x105000u  /* leaf: the device pages, root index 0x3c0 */
+#define FRAMES 0x200000u /* NFRAMES frames behind the test pages */
+#define NFRAMES 8u
+#define ZEROPAGE 0x300000u /* never written: fetching there is ILLEGAL */
+#define BEYOND 0x2000000u  /* past the default 16 MiB of RAM */
+#define TEST_VA 0x400000u  /* test page i is TEST_VA + i * PAGE_SIZE */
+#define NTEST 16u
+#define VA_BADROOT 0x800000u  /* root index 2: malformed (R set) */
+#define VA_NOROOT 0xc00000u   /* root index 3: not present */
+#define VA_BUSROOT 0x1000000u /* root index 4: leaf table beyond RAM */
+#define DEV_HOLE 0xf0003000u  /* no device: BUS_ERROR (PF with paging) */
+
+#define LEAF_ALL (PTE_V | PTE_R | PTE_W | PTE_X | PTE_U)
+#define PERMS (PTE_V | PTE_R | PTE_W | PTE_X | PTE_U)
+
+/* Where the block being generated runs; it limits what it may contain.
+ * No flag at all: supervisor mode, interrupts off, straight-line code. */
+enum {
+	CTX_USER = 1u << 0,   /* user mode */
+	CTX_WINDOW = 1u << 1, /* interrupts on, the timer running */
+	CTX_LOOP = 1u << 2,   /* the body of a counted loop: r15 is taken */
+	CTX_COND = 1u << 3    /* may not run: the model must not change here */
+};
+
+struct gen {
+	FILE *out;
+	uint64_t rng;           /* splitmix64 state */
+	unsigned label;         /* next unique label number */
+	bool pg;                /* PSW.PG at this point of the program */
+	unsigned root;          /* 0: PTBR = ROOT, 1: ROOT2 */
+	bool window;            /* inside a timer window (IE = 1) */
+	uint32_t pte[2][NTEST]; /* the test PTEs as last written */
+};
+
+/* --- randomness ---------------------------------------------------------- */
+
+/* splitmix64: returns the next 64 pseudo-random bits. */
+static uint64_t rnd64(struct gen *g)
+{
+	uint64_t z = (g->rng += 0x9e3779b97f4a7c15u);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+	return z ^ (z >> 31);
+}
+
+/* Returns a number in 0..n-1 (n > 0). */
+static uint32_t rnd(struct gen *g, uint32_t n)
+{
+	return (uint32_t)(rnd64(g) % n);
+}
+
+/* Returns true with probability pct percent. */
+static bool chance(struct gen *g, unsigned pct)
+{
+	return rnd(g, 100) < pct;
+}
+
+/* Returns a 32-bit value, often one of the edge cases of the ALU. */
+static uint32_t value(struct gen *g)
+{
+	static const uint32_t edges[] = {
+		0,	    1,		0xffffffffu, 0x80000000u, 0x7fffffffu,
+		31,	    32,		33,	     63,	  0xffffu,
+		0x8000u,    0x7fffu,	0xffff8000u, 0x10000u,	  2,
+		0xfffffffeu, 0x55555555u, 0xaaaaaaaau,
+	};
+	switch (rnd(g, 4)) {
+	case 0:
+		return edges[rnd(g, sizeof edges / sizeof edges[0])];
+	case 1:
+		return rnd(g, 256) - 128u; /* small, either sign */
+	default:
+		return (uint32_t)rnd64(g);
+	}
+}
+
+/* A register random code may write: r1, r2, r4..r14, rarely r0. */
+static unsigned rd(struct gen *g)
+{
+	static const unsigned regs[] = {1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
+	if (chance(g, 3))
+		return 0;
+	return regs[rnd(g, sizeof regs / sizeof regs[0])];
+}
+
+/* A register random code may write, never r0 or ra (r1). */
+static unsigned tmp(struct gen *g)
+{
+	static const unsigned regs[] = {2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
+	return regs[rnd(g, sizeof regs / sizeof regs[0])];
+}
+
+/* A register random code may read: any. */
+static unsigned rs(struct gen *g)
+{
+	return rnd(g, ISA_NREGS);
+}
+
+/* --- output -------------------------------------------------------------- */
+
+static void emit(struct gen *g, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* One line of assembly, indented as an instruction. */
+static void emit(struct gen *g, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputc('\t', g->out);
+	vfprintf(g->out, fmt, ap);
+	fputc('\n', g->out);
+	va_end(ap);
+}
+
+/* Returns a fresh label number; the label is written "L<n>". */
+static unsigned new_label(struct gen *g)
+{
+	return g->label++;
+}
+
+static void put_label(struct gen *g, unsigned l)
+{
+	fprintf(g->out, "L%u:\n", l);
+}
+
+/* Returns a word that is no instruction (decoding it raises ILLEGAL). */
+static uint32_t illegal_word(struct gen *g)
+{
+	struct isa_insn insn;
+	for (int tries = 0; tries < 1000; tries++) {
+		uint32_t w;
+		switch (rnd(g, 4)) {
+		case 0: /* opcode 0x00: never assigned (also the all-zeros word) */
+			w = chance(g, 30) ? 0 : (uint32_t)rnd64(g) & 0x03ffffffu;
+			break;
+		case 1: /* opcode 0x3f: never assigned */
+			w = chance(g, 30) ? 0xffffffffu : 0xfc000000u | ((uint32_t)rnd64(g) & 0x03ffffffu);
+			break;
+		default: /* a real opcode with one stray bit in a must-be-zero field */
+			w = (1u + rnd(g, 0x3e)) << ISA_OPCODE_SHIFT;
+			w |= (uint32_t)rnd64(g) & ((1u << ISA_OPCODE_SHIFT) - 1);
+			break;
+		}
+		if (!isa_decode(w, &insn))
+			return w;
+	}
+	return 0;
+}
+
+/* --- the model: what the generator knows about the machine ---------------- */
+
+static uint32_t cur_psw(const struct gen *g)
+{
+	return PSW_MODE | (g->window ? PSW_IE : 0) | (g->pg ? PSW_PG : 0);
+}
+
+/* Returns true if a fetch from test page i must fault in this mode. */
+static bool test_fetch_faults(const struct gen *g, unsigned i, bool user)
+{
+	uint32_t p = g->pte[g->root][i];
+	if (!(p & PTE_V) || !(p & (PTE_R | PTE_W | PTE_X)) || !(p & PTE_X))
+		return true;
+	if (user && !(p & PTE_U))
+		return true;
+	return (p & PTE_FRAME_MASK) >= BEYOND; /* fetch from no RAM: BUS_ERROR */
+}
+
+/* Returns a random test PTE: mostly a usable page, sometimes not. */
+static uint32_t random_pte(struct gen *g)
+{
+	static const uint32_t perms[] = {
+		PTE_V | PTE_R | PTE_W | PTE_U, PTE_V | PTE_R | PTE_W | PTE_U,
+		PTE_V | PTE_R | PTE_U,	       PTE_V | PTE_R | PTE_W,
+		PTE_V | PTE_W | PTE_U,	       PTE_V | PTE_X | PTE_U,
+		LEAF_ALL,		       PTE_V, /* malformed leaf */
+		0,			       PTE_R | PTE_W | PTE_U, /* V = 0 */
+	};
+	static const uint32_t readonly[] = {
+		/* page tables (a page may map its own leaf table: a load of
+		 * the very PTE that maps it) and device registers: read-only,
+		 * so that no store changes a PTE behind the generator's back
+		 * or starts the timer */
+		L_TEST, L_TEST2, ROOT, DEV_CONSOLE_BASE, DEV_TIMER_BASE,
+		DEV_DISK_BASE, DEV_HOLE,
+	};
+	uint32_t frame;
+	bool ro = false;
+	unsigned k = rnd(g, 20);
+	if (k < 13) {
+		frame = FRAMES + rnd(g, NFRAMES) * PAGE_SIZE;
+	} else if (k < 15) {
+		frame = DATA; /* an alias of the data area */
+	} else if (k < 17) {
+		frame = BEYOND + rnd(g, 16) * PAGE_SIZE; /* no RAM: BUS_ERROR */
+	} else {
+		frame = readonly[rnd(g, sizeof readonly / sizeof readonly[0])];
+		ro = true;
+	}
+	uint32_t p = chance(g, 15) ? (uint32_t)rnd64(g) & PERMS
+				   : perms[rnd(g, sizeof perms / sizeof perms[0])];
+	if (ro)
+		p &= ~(PTE_W | PTE_X);
+	p |= (uint32_t)rnd64(g) & (PTE_A | PTE_D | 0xf80u); /* A, D, sw bits */
+	return frame | p;
+}
+
+/* --- blocks ---------------------------------------------------------------- */
+
+static void gen_block(struct gen *g, unsigned c, int depth);
+
+static const char *const r_ops[] = {"add", "sub",  "and", "or",	  "xor", "sll",
+				    "srl", "sra",  "slt", "sltu", "mul", "mulhu",
+				    "div", "divu", "rem", "remu"};
+static const char *const i_ops[] = {"addi", "slti", "sltiu"};
+static const char *const iu_ops[] = {"andi", "ori", "xori"};
+static const char *const sh_ops[] = {"slli", "srli", "srai"};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * n ALU instructions on random registers; div/rem by a zero register trap.
+ *
+ * Here and everywhere below, each random choice is made in its own
+ * statement: C leaves the order in which function arguments are evaluated
+ * unspecified (gcc and clang differ), and a seed must name the same
+ * program whichever compiler built the generator.
+ */
+static void gen_alu(struct gen *g, unsigned n)
+{
+	for (unsigned k = 0; k < n; k++) {
+		unsigned kind = rnd(g, 7);
+		unsigned d = rd(g), s1 = rs(g);
+		switch (kind) {
+		case 0:
+		case 1: {
+			const char *op = r_ops[rnd(g, NELEM(r_ops))];
+			emit(g, "%s r%u, r%u, r%u", op, d, s1, rs(g));
+			break;
+		}
+		case 2: {
+			const char *op = i_ops[rnd(g, NELEM(i_ops))];
+			emit(g, "%s r%u, r%u, %d", op, d, s1, (int)rnd(g, 65536) - 32768);
+			break;
+		}
+		case 3: {
+			const char *op = iu_ops[rnd(g, NELEM(iu_ops))];
+			emit(g, "%s r%u, r%u, %u", op, d, s1, rnd(g, 65536));
+			break;
+		}
+		case 4: {
+			const char *op = sh_ops[rnd(g, NELEM(sh_ops))];
+			emit(g, "%s r%u, r%u, %u", op, d, s1, rnd(g, 32));
+			break;
+		}
+		case 5:
+			emit(g, "lui r%u, %u", d, rnd(g, 65536));
+			break;
+		default:
+			emit(g, "li r%u, 0x%" PRIx32, d, value(g));
+			break;
+		}
+	}
+}
+
+static const char *const load_ops[] = {"lw", "lh", "lhu", "lb", "lbu"};
+static const unsigned load_width[] = {4, 2, 2, 1, 1};
+static const char *const store_ops[] = {"sw", "sh", "sb"};
+static const unsigned store_width[] = {4, 2, 1};
+
+/* An offset for an access of width w: aligned, or (rarely) misaligned. */
+static unsigned data_off(struct gen *g, unsigned w, unsigned size)
+{
+	unsigned off = rnd(g, size / w) * w;
+	if (w > 1 && chance(g, 8))
+		off = (off + 1 + rnd(g, w - 1)) % size; /* MISALIGNED */
+	return off;
+}
+
+/* n loads and stores of every width to the data area (gp). */
+static void gen_mem(struct gen *g, unsigned n)
+{
+	for (unsigned k = 0; k < n; k++) {
+		bool load = chance(g, 50);
+		unsigned i = rnd(g, load ? NELEM(load_ops) : NELEM(store_ops));
+		unsigned w = load ? load_width[i] : store_width[i];
+		const char *op = load ? load_ops[i] : store_ops[i];
+		if (chance(g, 25)) {
+			/* a data-dependent address: a register's bits pick the word */
+			unsigned a = tmp(g), v = rs(g);
+			emit(g, "andi r%u, r%u, 0x%x", a, rs(g), DATA_SIZE - 4);
+			emit(g, "add r%u, r%u, gp", a, a);
+			unsigned d = rd(g);
+			if (load)
+				emit(g, "%s r%u, %u(r%u)", op, d, data_off(g, w, 4), a);
+			else
+				emit(g, "%s r%u, %u(r%u)", op, v == a ? 0 : v, data_off(g, w, 4), a);
+		} else {
+			unsigned r = load ? rd(g) : rs(g);
+			emit(g, "%s r%u, %u(gp)", op, r, data_off(g, w, DATA_SIZE));
+		}
+	}
+}
+
+/* Loads and stores through the test pages (any outcome: they may fault). */
+static void gen_testpage(struct gen *g, unsigned n)
+{
+	unsigned a = tmp(g);
+	emit(g, "li r%u, 0x%x", a, TEST_VA + rnd(g, NTEST) * PAGE_SIZE);
+	for (unsigned k = 0; k < n; k++) {
+		bool load = chance(g, 50);
+		unsigned i = rnd(g, load ? NELEM(load_ops) : NELEM(store_ops));
+		unsigned w = load ? load_width[i] : store_width[i];
+		unsigned off = data_off(g, w, 64);
+		off += rnd(g, 4) * 1024;
+		if (load) {
+			unsigned d = rd(g);
+			emit(g, "%s r%u, %u(r%u)", load_ops[i], d, off, a);
+			if (d == a)
+				emit(g, "li r%u, 0x%x", a, TEST_VA + rnd(g, NTEST) * PAGE_SIZE);
+		} else {
+			emit(g, "%s r%u, %u(r%u)", store_ops[i], rs(g), off, a);
+		}
+	}
+}
+
+/* An access to a test page, then its PTE read back: A and D as the walker
+ * left them (only successful accesses set them). */
+static void gen_adread(struct gen *g)
+{
+	unsigned i = rnd(g, NTEST), a = tmp(g);
+	emit(g, "li r%u, 0x%x", a, TEST_VA + i * PAGE_SIZE);
+	if (chance(g, 50)) {
+		emit(g, "lw r%u, %u(r%u)", a, rnd(g, 1024) * 4, a);
+	} else {
+		unsigned v = rs(g);
+		emit(g, "sb r%u, %u(r%u)", v, rnd(g, 4096), a);
+	}
+	emit(g, "li r%u, 0x%x", a, (g->root ? L_TEST2 : L_TEST) + i * 4);
+	emit(g, "lw r%u, 0(r%u)", rd(g), a);
+}
+
+/* A forward branch over a few instructions. */
+static void gen_branch(struct gen *g, unsigned c, int depth)
+{
+	static const char *const ops[] = {"beq", "bne", "blt", "bge", "bltu", "bgeu"};
+	unsigned l = new_label(g);
+	const char *op = ops[rnd(g, NELEM(ops))];
+	unsigned s1 = rs(g);
+	emit(g, "%s r%u, r%u, L%u", op, s1, rs(g), l);
+	unsigned n = 1 + rnd(g, 3);
+	for (unsigned k = 0; k < n; k++)
+		gen_block(g, c | CTX_COND, depth + 1);
+	put_label(g, l);
+}
+
+/* A counted loop (r15 counts) over a small body. */
+static void gen_loop(struct gen *g, unsigned c, int depth)
+{
+	unsigned l = new_label(g);
+	emit(g, "li r15, %u", 1 + rnd(g, 6));
+	put_label(g, l);
+	unsigned n = 1 + rnd(g, 3);
+	for (unsigned k = 0; k < n; k++)
+		gen_block(g, c | CTX_LOOP, depth + 1);
+	emit(g, "addi r15, r15, -1");
+	emit(g, "bnez r15, L%u", l);
+}
+
+/* A jump whose target must fault; the handler resumes at the recovery
+ * label (one shot), in the mode the jump ran in. */
+static void gen_fetchfault(struct gen *g, bool user)
+{
+	unsigned l = new_label(g), a = tmp(g);
+	uint32_t target;
+	int kind = (int)rnd(g, 6);
+	if (kind == 0) {
+		target = 0; /* misaligned: L + 2 */
+	} else if (!g->pg) {
+		static const uint32_t t[] = {BEYOND, DEV_CONSOLE_BASE, ZEROPAGE, 0xfffffffcu,
+					     DEV_HOLE};
+		target = t[rnd(g, NELEM(t))];
+	} else {
+		uint32_t cand[NTEST + 5];
+		unsigned n = 0;
+		cand[n++] = VA_BADROOT + rnd(g, 1024) * 4;
+		cand[n++] = VA_NOROOT;
+		cand[n++] = VA_BUSROOT + 0x40;
+		cand[n++] = ZEROPAGE;
+		cand[n++] = DEV_CONSOLE_BASE; /* mapped with X: fetch from a device */
+		for (unsigned i = 0; i < NTEST; i++)
+			if (test_fetch_faults(g, i, user))
+				cand[n++] = TEST_VA + i * PAGE_SIZE + rnd(g, 1024) * 4;
+		target = cand[rnd(g, n)];
+	}
+	emit(g, "la r%u, L%u", a, l);
+	emit(g, "sw r%u, %u(zero)", a, H_RECOVER);
+	if (target == 0)
+		emit(g, "la r%u, L%u + 2", a, l);
+	else
+		emit(g, "li r%u, 0x%" PRIx32, a, target);
+	if (!user && chance(g, 30)) {
+		/* rfe lands on it: EPC = the target, EPSW = this PSW */
+		emit(g, "mtcr epc, r%u", a);
+		emit(g, "li r%u, 0x%" PRIx32, a, cur_psw(g));
+		emit(g, "mtcr epsw, r%u", a);
+		emit(g, "rfe");
+	} else {
+		emit(g, "jalr r%u, 0(r%u)", rd(g), a);
+	}
+	emit(g, ".word 0x%08" PRIx32, illegal_word(g)); /* never reached */
+	put_label(g, l);
+}
+
+/* One exception of a cause that fits the context. */
+static void gen_trap(struct gen *g, unsigned c)
+{
+	bool user = c & CTX_USER;
+	unsigned a = tmp(g);
+	switch (rnd(g, user ? 12 : 9)) {
+	case 0:
+		if (user)
+			emit(g, "break");
+		else
+			emit(g, "syscall");
+		break;
+	case 1:
+		emit(g, "break");
+		break;
+	case 2:
+		emit(g, ".word 0x%08" PRIx32, illegal_word(g));
+		break;
+	case 3: {
+		static const char *const ops[] = {"div", "divu", "rem", "remu"};
+		const char *op = ops[rnd(g, 4)];
+		unsigned d = rd(g);
+		emit(g, "%s r%u, r%u, zero", op, d, rs(g));
+		break;
+	}
+	case 4: /* misaligned data access */
+		if (chance(g, 50)) {
+			unsigned d = rd(g), off = rnd(g, 64) * 4;
+			emit(g, "lw r%u, %u(gp)", d, off + 1 + rnd(g, 3));
+		} else {
+			unsigned v = rs(g);
+			emit(g, "sh r%u, %u(gp)", v, rnd(g, 64) * 2 + 1);
+		}
+		break;
+	case 5: { /* bus error, or a page fault with paging on */
+		static const uint32_t t[] = {BEYOND, 0xe0000000u, DEV_HOLE, VA_BUSROOT,
+					     VA_NOROOT, VA_BADROOT, 0x7ffffffcu};
+		uint32_t addr = t[rnd(g, NELEM(t))];
+		emit(g, "li r%u, 0x%" PRIx32, a, addr + rnd(g, 64) * 4);
+		if (chance(g, 50))
+			emit(g, "lw r%u, 0(r%u)", a, a);
+		else
+			emit(g, "sw r%u, 0(r%u)", rs(g), a);
+		break;
+	}
+	case 6:
+	case 7:
+		gen_testpage(g, 1 + rnd(g, 2));
+		break;
+	case 8: /* a misaligned device register */
+		emit(g, "li r%u, 0x%x", a, DEV_CONSOLE_BASE + 2);
+		emit(g, "lw r%u, 0(r%u)", rd(g), a);
+		break;
+	case 9:
+		emit(g, "hcall"); /* user mode: ILLEGAL, natively and in a VM */
+		break;
+	default: { /* privileged (and, clean, sensitive) in user mode */
+		switch (rnd(g, 10)) {
+		case 0: {
+			unsigned d = rd(g);
+			emit(g, "mfcr r%u, %s", d, rnd(g, 2) ? "psw" : "tvec");
+			break;
+		}
+		case 1: {
+			const char *cr = rnd(g, 2) ? "psw" : "ptbr";
+			emit(g, "mtcr %s, r%u", cr, rs(g));
+			break;
+		}
+		case 2:
+			emit(g, "rfe");
+			break;
+		case 3:
+			emit(g, "tlbflush");
+			break;
+		case 4:
+			emit(g, "tlbinv r%u", rs(g));
+			break;
+		case 5:
+			emit(g, "wfi");
+			break;
+		case 6:
+		case 7:
+			emit(g, "rdpsw r%u", rd(g)); /* leaky: MODE reads 0 */
+			break;
+		case 8:
+			emit(g, "wrpsw r%u", rs(g)); /* leaky: silently no effect */
+			break;
+		default:
+			emit(g, "rdtvec r%u", rd(g)); /* leaky: the real TVEC */
+			break;
+		}
+		break;
+	}
+	}
+}
+
+/* Console output and device register reads and writes. */
+static void gen_device(struct gen *g)
+{
+	unsigned a = tmp(g), v;
+	do
+		v = tmp(g);
+	while (v == a);
+	if (chance(g, 50)) {
+		/* a line "tx ..." of printable bytes, written with every width */
+		emit(g, "li r%u, 0x%x", a, DEV_CONSOLE_BASE);
+		const char *head = "tx ";
+		unsigned n = 1 + rnd(g, 6);
+		for (unsigned k = 0; k < 3 + n + 1; k++) {
+			uint32_t ch = k < 3 ? (uint32_t)head[k] : k < 3 + n ? 0x21 + rnd(g, 94) : '\n';
+			uint32_t hi = (uint32_t)rnd64(g) & 0xffffff00u;
+			switch (rnd(g, 3)) {
+			case 0:
+				emit(g, "li r%u, 0x%" PRIx32, v, ch);
+				emit(g, "sb r%u, %u(r%u)", v, CONSOLE_TX, a);
+				break;
+			case 1:
+				emit(g, "li r%u, 0x%" PRIx32, v, (hi & 0xff00u) | ch);
+				emit(g, "sh r%u, %u(r%u)", v, CONSOLE_TX, a);
+				break;
+			default:
+				emit(g, "li r%u, 0x%" PRIx32, v, hi | ch);
+				emit(g, "sw r%u, %u(r%u)", v, CONSOLE_TX, a);
+				break;
+			}
+		}
+		return;
+	}
+	static const uint32_t regs[] = {
+		DEV_CONSOLE_BASE + CONSOLE_TX,	   DEV_CONSOLE_BASE + CONSOLE_RX,
+		DEV_CONSOLE_BASE + CONSOLE_STATUS, DEV_CONSOLE_BASE + CONSOLE_RXIE,
+		DEV_CONSOLE_BASE + 0x10,	   DEV_CONSOLE_BASE + 0xffc,
+		DEV_TIMER_BASE + TIMER_PERIOD,	   DEV_TIMER_BASE + TIMER_ACK,
+		DEV_DISK_BASE + DISK_STATUS,	   DEV_DISK_BASE + DISK_SECTORS,
+		DEV_DISK_BASE + DISK_IE,	   DEV_DISK_BASE + DISK_SECTOR,
+		DEV_TEST_BASE + TEST_EXIT,	   DEV_TEST_BASE + 0x40,
+	};
+	unsigned n = 1 + rnd(g, 4);
+	for (unsigned k = 0; k < n; k++) {
+		uint32_t r = regs[rnd(g, NELEM(regs))];
+		unsigned i = rnd(g, NELEM(load_ops));
+		unsigned off = chance(g, 20) ? rnd(g, 4) / load_width[i] * load_width[i] : 0;
+		emit(g, "li r%u, 0x%" PRIx32, a, r);
+		if (chance(g, 70) || r == DEV_CONSOLE_BASE + CONSOLE_TX ||
+		    r == DEV_TEST_BASE + TEST_EXIT || r == DEV_TIMER_BASE + TIMER_PERIOD) {
+			emit(g, "%s r%u, %u(r%u)", load_ops[i], rd(g), off, a);
+		} else {
+			/* writes that are harmless: RXIE and disk IE (no input, no
+			 * command: no interrupt), SECTOR, ACK, unassigned offsets */
+			emit(g, "li r%u, %u", v, rnd(g, 2));
+			emit(g, "%s r%u, %u(r%u)", store_ops[rnd(g, 3)], v, off & ~3u, a);
+		}
+	}
+}
+
+/* Control registers: EPC, EPSW, CAUSE, BADVA and SCRATCH read back what is
+ * written; PTBR keeps its low bits; the sensitive instructions in
+ * supervisor mode (supervisor contexts only). */
+static void gen_cr(struct gen *g)
+{
+	static const char *const rw[] = {"epc", "epsw", "cause", "badva", "scratch"};
+	static const char *const all[] = {"psw",   "epc",  "epsw", "cause",
+					  "badva", "tvec", "ptbr", "scratch"};
+	unsigned n = 1 + rnd(g, 4), a = tmp(g);
+	for (unsigned k = 0; k < n; k++) {
+		switch (rnd(g, 7)) {
+		case 0:
+		case 1: {
+			const char *cr = rw[rnd(g, NELEM(rw))];
+			emit(g, "mtcr %s, r%u", cr, rs(g));
+			break;
+		}
+		case 6: /* the other copy of the trap handler */
+			emit(g, "la r%u, %s", a, rnd(g, 2) ? "__trap" : "__trapb");
+			emit(g, "mtcr tvec, r%u", a);
+			break;
+		case 2:
+		case 3: {
+			unsigned d = rd(g);
+			emit(g, "mfcr r%u, %s", d, all[rnd(g, NELEM(all))]);
+			break;
+		}
+		case 4: {
+			const char *op = rnd(g, 2) ? "rdpsw" : "rdtvec";
+			emit(g, "%s r%u", op, rd(g));
+			break;
+		}
+		default:
+			/* the same PSW again, with junk in the bits that read 0 */
+			emit(g, "li r%u, 0x%" PRIx32, a, cur_psw(g) | ((uint32_t)rnd64(g) & ~7u));
+			emit(g, "%s r%u", rnd(g, 2) ? "wrpsw" : "mtcr psw,", a);
+			break;
+		}
+	}
+}
+
+/* rfe used as a jump: EPC = a label, EPSW = the current PSW plus junk. */
+static void gen_rfejump(struct gen *g)
+{
+	unsigned l = new_label(g), a = tmp(g);
+	emit(g, "la r%u, L%u", a, l);
+	emit(g, "mtcr epc, r%u", a);
+	emit(g, "li r%u, 0x%" PRIx32, a, cur_psw(g) | ((uint32_t)rnd64(g) & ~7u));
+	emit(g, "mtcr epsw, r%u", a);
+	emit(g, "rfe");
+	emit(g, ".word 0x%08" PRIx32, illegal_word(g));
+	put_label(g, l);
+}
+
+/* Self-modifying code: write one instruction into __smc and run it. */
+static void gen_smc(struct gen *g)
+{
+	struct isa_insn in = {0};
+	static const uint8_t ops[] = {OP_ADD, OP_XOR, OP_SLL, OP_SRA, OP_MUL,
+				      OP_ADDI, OP_ORI, OP_SRLI, OP_LUI, OP_RDPSW,
+				      OP_RDTVEC, OP_SLTU, OP_RDPSW, OP_RDTVEC};
+	in.op = ops[rnd(g, NELEM(ops))];
+	do
+		in.rd = (uint8_t)rd(g);
+	while (in.rd == 1);
+	in.rs1 = (uint8_t)rs(g);
+	in.rs2 = (uint8_t)rs(g);
+	switch (in.op) {
+	case OP_ADDI:
+		in.imm = (int32_t)rnd(g, 65536) - 32768;
+		break;
+	case OP_ORI:
+	case OP_LUI:
+		in.imm = (int32_t)rnd(g, 65536);
+		if (in.op == OP_LUI)
+			in.rs1 = 0;
+		break;
+	case OP_SRLI:
+		in.imm = (int32_t)rnd(g, 32);
+		break;
+	case OP_RDPSW:
+	case OP_RDTVEC:
+		in.rs1 = in.rs2 = 0;
+		break;
+	default:
+		break;
+	}
+	if (isa_info(in.op)->format != FMT_R)
+		in.rs2 = 0;
+	uint32_t w;
+	if (!isa_encode(&in, &w)) {
+		fprintf(stderr, "diffgen: cannot encode op %u\n", in.op);
+		exit(1);
+	}
+	unsigned a = tmp(g), v;
+	do
+		v = tmp(g);
+	while (v == a);
+	emit(g, "li r%u, 0x%08" PRIx32, v, w);
+	emit(g, "la r%u, __smc", a);
+	emit(g, "sw r%u, 0(r%u)", v, a);
+	emit(g, "call __smc");
+}
+
+/* jal and jalr forward, over a word that would trap. */
+static void gen_jump(struct gen *g)
+{
+	unsigned l = new_label(g);
+	if (chance(g, 50)) {
+		emit(g, "jal r%u, L%u", rd(g), l);
+	} else {
+		unsigned a = tmp(g);
+		emit(g, "la r%u, L%u", a, l);
+		/* rd may be the base: the target is taken before rd is written */
+		emit(g, "jalr r%u, 0(r%u)", chance(g, 30) ? a : rd(g), a);
+	}
+	emit(g, ".word 0x%08" PRIx32, illegal_word(g));
+	put_label(g, l);
+}
+
+/* A stretch of user mode: rfe to user code, syscall back. */
+static void gen_user(struct gen *g, int depth)
+{
+	unsigned lu = new_label(g), lb = new_label(g), a = tmp(g);
+	emit(g, "la r%u, L%u", a, lu);
+	emit(g, "mtcr epc, r%u", a);
+	uint32_t epsw = (g->pg ? PSW_PG : 0) | (g->window ? PSW_IE : 0);
+	emit(g, "li r%u, 0x%" PRIx32, a, epsw | ((uint32_t)rnd64(g) & ~7u));
+	emit(g, "mtcr epsw, r%u", a);
+	emit(g, "la r%u, L%u", a, lb);
+	emit(g, "sw r%u, %u(zero)", a, H_UPRET);
+	emit(g, "rfe");
+	emit(g, ".word 0x%08" PRIx32, illegal_word(g));
+	put_label(g, lu);
+	unsigned n = 2 + rnd(g, 6);
+	for (unsigned k = 0; k < n; k++)
+		gen_block(g, CTX_USER | (g->window ? CTX_WINDOW : 0), depth + 1);
+	emit(g, "syscall"); /* back to supervisor at L<lb>, interrupts off */
+	emit(g, ".word 0x%08" PRIx32, illegal_word(g));
+	put_label(g, lb);
+}
+
+/* Interrupts on while the timer runs: some work, maybe wfi, maybe in user
+ * mode; then interrupts and the timer off again. */
+static void gen_window(struct gen *g, int depth)
+{
+	unsigned a = tmp(g), v;
+	do
+		v = tmp(g);
+	while (v == a);
+	emit(g, "li r%u, 0x%x", a, DEV_TIMER_BASE);
+	emit(g, "li r%u, %u", v, 150 + rnd(g, 2500));
+	emit(g, "sw r%u, %u(r%u)", v, TIMER_PERIOD, a);
+	g->window = true;
+	if (chance(g, 30)) {
+		gen_user(g, depth + 1); /* the handler returns with IE = 0 */
+	} else {
+		emit(g, "li r%u, 0x%x", a, cur_psw(g));
+		emit(g, "%s r%u", chance(g, 30) ? "wrpsw" : "mtcr psw,", a);
+		unsigned n = 1 + rnd(g, 5);
+		for (unsigned k = 0; k < n; k++) {
+			switch (rnd(g, 7)) {
+			case 0:
+				emit(g, "wfi"); /* the timer wakes it: taken at once */
+				break;
+			case 2: /* a new period: counting starts again */
+				emit(g, "li r%u, 0x%x", a, DEV_TIMER_BASE);
+				emit(g, "li r%u, %u", v, 150 + rnd(g, 2500));
+				emit(g, "sw r%u, %u(r%u)", v, TIMER_PERIOD, a);
+				break;
+			case 1: /* wfi with IE = 0: wakes, goes on; then taken */
+				emit(g, "li r%u, 0x%x", a, cur_psw(g) & ~PSW_IE);
+				emit(g, "mtcr psw, r%u", a);
+				emit(g, "wfi");
+				emit(g, "li r%u, 0x%x", a, cur_psw(g));
+				emit(g, "mtcr psw, r%u", a);
+				break;
+			default:
+				gen_block(g, CTX_WINDOW, depth + 1);
+				break;
+			}
+		}
+		emit(g, "li r%u, 0x%x", a, cur_psw(g) & ~PSW_IE);
+		emit(g, "mtcr psw, r%u", a);
+	}
+	g->window = false;
+	emit(g, "li r%u, 0x%x", a, DEV_TIMER_BASE);
+	emit(g, "sw zero, %u(r%u)", TIMER_PERIOD, a); /* off; clears pending */
+}
+
+/* Paging on (after a flush) or off. */
+static void gen_paging(struct gen *g)
+{
+	unsigned a = tmp(g);
+	g->pg = !g->pg;
+	if (g->pg)
+		emit(g, "tlbflush");
+	emit(g, "li r%u, 0x%x", a, cur_psw(g));
+	emit(g, "%s r%u", chance(g, 30) ? "wrpsw" : "mtcr psw,", a);
+}
+
+/* Another root table; PTBR keeps (and the walker ignores) bits 11:0. */
+static void gen_ptbr(struct gen *g)
+{
+	unsigned a = tmp(g);
+	g->root = rnd(g, 2);
+	emit(g, "li r%u, 0x%x", a, (g->root ? ROOT2 : ROOT) | (chance(g, 50) ? rnd(g, 4096) : 0));
+	emit(g, "mtcr ptbr, r%u", a);
+}
+
+/* Change a test PTE (a new one, or A and D cleared), then flush. */
+static void gen_ptechange(struct gen *g)
+{
+	unsigned t = rnd(g, 2), i = rnd(g, NTEST), a = tmp(g), v;
+	do
+		v = tmp(g);
+	while (v == a);
+	emit(g, "li r%u, 0x%x", a, (t ? L_TEST2 : L_TEST) + i * 4);
+	if (chance(g, 35)) {
+		/* clear A and D: keep the frame and sw bits, rewrite the perms */
+		emit(g, "lw r%u, 0(r%u)", v, a);
+		emit(g, "srli r%u, r%u, 7", v, v);
+		emit(g, "slli r%u, r%u, 7", v, v);
+		emit(g, "ori r%u, r%u, 0x%x", v, v, g->pte[t][i] & PERMS);
+		g->pte[t][i] &= ~(PTE_A | PTE_D);
+	} else {
+		g->pte[t][i] = random_pte(g);
+		emit(g, "li r%u, 0x%" PRIx32, v, g->pte[t][i]);
+	}
+	emit(g, "sw r%u, 0(r%u)", v, a);
+	switch (rnd(g, 3)) {
+	case 0:
+		emit(g, "tlbflush");
+		break;
+	case 1:
+		emit(g, "li r%u, 0x%x", a, TEST_VA + i * PAGE_SIZE + rnd(g, 4096));
+		emit(g, "tlbinv r%u", a);
+		break;
+	default:
+		emit(g, "mfcr r%u, ptbr", a); /* a PTBR write flushes too */
+		emit(g, "mtcr ptbr, r%u", a);
+		break;
+	}
+}
+
+/* One block fit for context c (depth bounds the nesting). */
+static void gen_block(struct gen *g, unsigned c, int depth)
+{
+	bool user = c & CTX_USER;
+	bool nest = depth < 3;
+	bool top = c == 0;        /* may change mode, paging, PTBR */
+	bool fixed = !(c & (CTX_COND | CTX_LOOP)); /* runs exactly once */
+	for (;;) {
+		switch (rnd(g, 20)) {
+		case 0:
+		case 1:
+		case 2:
+			gen_alu(g, 1 + rnd(g, 8));
+			return;
+		case 3:
+		case 4:
+			gen_mem(g, 1 + rnd(g, 6));
+			return;
+		case 5:
+			gen_testpage(g, 1 + rnd(g, 4));
+			return;
+		case 6:
+		case 7:
+			gen_trap(g, c);
+			return;
+		case 8:
+			if (!nest)
+				break;
+			gen_branch(g, c, depth);
+			return;
+		case 9:
+			if (!nest || (c & CTX_LOOP))
+				break;
+			gen_loop(g, c, depth);
+			return;
+		case 10:
+			gen_adread(g);
+			return;
+		case 11:
+			gen_device(g);
+			return;
+		case 12:
+			if (c & CTX_LOOP)
+				break;
+			gen_fetchfault(g, user);
+			return;
+		case 13:
+			if (user)
+				break;
+			gen_cr(g);
+			return;
+		case 14:
+			if (c & CTX_LOOP)
+				break;
+			gen_smc(g);
+			return;
+		case 15:
+			gen_jump(g);
+			return;
+		case 16:
+			if (user)
+				break;
+			gen_rfejump(g);
+			return;
+		case 17:
+			if (user || !fixed)
+				break;
+			gen_ptechange(g);
+			return;
+		case 18:
+			if (!top)
+				break;
+			if (chance(g, 50))
+				gen_user(g, depth);
+			else
+				gen_window(g, depth);
+			return;
+		default:
+			if (!top)
+				break;
+			if (chance(g, 60))
+				gen_paging(g);
+			else
+				gen_ptbr(g);
+			return;
+		}
+	}
+}
+
+/* --- the fixed parts of every program --------------------------------------- */
+
+static void gen_equates(struct gen *g)
+{
+	fprintf(g->out,
+		"\t.equ\tCAUSE_SYSCALL, %u\n\t.equ\tPSW_MODE, %u\n\t.equ\tPSW_IE, %u\n"
+		"\t.equ\tPSW_PG, %u\n\t.equ\tCONSOLE, 0x%x\n\t.equ\tTIMER, 0x%x\n"
+		"\t.equ\tTESTDEV, 0x%x\n\t.equ\tTIMER_ACK, %u\n\t.equ\tTEST_EXIT, %u\n"
+		"\t.equ\tREGSAVE, 0x%x\n\t.equ\tCRSAVE, 0x%x\n\t.equ\tH_T0, 0x%x\n"
+		"\t.equ\tH_COUNT, 0x%x\n\t.equ\tH_HASH, 0x%x\n\t.equ\tH_RECOVER, 0x%x\n"
+		"\t.equ\tH_UPRET, 0x%x\n\t.equ\tH_RET, 0x%x\n\t.equ\tH_CPN, 0x%x\n"
+		"\t.equ\tH_CRCP, 0x%x\n\t.equ\tDATA, 0x%x\n\t.equ\tDATA_SIZE, %u\n"
+		"\t.equ\tLOG, 0x%x\n\t.equ\tLOGCAP, %u\n\t.equ\tROOT, 0x%x\n"
+		"\t.equ\tROOT2, 0x%x\n\t.equ\tL_LOW, 0x%x\n\t.equ\tL_TEST, 0x%x\n"
+		"\t.equ\tL_TEST2, 0x%x\n\t.equ\tL_DEV, 0x%x\n\t.equ\tFRAMES, 0x%x\n"
+		"\t.equ\tNFRAMES, %u\n\t.equ\tBEYOND, 0x%x\n\t.equ\tPAGE_SIZE, %u\n",
+		CAUSE_SYSCALL, PSW_MODE, PSW_IE, PSW_PG, DEV_CONSOLE_BASE, DEV_TIMER_BASE,
+		DEV_TEST_BASE, TIMER_ACK, TEST_EXIT, REGSAVE, CRSAVE, H_T0, H_COUNT, H_HASH,
+		H_RECOVER, H_UPRET, H_RET, H_CPN, H_CRCP, DATA, DATA_SIZE, LOG, LOGCAP, ROOT,
+		ROOT2, L_LOW, L_TEST, L_TEST2, L_DEV, FRAMES, NFRAMES, BEYOND, PAGE_SIZE);
+}
+
+/* pte_set TABLE + INDEX * 4 = VALUE, with paging off (t0, t1). */
+static void pte_set(struct gen *g, uint32_t addr, uint32_t val)
+{
+	emit(g, "li t0, 0x%" PRIx32, addr);
+	emit(g, "li t1, 0x%" PRIx32, val);
+	emit(g, "sw t1, 0(t0)");
+}
+
+static void gen_prologue(struct gen *g, uint64_t seed)
+{
+	fprintf(g->out, "# generated by tests/gen/gen.c, seed %" PRIu64 " - do not edit\n", seed);
+	gen_equates(g);
+	fputs("\t.text\n\t.globl\t_start\n_start:\n", g->out);
+	emit(g, "la t0, __trap");
+	emit(g, "mtcr tvec, t0");
+	/* the identity map of 0..4 MiB: every page V R W X U */
+	emit(g, "li t0, L_LOW");
+	emit(g, "li t1, 0x%x", LEAF_ALL);
+	emit(g, "li t2, 1024");
+	emit(g, "li t3, PAGE_SIZE");
+	fputs("1:\tsw t1, 0(t0)\n", g->out);
+	emit(g, "addi t0, t0, 4");
+	emit(g, "add t1, t1, t3");
+	emit(g, "addi t2, t2, -1");
+	emit(g, "bnez t2, 1b");
+	static const uint32_t devs[] = {DEV_CONSOLE_BASE, DEV_TIMER_BASE, DEV_DISK_BASE,
+					DEV_TEST_BASE};
+	for (unsigned i = 0; i < NELEM(devs); i++)
+		pte_set(g, L_DEV + ((devs[i] >> PAGE_SHIFT) & 0x3ff) * 4,
+			devs[i] | PTE_V | PTE_R | PTE_W | PTE_U | (i == 0 ? PTE_X : 0));
+	for (unsigned r = 0; r < 2; r++) {
+		uint32_t root = r ? ROOT2 : ROOT;
+		pte_set(g, root + 0 * 4, L_LOW | PTE_V);
+		pte_set(g, root + 1 * 4, (r ? L_TEST2 : L_TEST) | PTE_V);
+		pte_set(g, root + 2 * 4, L_TEST | PTE_V | PTE_R); /* malformed */
+		pte_set(g, root + 4 * 4, BEYOND | PTE_V);	  /* beyond RAM */
+		pte_set(g, root + (DEV_CONSOLE_BASE >> 22) * 4, L_DEV | PTE_V);
+		for (unsigned i = 0; i < NTEST; i++) {
+			g->pte[r][i] = random_pte(g);
+			pte_set(g, (r ? L_TEST2 : L_TEST) + i * 4, g->pte[r][i]);
+		}
+	}
+	emit(g, "li t0, ROOT");
+	emit(g, "mtcr ptbr, t0");
+	emit(g, "li gp, DATA");
+	for (unsigned r = 1; r < ISA_NREGS - 1; r++)
+		if (r != 3)
+			emit(g, "li r%u, 0x%" PRIx32, r, value(g));
+	if (chance(g, 60)) {
+		g->pg = true;
+		emit(g, "li t0, 0x%x", cur_psw(g));
+		emit(g, "mtcr psw, t0");
+	}
+}
+
+/* The checkpoint after a top-level block: save every register, hash,
+ * print "cp N HASH", restore every register. */
+static void gen_checkpoint(struct gen *g, unsigned n)
+{
+	for (unsigned r = 1; r < ISA_NREGS; r++)
+		emit(g, "sw r%u, 0x%x(zero)", r, REGSAVE + r * 4);
+	emit(g, "li r1, %u", n);
+	emit(g, "sw r1, H_CPN(zero)");
+	emit(g, "call __cp");
+	for (unsigned r = 1; r < ISA_NREGS; r++)
+		emit(g, "lw r%u, 0x%x(zero)", r, REGSAVE + r * 4);
+}
+
+static const char *const cr_names[] = {"psw",	"epc",	"epsw", "cause",
+				       "badva", "tvec", "ptbr", "scratch"};
+
+/* The library of every program: trap handler, checkpoint, printing and the
+ * final dump.  Written once here, identical in every program. */
+static const char handler[] =
+	"__trap:\n"
+	"\tsw t0, H_T0(zero)\n"
+	"\tsw t1, H_T0+4(zero)\n"
+	"\tsw t2, H_T0+8(zero)\n"
+	"\tsw t3, H_T0+12(zero)\n"
+	"\tlw t0, H_COUNT(zero)\n"
+	"\taddi t1, t0, 1\n"
+	"\tsw t1, H_COUNT(zero)\n"
+	"\tandi t0, t0, LOGCAP-1\n"
+	"\tslli t0, t0, 4\n"
+	"\tli t1, LOG\n"
+	"\tadd t0, t0, t1\n"
+	"\tlw t2, H_HASH(zero)\n"
+	"\tmfcr t1, cause\n"
+	"\tsw t1, 0(t0)\n"
+	"\tslli t3, t2, 5\n\tadd t2, t2, t3\n\txor t2, t2, t1\n"
+	"\tmfcr t1, epc\n"
+	"\tsw t1, 4(t0)\n"
+	"\tslli t3, t2, 5\n\tadd t2, t2, t3\n\txor t2, t2, t1\n"
+	"\tmfcr t1, badva\n"
+	"\tsw t1, 8(t0)\n"
+	"\tslli t3, t2, 5\n\tadd t2, t2, t3\n\txor t2, t2, t1\n"
+	"\tmfcr t1, epsw\n"
+	"\tsw t1, 12(t0)\n"
+	"\tslli t3, t2, 5\n\tadd t2, t2, t3\n\txor t2, t2, t1\n"
+	"\tsw t2, H_HASH(zero)\n"
+	"\tmfcr t1, cause\n"
+	"\tblt t1, zero, __trap_irq\n"
+	"\tandi t1, t1, 0xff\n"
+	"\taddi t1, t1, -CAUSE_SYSCALL\n"
+	"\tbnez t1, __trap_recover\n"
+	"\tlw t0, H_UPRET(zero)\n"
+	"\tbeqz t0, __trap_recover\n"
+	"\tmfcr t1, epsw\n"
+	"\tandi t2, t1, PSW_MODE\n"
+	"\tbnez t2, __trap_recover\n"
+	"\tsw zero, H_UPRET(zero)\n"
+	"\tmtcr epc, t0\n"
+	"\tandi t1, t1, PSW_PG\n"
+	"\tori t1, t1, PSW_MODE\n"
+	"\tmtcr epsw, t1\n"
+	"\tj __trap_out\n"
+	"__trap_recover:\n"
+	"\tlw t0, H_RECOVER(zero)\n"
+	"\tbeqz t0, __trap_skip\n"
+	"\tsw zero, H_RECOVER(zero)\n"
+	"\tmtcr epc, t0\n"
+	"\tj __trap_out\n"
+	"__trap_skip:\n"
+	"\tmfcr t0, epc\n"
+	"\taddi t0, t0, 4\n"
+	"\tmtcr epc, t0\n"
+	"\tj __trap_out\n"
+	"__trap_irq:\n"
+	"\tli t0, TIMER\n"
+	"\tsw zero, TIMER_ACK(t0)\n"
+	"__trap_out:\n"
+	"\tlw t0, H_T0(zero)\n"
+	"\tlw t1, H_T0+4(zero)\n"
+	"\tlw t2, H_T0+8(zero)\n"
+	"\tlw t3, H_T0+12(zero)\n"
+	"\trfe\n";
+
+/* The rest of the library. */
+static const char library[] =
+	"# --- the self-modifying slot: gen_smc writes its first word ---\n"
+	"__smc:\n"
+	"\tnop\n"
+	"\tret\n"
+	"\n"
+	"# __sum(a0 = start, a1 = end, a2 = hash): a2 = a2 * 33 ^ word, each word\n"
+	"__sum:\n"
+	"1:\tlw t0, 0(a0)\n"
+	"\tslli t1, a2, 5\n"
+	"\tadd a2, a2, t1\n"
+	"\txor a2, a2, t0\n"
+	"\taddi a0, a0, 4\n"
+	"\tbne a0, a1, 1b\n"
+	"\tret\n"
+	"\n"
+	"# __putc(a0 = byte)\n"
+	"__putc:\n"
+	"\tli t0, CONSOLE\n"
+	"\tsb a0, 0(t0)\n"
+	"\tret\n"
+	"\n"
+	"# __puts(a0 = string)\n"
+	"__puts:\n"
+	"\tli t0, CONSOLE\n"
+	"1:\tlbu t1, 0(a0)\n"
+	"\tbeqz t1, 2f\n"
+	"\tsb t1, 0(t0)\n"
+	"\taddi a0, a0, 1\n"
+	"\tj 1b\n"
+	"2:\tret\n"
+	"\n"
+	"# __phex(a0 = value): 0x and eight hex digits\n"
+	"__phex:\n"
+	"\tli t0, CONSOLE\n"
+	"\tli t1, '0'\n"
+	"\tsb t1, 0(t0)\n"
+	"\tli t1, 'x'\n"
+	"\tsb t1, 0(t0)\n"
+	"\tli t2, 28\n"
+	"1:\tsrl t1, a0, t2\n"
+	"\tandi t1, t1, 0xf\n"
+	"\tslti t3, t1, 10\n"
+	"\tbnez t3, 2f\n"
+	"\taddi t1, t1, 'a' - '0' - 10\n"
+	"2:\taddi t1, t1, '0'\n"
+	"\tsb t1, 0(t0)\n"
+	"\taddi t2, t2, -4\n"
+	"\tbge t2, zero, 1b\n"
+	"\tret\n"
+	"\n"
+	"# __pline(a0 = name, a1 = value): one line \"name0x........\"\n"
+	"__pline:\n"
+	"\tsw ra, H_RET(zero)\n"
+	"\tcall __puts\n"
+	"\tmv a0, a1\n"
+	"\tcall __phex\n"
+	"\tli a0, '\\n'\n"
+	"\tcall __putc\n"
+	"\tlw ra, H_RET(zero)\n"
+	"\tret\n"
+	"\n"
+	"# __cp: the checkpoint line \"cp N HASH\"; the caller saved r1..r15\n"
+	"__cp:\n"
+	"\tsw ra, H_RET(zero)\n"
+	"\tmfcr t0, psw\n\tsw t0, H_CRCP(zero)\n"
+	"\tmfcr t0, epc\n\tsw t0, H_CRCP+4(zero)\n"
+	"\tmfcr t0, epsw\n\tsw t0, H_CRCP+8(zero)\n"
+	"\tmfcr t0, cause\n\tsw t0, H_CRCP+12(zero)\n"
+	"\tmfcr t0, badva\n\tsw t0, H_CRCP+16(zero)\n"
+	"\tmfcr t0, tvec\n\tsw t0, H_CRCP+20(zero)\n"
+	"\tmfcr t0, ptbr\n\tsw t0, H_CRCP+24(zero)\n"
+	"\tmfcr t0, scratch\n\tsw t0, H_CRCP+28(zero)\n"
+	"\tli a2, 0\n"
+	"\tli a0, REGSAVE+4\n\tli a1, REGSAVE+64\n\tcall __sum\n"
+	"\tli a0, H_CRCP\n\tli a1, H_CRCP+32\n\tcall __sum\n"
+	"\tli a0, H_COUNT\n\tli a1, H_COUNT+8\n\tcall __sum\n"
+	"\tli a0, DATA\n\tli a1, DATA+DATA_SIZE\n\tcall __sum\n"
+	"\tli a0, L_TEST\n\tli a1, L_TEST+64\n\tcall __sum\n"
+	"\tli a0, L_TEST2\n\tli a1, L_TEST2+64\n\tcall __sum\n"
+	"\tmv s0, a2\n"
+	"\tla a0, __s_cp\n"
+	"\tcall __puts\n"
+	"\tlw a0, H_CPN(zero)\n"
+	"\tcall __phex\n"
+	"\tli a0, ' '\n"
+	"\tcall __putc\n"
+	"\tmv a0, s0\n"
+	"\tcall __phex\n"
+	"\tli a0, '\\n'\n"
+	"\tcall __putc\n"
+	"\tlw ra, H_RET(zero)\n"
+	"\tret\n"
+	"\n"
+	"# __final: the architectural state, line by line, then EXIT 0.  The\n"
+	"# registers are in REGSAVE and CRSAVE already.\n"
+	"__final:\n"
+	"__FINAL_REGS__"
+	"\tla a0, __s_traps\n\tlw a1, H_COUNT(zero)\n\tcall __pline\n"
+	"\t# the log, entry by entry: \"trap I CAUSE EPC BADVA EPSW\"\n"
+	"\tlw s1, H_COUNT(zero)\n"
+	"\tli t0, LOGCAP\n"
+	"\tbltu s1, t0, 1f\n"
+	"\tmv s1, t0\n"
+	"1:\tli s0, 0\n"
+	"\tli s2, LOG\n"
+	"2:\tbeq s0, s1, 4f\n"
+	"\tla a0, __s_trap\n\tcall __puts\n"
+	"\tmv a0, s0\n\tcall __phex\n"
+	"\tli s3, 0\n"
+	"3:\tli a0, ' '\n\tcall __putc\n"
+	"\tlw a0, 0(s2)\n\tcall __phex\n"
+	"\taddi s2, s2, 4\n"
+	"\taddi s3, s3, 1\n"
+	"\tli t0, 4\n"
+	"\tbne s3, t0, 3b\n"
+	"\tli a0, '\\n'\n\tcall __putc\n"
+	"\taddi s0, s0, 1\n"
+	"\tj 2b\n"
+	"4:\tla a0, __s_thash\n\tlw a1, H_HASH(zero)\n\tcall __pline\n"
+	"\tli a2, 0\n\tli a0, DATA\n\tli a1, DATA+DATA_SIZE\n\tcall __sum\n"
+	"\tmv a1, a2\n\tla a0, __s_data\n\tcall __pline\n"
+	"\tli a2, 0\n\tli a0, FRAMES\n\tli a1, FRAMES+NFRAMES*PAGE_SIZE\n\tcall __sum\n"
+	"\tmv a1, a2\n\tla a0, __s_frames\n\tcall __pline\n"
+	"\tli a2, 0\n\tli a0, L_LOW\n\tli a1, L_LOW+PAGE_SIZE\n\tcall __sum\n"
+	"\tmv a1, a2\n\tla a0, __s_low\n\tcall __pline\n"
+	"\t# every test PTE: \"pte ADDRESS VALUE\"\n"
+	"\tli s0, L_TEST\n"
+	"\tli s1, L_TEST2+64\n"
+	"5:\tla a0, __s_pte\n\tcall __puts\n"
+	"\tmv a0, s0\n\tcall __phex\n"
+	"\tli a0, ' '\n\tcall __putc\n"
+	"\tlw a0, 0(s0)\n\tcall __phex\n"
+	"\tli a0, '\\n'\n\tcall __putc\n"
+	"\taddi s0, s0, 4\n"
+	"\tli t0, L_TEST+64\n"
+	"\tbne s0, t0, 6f\n"
+	"\tli s0, L_TEST2\n"
+	"6:\tbne s0, s1, 5b\n"
+	"\tla a0, __s_end\n\tcall __puts\n"
+	"\tli t0, TESTDEV\n"
+	"\tsw zero, TEST_EXIT(t0)\n"
+	"7:\tj 7b\n"
+	"\n"
+	"__s_cp:\t.asciz \"cp \"\n"
+	"__s_traps:\t.asciz \"traps=\"\n"
+	"__s_trap:\t.asciz \"trap \"\n"
+	"__s_thash:\t.asciz \"traphash=\"\n"
+	"__s_data:\t.asciz \"data=\"\n"
+	"__s_frames:\t.asciz \"frames=\"\n"
+	"__s_low:\t.asciz \"identity-ptes=\"\n"
+	"__s_pte:\t.asciz \"pte \"\n"
+	"__s_end:\t.asciz \"end\\n\"\n";
+
+/* Writes the trap handler with its labels renamed "__trap" -> name. */
+static void gen_handler(struct gen *g, const char *name)
+{
+	fprintf(g->out, "# --- the trap handler %s: log the trap, then resume ---\n", name);
+	for (const char *p = handler; *p;) {
+		if (strncmp(p, "__trap", 6) == 0) {
+			fputs(name, g->out);
+			p += 6;
+		} else {
+			fputc(*p++, g->out);
+		}
+	}
+}
+
+/* Writes the library, with the register lines of __final in place of
+ * __FINAL_REGS__: two copies of the trap handler (programs switch TVEC
+ * between them), in different pages, then the rest. */
+static void gen_library(struct gen *g)
+{
+	gen_handler(g, "__trap");
+	fputs("\t.align\t4096\n", g->out);
+	gen_handler(g, "__trapb");
+	const char *mark = "__FINAL_REGS__";
+	const char *at = library;
+	for (const char *p = library; *p; p++) {
+		const char *m = mark, *q = p;
+		while (*m && *q == *m)
+			m++, q++;
+		if (*m)
+			continue;
+		fwrite(at, 1, (size_t)(p - at), g->out);
+		for (unsigned r = 1; r < ISA_NREGS; r++) {
+			emit(g, "la a0, __s_r%u", r);
+			emit(g, "lw a1, 0x%x(zero)", REGSAVE + r * 4);
+			emit(g, "call __pline");
+		}
+		for (unsigned c = 0; c < NELEM(cr_names); c++) {
+			emit(g, "la a0, __s_%s", cr_names[c]);
+			emit(g, "lw a1, 0x%x(zero)", CRSAVE + c * 4);
+			emit(g, "call __pline");
+		}
+		at = q;
+		break;
+	}
+	fputs(at, g->out);
+	for (unsigned r = 1; r < ISA_NREGS; r++)
+		fprintf(g->out, "__s_r%u:\t.asciz \"r%u=\"\n", r, r);
+	for (unsigned c = 0; c < NELEM(cr_names); c++)
+		fprintf(g->out, "__s_%s:\t.asciz \"%s=\"\n", cr_names[c], cr_names[c]);
+	fputs("\t.align\t4\n", g->out);
+}
+
+static void gen_epilogue(struct gen *g)
+{
+	for (unsigned r = 1; r < ISA_NREGS; r++)
+		emit(g, "sw r%u, 0x%x(zero)", r, REGSAVE + r * 4);
+	for (unsigned c = 0; c < NELEM(cr_names); c++) {
+		emit(g, "mfcr r1, %s", cr_names[c]);
+		emit(g, "sw r1, 0x%x(zero)", CRSAVE + c * 4);
+	}
+	emit(g, "j __final");
+	fputs("\n", g->out);
+	gen_library(g);
+	/* the data area's first contents */
+	fprintf(g->out, "\n\t.data\n\t.org\tDATA\n");
+	for (unsigned k = 0; k < DATA_SIZE / 4; k++)
+		emit(g, ".word 0x%08" PRIx32, value(g));
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: diffgen SEED > prog.s\n");
+		return 2;
+	}
+	char *end;
+	uint64_t seed = strtoull(argv[1], &end, 0);
+	if (*argv[1] == '\0' || *end != '\0') {
+		fprintf(stderr, "diffgen: bad seed '%s'\n", argv[1]);
+		return 2;
+	}
+	struct gen g = {.out = stdout, .rng = seed};
+	gen_prologue(&g, seed);
+	unsigned nblocks = 20 + rnd(&g, 41);
+	for (unsigned b = 0; b < nblocks; b++) {
+		fprintf(g.out, "# block %u\n", b);
+		gen_block(&g, 0, 0);
+		gen_checkpoint(&g, b);
+	}
+	gen_epilogue(&g);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		perror("diffgen");
+		return 1;
+	}
+	return 0;
+}
