@@ -134,7 +134,10 @@ int cmd_as(int argc, char **argv)
 		status = 1;
 	} else if (status == 0 &&
 		   elf_write_file(&img, output, err, sizeof err) != 0) {
-		fprintf(stderr, "trapeze as: %s\n", err);
+		/* The source assembled but makes no valid image (an empty
+		 * .text: nothing to run): say so about the file, as the
+		 * assembler's file-level diagnostics do. */
+		fprintf(stderr, "%s: error: %s\n", input, err);
 		status = 1;
 	}
 	elf_image_free(&img);

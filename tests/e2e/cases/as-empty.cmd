@@ -1,0 +1,1 @@
+as empty.s -o empty.elf
