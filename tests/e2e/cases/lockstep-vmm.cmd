@@ -1,0 +1,1 @@
+run --lockstep --vmm hello.elf
