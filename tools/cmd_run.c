@@ -421,8 +421,12 @@ static int vm_exit_status(const struct vmm *v, int vm, bool several)
 static int run_vmm(const struct run_options *o, struct elf_image *imgs)
 {
 	struct vm_output out = {.prefix = o->nimages > 1};
+	uint32_t mems[MAX_IMAGES];
+	for (int i = 0; i < o->nimages; i++)
+		mems[i] = o->images[i].mem ? o->images[i].mem : o->mem;
 	struct vmm_config cfg = {.leaky = o->leaky, .patch = o->patch,
 				 .quantum = o->quantum,
+				 .host_ram = vmm_host_ram_for(mems, o->nimages),
 				 .max_cycles = o->max_cycles,
 				 .output = vm_console_out, .output_ctx = &out};
 	struct vmm *v = vmm_new(&cfg);

@@ -108,6 +108,26 @@ void vm_stop(struct vm *vm, enum vm_state state, const char *fmt, ...)
 #define HOST_RAM MACH_MAX_RAM
 #define FIRST_GUEST_FRAME 16
 
+/*
+ * What give_memory needs: guest frames start at or above the largest VM's
+ * page count, then each VM's pages; plus room for the shadows (at most
+ * three views of 1024 leaf tables each, per VM).
+ */
+#define SHADOW_RESERVE (16u << 20)
+
+uint32_t vmm_host_ram_for(const uint32_t *mem, int nvms)
+{
+	uint64_t total = (uint64_t)FIRST_GUEST_FRAME * PAGE_SIZE, largest = 0;
+	for (int i = 0; i < nvms; i++) {
+		uint64_t m = mem[i] ? mem[i] : MACH_DEFAULT_RAM;
+		total += m + SHADOW_RESERVE;
+		if (m > largest)
+			largest = m;
+	}
+	total += largest;
+	return total > HOST_RAM ? HOST_RAM : (uint32_t)total;
+}
+
 uint32_t vmm_alloc_frame(struct vmm *v)
 {
 	uint32_t hpa;
@@ -322,7 +342,8 @@ struct vmm *vmm_new(const struct vmm_config *cfg)
 	v->cfg = *cfg;
 	if (!v->cfg.quantum)
 		v->cfg.quantum = VMM_DEFAULT_QUANTUM;
-	struct mach_config mc = {.ram_size = HOST_RAM, .leaky = cfg->leaky,
+	struct mach_config mc = {.ram_size = cfg->host_ram ? cfg->host_ram : HOST_RAM,
+				 .leaky = cfg->leaky,
 				 .monitor = true};
 	v->m = mach_new(&mc);
 	if (!v->m) {

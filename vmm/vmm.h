@@ -138,7 +138,14 @@ struct vmm_config {
 	uint64_t max_cycles; /* per VM, of its own clock; 0: no limit */
 	vmm_output_fn *output;
 	void *output_ctx;
+	uint32_t host_ram; /* the machine's RAM; 0: 1 GiB (vmm_host_ram_for
+			      gives what a set of VMs needs) */
 };
+
+/* Host RAM enough for VMs with these memory sizes (bytes) and their
+ * shadow tables.  (Less RAM makes a machine faster to create, which
+ * counts under the sanitizers.) */
+uint32_t vmm_host_ram_for(const uint32_t *mem, int nvms);
 
 struct vm_config {
 	const struct elf_image *image;
