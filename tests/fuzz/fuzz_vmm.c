@@ -71,12 +71,14 @@ struct result {
 static void run_vmm(const struct elf_image *img, int nvms, uint8_t flags,
 		    uint64_t quantum, struct output *out, struct result *r)
 {
+	const uint32_t mems[2] = {VM_MEM, VM_MEM};
 	struct vmm_config cfg = {.leaky = flags & F_LEAKY,
 				 .patch = flags & F_PATCH,
 				 .quantum = quantum,
 				 .max_cycles = MAX_CYCLES,
 				 .output = vm_out,
-				 .output_ctx = out};
+				 .output_ctx = out,
+				 .host_ram = vmm_host_ram_for(mems, nvms)};
 	struct vmm *v = vmm_new(&cfg);
 	if (!v)
 		fuzz_fail("vmm_new failed");
