@@ -33,7 +33,7 @@ struct shadow {
 
 /* The three shadows of a VM: paging off; paging on, virtual supervisor
  * (guest pages with U = 0 reachable); paging on, virtual user (not). */
-enum { VIEW_PHYS, VIEW_SUPER, VIEW_USER, VIEWS };
+enum { VIEW_PHYS, VIEW_SUPER, VIEW_USER, VIEWS = VMM_VIEWS };
 
 #define DEVICE_SPACE 0xF0000000u
 #define DEVICE_PAGES 16 /* device n lives at DEVICE_SPACE + n * 4 KiB */
@@ -105,6 +105,14 @@ struct vmm {
 	uint32_t top_used;   /* VMM frames taken from the top so far */
 	uint32_t *free_frames;
 	int nfree, capfree;
+
+	/* The scheduler, kept here rather than in a loop's locals so that
+	 * the debugger can stop it anywhere (vmm_tick) and the run goes on
+	 * exactly as if it had not. */
+	int turn;            /* the VM whose turn it is; -1 before the first */
+	uint64_t turn_end;   /* the turn ends when that VM's clock gets here */
+	bool exit_pending;   /* a world switch out whose handler has not run */
+	struct mach_exit pending;
 
 	uint32_t real_ptbr; /* the shadow root the machine uses now */
 	uint64_t silent_seen[OP_COUNT]; /* the machine's silent counts, last looked */

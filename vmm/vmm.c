@@ -352,6 +352,7 @@ struct vmm *vmm_new(const struct vmm_config *cfg)
 	}
 	v->next_frame = FIRST_GUEST_FRAME;
 	v->running_vm = -1;
+	v->turn = -1;
 	return v;
 }
 
@@ -580,15 +581,16 @@ static void count_silent(struct vm *vm, uint64_t since)
  * One slice of a VM's execution: what the bare machine does between two
  * batches (device clocks, a pending interrupt), then the guest runs
  * directly until `until` on its clock (or its next device deadline, or an
- * exit), then the exit, if any, goes to its handler.
+ * exit).  Returns true if it ended in an exit, which is then waiting in
+ * v->pending for its handler (dispatch_pending).
  */
-static void run_slice(struct vm *vm, uint64_t until)
+static bool run_slice(struct vm *vm, uint64_t until)
 {
 	struct vmm *v = vm->vmm;
 	/* An injected interrupt is a step of its own, as on the bare machine
 	 * (mach_step takes it and stops). */
 	if (at_boundary(vm) || vm->state != VM_RUNNING)
-		return;
+		return false;
 	uint64_t limit = until;
 	uint64_t next = vm_next_deadline(vm);
 	if (next < limit)
@@ -598,7 +600,7 @@ static void run_slice(struct vm *vm, uint64_t until)
 			vm_stop(vm, VM_MAX_CYCLES, "stopped after %llu cycles "
 				"(--max-cycles) at pc 0x%08x",
 				(unsigned long long)vm->cycles, vm->vcpu.pc);
-			return;
+			return false;
 		}
 		if (v->cfg.max_cycles < limit)
 			limit = v->cfg.max_cycles;
@@ -619,21 +621,64 @@ static void run_slice(struct vm *vm, uint64_t until)
 	if (mach_instret(m) != i0)
 		vm->trap_entered = false; /* the handler got going */
 
-	if (stop == MACH_STOP_EXIT)
-		dispatch(vm, mach_exit(m));
-	else if (stop != MACH_STOP_BUDGET)
+	if (stop == MACH_STOP_EXIT) {
+		v->pending = *mach_exit(m);
+		v->exit_pending = true;
+		return true;
+	}
+	if (stop != MACH_STOP_BUDGET)
 		vm_stop(vm, VM_FAILED, "the machine stopped (%s) at pc 0x%08x "
 			"while running the guest", mach_stop_name(stop),
 			vm->vcpu.pc);
+	return false;
 }
 
-/* One turn of a VM: at most a quantum of its own time. */
-static void run_turn(struct vm *vm)
+static void dispatch_pending(struct vm *vm)
 {
-	uint64_t turn_end = vm->cycles + vm->vmm->cfg.quantum;
-	vm->yield = false;
-	while (vm->state == VM_RUNNING && !vm->yield && vm->cycles < turn_end)
-		run_slice(vm, turn_end);
+	vm->vmm->exit_pending = false;
+	dispatch(vm, &vm->vmm->pending);
+}
+
+/*
+ * The scheduler: round robin, each VM a turn of at most a quantum of its
+ * own time.  Returns the VM to run now, starting the next turn if the
+ * current one is over, or NULL once every VM has stopped.
+ */
+static struct vm *turn_vm(struct vmm *v)
+{
+	if (v->turn >= 0) {
+		struct vm *vm = v->vms[v->turn];
+		if (vm->state == VM_RUNNING && !vm->yield &&
+		    vm->cycles < v->turn_end)
+			return vm;
+	}
+	for (int k = 1; k <= v->nvms; k++) {
+		int i = (v->turn + k) % v->nvms;
+		struct vm *vm = v->vms[i];
+		if (vm->state != VM_RUNNING)
+			continue;
+		v->turn = i;
+		v->turn_end = vm->cycles + v->cfg.quantum;
+		vm->yield = false;
+		return vm;
+	}
+	return NULL;
+}
+
+enum vmm_tick vmm_tick(struct vmm *v, uint64_t max_cycles)
+{
+	v->started = true;
+	if (v->exit_pending) {
+		dispatch_pending(v->vms[v->turn]);
+		return VMM_TICK_HANDLED;
+	}
+	struct vm *vm = turn_vm(v);
+	if (!vm)
+		return VMM_TICK_DONE;
+	uint64_t until = v->turn_end;
+	if (max_cycles < until - vm->cycles)
+		until = vm->cycles + max_cycles;
+	return run_slice(vm, until) ? VMM_TICK_EXIT : VMM_TICK_RAN;
 }
 
 int vmm_step(struct vmm *v, int id)
@@ -643,7 +688,8 @@ int vmm_step(struct vmm *v, int id)
 	v->started = true;
 	while (vm->state == VM_RUNNING && vm->instret == instret &&
 	       vm->guest_traps == traps)
-		run_slice(vm, vm->cycles + 1);
+		if (run_slice(vm, vm->cycles + 1))
+			dispatch_pending(vm);
 	return vm->state == VM_RUNNING ? 0 : -1;
 }
 
@@ -655,6 +701,8 @@ void vmm_vm_vcpu(const struct vmm *v, int id, struct vmm_vcpu_state *st)
 	memcpy(st->cr, vm->vcpu.cr, sizeof st->cr);
 	st->cycles = vm->cycles;
 	st->instret = vm->instret;
+	st->traps = vm->guest_traps;
+	st->irq_lines = vm->irq_lines;
 }
 
 bool vmm_vm_read(struct vmm *v, int id, uint32_t gpa, void *buf, uint32_t len)
@@ -667,18 +715,8 @@ bool vmm_vm_read(struct vmm *v, int id, uint32_t gpa, void *buf, uint32_t len)
 
 int vmm_run(struct vmm *v)
 {
-	v->started = true;
-	for (;;) {
-		bool any = false;
-		for (int i = 0; i < v->nvms; i++) {
-			if (v->vms[i]->state != VM_RUNNING)
-				continue;
-			any = true;
-			run_turn(v->vms[i]);
-		}
-		if (!any)
-			break;
-	}
+	while (vmm_tick(v, UINT64_MAX) != VMM_TICK_DONE)
+		;
 	int failed = 0;
 	for (int i = 0; i < v->nvms; i++)
 		if (v->vms[i]->state != VM_HALTED || v->vms[i]->status != 0)
@@ -723,4 +761,112 @@ void vmm_vm_stats(const struct vmm *v, int vm, struct vmm_vm_stats *st)
 struct machine *vmm_machine(struct vmm *v)
 {
 	return v->m;
+}
+
+/* ---- for the debugger ------------------------------------------------------------------- */
+
+int vmm_turn(const struct vmm *v)
+{
+	if (v->exit_pending)
+		return v->turn;
+	if (v->turn >= 0) { /* as turn_vm chooses, without choosing */
+		const struct vm *vm = v->vms[v->turn];
+		if (vm->state == VM_RUNNING && !vm->yield &&
+		    vm->cycles < v->turn_end)
+			return v->turn;
+	}
+	for (int k = 1; k <= v->nvms; k++) {
+		int i = (v->turn + k) % v->nvms;
+		if (v->vms[i]->state == VM_RUNNING)
+			return i;
+	}
+	return -1;
+}
+
+bool vmm_pending_exit(const struct vmm *v, int *vm, struct mach_exit *exit,
+		      const char **handler)
+{
+	if (!v->exit_pending)
+		return false;
+	*vm = v->turn;
+	*exit = v->pending;
+	uint32_t code = exit->cause & CAUSE_CODE_MASK;
+	*handler = !(exit->cause & CAUSE_INTERRUPT) && code < CAUSE_COUNT &&
+				   handlers[code].fn ? handlers[code].name : "none";
+	return true;
+}
+
+static const char *const view_names[VIEWS] = {
+	[VIEW_PHYS] = "phys", [VIEW_SUPER] = "super", [VIEW_USER] = "user",
+};
+static const char *const view_docs[VIEWS] = {
+	[VIEW_PHYS] = "the guest's paging is off: guest-physical = virtual",
+	[VIEW_SUPER] = "virtual supervisor mode: every page the guest's table maps",
+	[VIEW_USER] = "virtual user mode: only the pages with U = 1",
+};
+
+const char *vmm_view_name(int view)
+{
+	return view >= 0 && view < VIEWS ? view_names[view] : NULL;
+}
+
+const char *vmm_view_doc(int view)
+{
+	return view >= 0 && view < VIEWS ? view_docs[view] : NULL;
+}
+
+int vmm_vm_view(const struct vmm *v, int vm)
+{
+	uint32_t psw = v->vms[vm]->vcpu.cr[CR_PSW];
+	if (!(psw & PSW_PG))
+		return VIEW_PHYS;
+	return (psw & PSW_MODE) ? VIEW_SUPER : VIEW_USER;
+}
+
+uint32_t vmm_vm_shadow_root(const struct vmm *v, int vm, int view)
+{
+	return v->vms[vm]->shadow[view].root;
+}
+
+bool vmm_vm_gpa_to_hpa(const struct vmm *v, int vm, uint32_t gpa,
+		       uint32_t *hpa)
+{
+	return gpa_to_hpa(v->vms[vm], gpa, hpa);
+}
+
+uint32_t vmm_vm_mem(const struct vmm *v, int vm)
+{
+	return v->vms[vm]->mem;
+}
+
+uint32_t vmm_vm_walk(struct vmm *v, int vm, uint32_t va, unsigned access,
+		     bool user, uint32_t *gpa, uint32_t *pte, uint32_t *pte_gpa)
+{
+	struct vm *g = v->vms[vm];
+	uint32_t cause = guest_walk(g, va, access, user, false, gpa, pte);
+	*pte_gpa = cause == CAUSE_NONE ? guest_leaf_gpa(g, va, user) : UINT32_MAX;
+	return cause;
+}
+
+int vmm_vm_patches(const struct vmm *v, int vm, struct vmm_patch *out, int max)
+{
+	const struct vm *g = v->vms[vm];
+	int n = 0;
+	if (!g->code_info)
+		return 0;
+	for (uint32_t page = 0; page < g->npages; page++) {
+		const struct code_info *ci = g->code_info[page];
+		if (!ci || !ci->npatches)
+			continue;
+		for (uint32_t w = 0; w < PAGE_WORDS; w++) {
+			if (!(ci->patched[w / 32] & (1u << (w % 32))))
+				continue;
+			if (n < max)
+				out[n] = (struct vmm_patch){
+					.gpa = page * PAGE_SIZE + w * 4,
+					.orig = ci->orig[w]};
+			n++;
+		}
+	}
+	return n;
 }

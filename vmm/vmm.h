@@ -195,6 +195,8 @@ struct vmm_vcpu_state {
 	uint32_t cr[CR_COUNT];
 	uint64_t cycles;
 	uint64_t instret;
+	uint64_t traps;     /* traps and interrupts delivered to the guest */
+	uint32_t irq_lines; /* its devices' interrupt lines, bit n = irq n */
 };
 void vmm_vm_vcpu(const struct vmm *v, int vm, struct vmm_vcpu_state *st);
 bool vmm_vm_read(struct vmm *v, int vm, uint32_t gpa, void *buf, uint32_t len);
@@ -229,5 +231,54 @@ void vmm_vm_stats(const struct vmm *v, int vm, struct vmm_vm_stats *st);
 
 /* The machine the VMM runs (for the debugger and for statistics). */
 struct machine *vmm_machine(struct vmm *v);
+
+/*
+ * ---- The debugger's view: the same run, in small steps ----
+ *
+ * vmm_run is a loop of vmm_tick(v, UINT64_MAX).  A debugger calls
+ * vmm_tick itself, with a smaller max_cycles to stop sooner; the VMs do
+ * exactly what they would have done under vmm_run (the scheduler's state
+ * lives in the VMM, and a guest cannot tell a slice ended), so a
+ * debugging session prints the same output and logs the same exits.
+ */
+enum vmm_tick {
+	VMM_TICK_RAN,     /* a VM ran, or got an interrupt, with no exit */
+	VMM_TICK_EXIT,    /* a world switch out: the exit waits, its handler
+			     not yet run (vmm_pending_exit) */
+	VMM_TICK_HANDLED, /* the waiting exit's handler ran (event logged) */
+	VMM_TICK_DONE,    /* every VM has stopped */
+};
+/* One step of the VMM: runs the waiting exit's handler if there is one,
+ * else the VM whose turn it is for at most max_cycles of its time (at
+ * least one instruction). */
+enum vmm_tick vmm_tick(struct vmm *v, uint64_t max_cycles);
+/* The VM the next tick runs (or whose exit waits); -1 if none. */
+int vmm_turn(const struct vmm *v);
+/* The exit waiting for its handler, and that handler's name. */
+bool vmm_pending_exit(const struct vmm *v, int *vm, struct mach_exit *exit,
+		      const char **handler);
+
+/* The shadow page tables of a VM: one per view, vmm_vm_view the live one. */
+#define VMM_VIEWS 3
+const char *vmm_view_name(int view); /* "phys", "super", "user" */
+const char *vmm_view_doc(int view);  /* when that view is live */
+int vmm_vm_view(const struct vmm *v, int vm);
+uint32_t vmm_vm_shadow_root(const struct vmm *v, int vm, int view); /* HPA */
+bool vmm_vm_gpa_to_hpa(const struct vmm *v, int vm, uint32_t gpa,
+		       uint32_t *hpa);
+uint32_t vmm_vm_mem(const struct vmm *v, int vm);
+/* The guest's own page walk of va with its PTBR, with no side effect:
+ * CAUSE_NONE with the GPA, the leaf PTE and where it lives (a GPA), or
+ * the cause the bare machine would raise. */
+uint32_t vmm_vm_walk(struct vmm *v, int vm, uint32_t va, unsigned access,
+		     bool user, uint32_t *gpa, uint32_t *pte, uint32_t *pte_gpa);
+
+/* Binary patching: the patched instructions, by guest-physical address.
+ * Fills at most max, returns how many there are. */
+struct vmm_patch {
+	uint32_t gpa;
+	uint32_t orig; /* the sensitive instruction the hcall replaced */
+};
+int vmm_vm_patches(const struct vmm *v, int vm, struct vmm_patch *out, int max);
 
 #endif
