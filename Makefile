@@ -34,12 +34,16 @@ MACHINE_SRCS = machine/machine.c machine/cpu.c machine/mmu.c \
 VMM_SRCS = vmm/vmm.c vmm/emulate.c vmm/reflect.c vmm/shadow.c vmm/mmio.c \
 	   vmm/hcall.c vmm/patch.c
 TOOLS_SRCS = tools/trapeze.c tools/cmd_as.c tools/cmd_dis.c tools/cmd_run.c tools/target.c \
-	     tools/cmd_audit.c tools/audit.c tools/lockstep.c
+	     tools/cmd_audit.c tools/audit.c tools/lockstep.c tools/cmd_debug.c
+DEBUG_SRCS = debug/session.c debug/commands.c debug/view.c debug/dot.c \
+	     debug/tui.c
 
 ISA_OBJS = $(ISA_SRCS:%.c=$(O)/%.o)
 MACHINE_OBJS = $(MACHINE_SRCS:%.c=$(O)/%.o)
 VMM_OBJS = $(VMM_SRCS:%.c=$(O)/%.o)
 TOOLS_OBJS = $(TOOLS_SRCS:%.c=$(O)/%.o)
+DEBUG_OBJS = $(DEBUG_SRCS:%.c=$(O)/%.o)
+LDLIBS_DEBUG = -lreadline -lncurses
 
 # bin/trapeze is the program of the normal build; the sanitizer build
 # keeps its own copy under $(O).
@@ -70,9 +74,9 @@ $(O)/tests/test_vmm: $(O)/tests/unit/test_vmm.o $(VMM_OBJS) $(MACHINE_OBJS) $(IS
 
 all: $(TRAPEZE) build/guestos.elf build/guestos-pv.elf build/guestos.disk
 
-$(TRAPEZE): $(TOOLS_OBJS) $(VMM_OBJS) $(MACHINE_OBJS) $(ISA_OBJS)
+$(TRAPEZE): $(TOOLS_OBJS) $(DEBUG_OBJS) $(VMM_OBJS) $(MACHINE_OBJS) $(ISA_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $^
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_DEBUG)
 
 $(O)/%.o: %.c
 	@mkdir -p $(@D)

@@ -173,6 +173,14 @@ uint32_t mach_translate(struct machine *m, uint32_t va, unsigned access,
 void mach_tlb_flush(struct machine *m);
 /* Drops the TLB entry of the page holding va, as tlbinv does. */
 void mach_tlb_invalidate(struct machine *m, uint32_t va);
+/* The TLB's valid entries, for the debugger: fills at most max, returns
+ * how many there are (at most 256). */
+struct mach_tlb_entry {
+	uint32_t va;  /* the page's virtual address */
+	uint32_t pte; /* the cached leaf PTE */
+};
+int mach_tlb_entries(const struct machine *m, struct mach_tlb_entry *out,
+		     int max);
 
 /* Breakpoints on virtual pc values; at most MACH_MAX_BREAKPOINTS. */
 #define MACH_MAX_BREAKPOINTS 32

@@ -434,3 +434,18 @@ void mach_tlb_invalidate(struct machine *m, uint32_t va)
 {
 	mmu_invalidate_page(m, va);
 }
+
+int mach_tlb_entries(const struct machine *m, struct mach_tlb_entry *out,
+		     int max)
+{
+	int n = 0;
+	for (int i = 0; i < TLB_SIZE; i++) {
+		if (m->tlb[i].tag == TLB_NO_TAG)
+			continue;
+		if (n < max)
+			out[n] = (struct mach_tlb_entry){.va = m->tlb[i].tag,
+							 .pte = m->tlb[i].pte};
+		n++;
+	}
+	return n;
+}

@@ -24,6 +24,8 @@ int cmd_as(int argc, char **argv);
 int cmd_dis(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_debug(int argc, char **argv);
+int cmd_dot(int argc, char **argv);
 
 /* trapeze run --lockstep (lockstep.c): the bare machine and the VMM side
  * by side, compared after every guest step.  Returns the guest's status

@@ -159,7 +159,7 @@ static void print_line(int vm, char *text, size_t *len)
 
 /* The default output: the console byte for byte; with several VMs whole
  * lines, each prefixed "[vmN] ". */
-static void output_to_stdout(void *ctx, int vm, uint8_t byte)
+void target_output_stdout(void *ctx, int vm, uint8_t byte)
 {
 	struct target *t = ctx;
 	if (t->nvms == 1) {
@@ -171,10 +171,18 @@ static void output_to_stdout(void *ctx, int vm, uint8_t byte)
 		print_line(vm, t->line[vm].text, &t->line[vm].len);
 }
 
+/* Through t->output at each byte, so that a debugger can take the output
+ * over after the target is made. */
 static void output_native(void *ctx, uint8_t byte)
 {
 	struct target *t = ctx;
 	t->output(t->output_ctx, 0, byte);
+}
+
+static void output_vm(void *ctx, int vm, uint8_t byte)
+{
+	struct target *t = ctx;
+	t->output(t->output_ctx, vm, byte);
 }
 
 static FILE *open_console_in(const char *cmd, const char *path)
@@ -236,7 +244,7 @@ static int open_vmm(struct target *t)
 				 .quantum = t->o.quantum,
 				 .host_ram = vmm_host_ram_for(mems, t->nvms),
 				 .max_cycles = t->o.max_cycles,
-				 .output = t->output, .output_ctx = t->output_ctx};
+				 .output = output_vm, .output_ctx = t};
 	t->v = vmm_new(&cfg);
 	if (!t->v) {
 		fprintf(stderr, "trapeze %s: no memory for the VMM\n", t->cmd);
@@ -274,7 +282,7 @@ int target_open(struct target *t, const char *cmd,
 	t->cmd = cmd;
 	t->o = *o;
 	t->nvms = o->nimages;
-	t->output = output ? output : output_to_stdout;
+	t->output = output ? output : target_output_stdout;
 	t->output_ctx = output ? output_ctx : t;
 	for (int i = 0; i < o->nimages; i++) {
 		char err[256];
@@ -325,6 +333,23 @@ bool target_native_run(struct target *t, uint64_t budget)
 					  mach_cycles(t->m) >= t->o.max_cycles))
 		return false;
 	if (stop == MACH_STOP_BREAKPOINT)
+		return false;
+	t->native_done = true;
+	t->native_stop = stop;
+	return true;
+}
+
+bool target_native_step(struct target *t)
+{
+	if (t->native_done)
+		return true;
+	if (t->o.max_cycles && mach_cycles(t->m) >= t->o.max_cycles) {
+		t->native_done = true;
+		t->native_stop = MACH_STOP_BUDGET;
+		return true;
+	}
+	enum mach_stop stop = mach_step(t->m);
+	if (stop == MACH_STOP_BUDGET)
 		return false;
 	t->native_done = true;
 	t->native_stop = stop;
@@ -453,6 +478,16 @@ static void print_vm_stats(const struct vmm *v, int vm)
 			st.words_scanned);
 }
 
+static int state_status(enum vm_state s)
+{
+	switch (s) {
+	case VM_MAX_CYCLES: return EXIT_MAX_CYCLES;
+	case VM_DEADLOCK: return EXIT_DEADLOCK;
+	case VM_DOUBLE_FAULT: return EXIT_DOUBLE_FAULT;
+	default: return EXIT_INTERNAL;
+	}
+}
+
 /* The exit status of one VM, as `trapeze run` reports it. */
 static int vm_exit_status(const char *cmd, const struct vmm *v, int vm,
 			  bool several)
@@ -469,12 +504,35 @@ static int vm_exit_status(const char *cmd, const struct vmm *v, int vm,
 		fprintf(stderr, "trapeze %s: vm%d: %s\n", cmd, vm, vmm_vm_reason(v, vm));
 	else
 		fprintf(stderr, "trapeze %s: %s\n", cmd, vmm_vm_reason(v, vm));
-	switch (s) {
-	case VM_MAX_CYCLES: return EXIT_MAX_CYCLES;
-	case VM_DEADLOCK: return EXIT_DEADLOCK;
-	case VM_DOUBLE_FAULT: return EXIT_DOUBLE_FAULT;
+	return state_status(s);
+}
+
+static int native_status(const struct target *t)
+{
+	switch (t->native_stop) {
+	case MACH_STOP_HALT: return (int)(mach_exit_status(t->m) & 0xff);
+	case MACH_STOP_BUDGET: return EXIT_MAX_CYCLES;
+	case MACH_STOP_DEADLOCK: return EXIT_DEADLOCK;
+	case MACH_STOP_DOUBLE_FAULT: return EXIT_DOUBLE_FAULT;
 	default: return EXIT_INTERNAL;
 	}
+}
+
+int target_status(const struct target *t)
+{
+	if (!t->v)
+		return native_status(t);
+	int rc = 0;
+	for (int i = 0; i < t->nvms; i++) {
+		enum vm_state s = vmm_vm_state(t->v, i);
+		int st = s == VM_HALTED ? (int)(vmm_vm_status(t->v, i) & 0xff)
+					: state_status(s);
+		if (t->nvms == 1)
+			return st;
+		if (st != 0)
+			rc = 1;
+	}
+	return rc;
 }
 
 int target_finish(struct target *t, double secs)
@@ -487,7 +545,7 @@ int target_finish(struct target *t, double secs)
 		return rc;
 	}
 	for (int i = 0; i < t->nvms; i++)
-		if (t->output == output_to_stdout && t->line[i].len)
+		if (t->output == target_output_stdout && t->line[i].len)
 			print_line(i, t->line[i].text, &t->line[i].len);
 	fflush(stdout);
 	bool several = t->nvms > 1;

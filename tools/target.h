@@ -68,7 +68,7 @@ struct target {
 	struct machine *m;         /* the machine (the VMM's, under --vmm) */
 	struct vmm *v;             /* NULL on the bare machine */
 	FILE *console_in, *trace;
-	target_output_fn *output;
+	target_output_fn *output; /* may be changed once the target is open */
 	void *output_ctx;
 	/* the default output: stdout, lines prefixed "[vmN] " if several */
 	struct { char text[4096]; size_t len; } line[MAX_IMAGES];
@@ -87,10 +87,20 @@ int target_open(struct target *t, const char *cmd,
 		void *output_ctx);
 void target_close(struct target *t);
 
+/* The default output (ctx: the target): what `trapeze run` prints. */
+void target_output_stdout(void *ctx, int vm, uint8_t byte);
+
 /* Runs the bare machine for at most budget more cycles (it stops for
  * good at a halt, a deadlock, a double fault or --max-cycles).  Returns
  * true once its run has ended. */
 bool target_native_run(struct target *t, uint64_t budget);
+
+/* One instruction (or one interrupt taken) on the bare machine; true
+ * once its run has ended. */
+bool target_native_step(struct target *t);
+
+/* Once the run has ended: the exit status `trapeze run` gives, quietly. */
+int target_status(const struct target *t);
 
 /* Once the run has ended: flushes the output, prints why each guest
  * stopped if not by halting, and --stats; returns the exit status

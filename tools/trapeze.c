@@ -84,6 +84,38 @@ static const struct command commands[] = {
 	 "  123    double fault: the trap handler trapped on its first\n"
 	 "         instruction (e.g. TVEC points at unbacked memory)\n"
 	 "In the fatal cases one line on stderr says why.\n"},
+	{"debug", cmd_debug, "step through a run: world switches, both sides",
+	 "usage: trapeze debug [run options] [-x FILE | --batch | --tui] IMAGE...\n"
+	 "\n"
+	 "Starts the run that `trapeze run` with the same options would make,\n"
+	 "stopped before the first instruction, and reads commands: from the\n"
+	 "terminal with readline (history in ~/.trapeze_history, Tab completes\n"
+	 "commands, symbols and register names), from FILE (-x) or stdin\n"
+	 "(--batch; each command is echoed after the prompt), or full-screen\n"
+	 "(--tui, or `layout tui`).  Stepping never changes the run: the guests\n"
+	 "print the same output and the VMM logs the same exits (--trace).\n"
+	 "\n"
+	 "  stepi [N], si      one guest instruction; stops at an exit it causes\n"
+	 "  next-exit, ne      run to the next world switch out\n"
+	 "  step-handler, sh   run its handler; show what changed, where it resumes\n"
+	 "  continue, c        run to a stop point, Ctrl-C or the end\n"
+	 "  break, catch, watch, delete, info, translate, x, disassemble, log,\n"
+	 "  vm, dot, layout, help, quit: `help` in the debugger explains each.\n"
+	 "\n"
+	 "Exit status: once the run has ended, the status `trapeze run` gives;\n"
+	 "else 0, or 1 if a --batch/-x command failed.  docs/debugger.md walks\n"
+	 "through a session.\n"},
+	{"dot", cmd_dot, "write a graphviz diagram of page tables or exits",
+	 "usage: trapeze dot pagetables|exits [run options] IMAGE...\n"
+	 "                   [--at-cycle N] [-o FILE [--png]]\n"
+	 "\n"
+	 "Runs the target until vm0's clock reaches N cycles (0: before the\n"
+	 "first instruction), then writes the diagram to stdout or FILE:\n"
+	 "pagetables - the guest's page table, the VMM's shadow tables (one\n"
+	 "per view; the live one marked) and the host frames they reach, edges\n"
+	 "labelled with the PTE flags; exits - the exit causes so far, their\n"
+	 "handlers and what they did, weighted by count (needs --vmm).  --png\n"
+	 "renders FILE.png with graphviz's dot.\n"},
 	{"audit", cmd_audit, "classify every instruction, Popek-Goldberg style",
 	 "usage: trapeze audit [--mode=clean|leaky]\n"
 	 "\n"

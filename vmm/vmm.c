@@ -790,10 +790,17 @@ bool vmm_pending_exit(const struct vmm *v, int *vm, struct mach_exit *exit,
 		return false;
 	*vm = v->turn;
 	*exit = v->pending;
-	uint32_t code = exit->cause & CAUSE_CODE_MASK;
-	*handler = !(exit->cause & CAUSE_INTERRUPT) && code < CAUSE_COUNT &&
-				   handlers[code].fn ? handlers[code].name : "none";
+	*handler = vmm_handler_name(exit->cause);
 	return true;
+}
+
+const char *vmm_handler_name(uint32_t cause)
+{
+	uint32_t code = cause & CAUSE_CODE_MASK;
+	if (cause & CAUSE_INTERRUPT)
+		return "inject_interrupt";
+	return code < CAUSE_COUNT && handlers[code].fn ? handlers[code].name
+						       : "none";
 }
 
 static const char *const view_names[VIEWS] = {
@@ -832,6 +839,11 @@ bool vmm_vm_gpa_to_hpa(const struct vmm *v, int vm, uint32_t gpa,
 		       uint32_t *hpa)
 {
 	return gpa_to_hpa(v->vms[vm], gpa, hpa);
+}
+
+bool vmm_vm_is_device(const struct vmm *v, int vm, uint32_t gpa)
+{
+	return vm_is_device(v->vms[vm], gpa);
 }
 
 uint32_t vmm_vm_mem(const struct vmm *v, int vm)

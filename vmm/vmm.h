@@ -257,6 +257,10 @@ int vmm_turn(const struct vmm *v);
 /* The exit waiting for its handler, and that handler's name. */
 bool vmm_pending_exit(const struct vmm *v, int *vm, struct mach_exit *exit,
 		      const char **handler);
+/* The handler the dispatch table gives a cause ("inject_interrupt" for
+ * an interrupt, which the VMM injects between runs; "none" if no
+ * handler). */
+const char *vmm_handler_name(uint32_t cause);
 
 /* The shadow page tables of a VM: one per view, vmm_vm_view the live one. */
 #define VMM_VIEWS 3
@@ -267,6 +271,8 @@ uint32_t vmm_vm_shadow_root(const struct vmm *v, int vm, int view); /* HPA */
 bool vmm_vm_gpa_to_hpa(const struct vmm *v, int vm, uint32_t gpa,
 		       uint32_t *hpa);
 uint32_t vmm_vm_mem(const struct vmm *v, int vm);
+/* Is this guest-physical address one of the VM's device pages? */
+bool vmm_vm_is_device(const struct vmm *v, int vm, uint32_t gpa);
 /* The guest's own page walk of va with its PTBR, with no side effect:
  * CAUSE_NONE with the GPA, the leaf PTE and where it lives (a GPA), or
  * the cause the bare machine would raise. */

@@ -1,0 +1,475 @@
+/*
+ * dot.c - the debugger's diagrams, written as graphviz digraphs: the page
+ * tables of a VM (the guest's own, the VMM's shadows, and the frames they
+ * reach) and the exits so far (cause -> handler -> what it did).
+ *
+ * Every node comes from a table the hardware or the VMM really walks, so
+ * a diagram is the state the text commands print, drawn.  The output is
+ * deterministic (tables in index order, frames in address order, no
+ * pointers), so the same state always gives the same bytes.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "debug.h"
+
+#define NPTE 1024              /* a table: one 4 KiB page of 4-byte PTEs */
+#define NFRAMES (1u << 20)     /* 4 KiB frames in a 32-bit address space */
+#define SHOW_MAX 64            /* valid entries drawn per table */
+
+/* ---- graphviz output ----------------------------------------------------- */
+
+/* s as a graphviz string: quoted, " and \ escaped, newline as \n. */
+static void put_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '\n') {
+			fputs("\\n", f);
+			continue;
+		}
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void put_node(FILE *f, const char *id, const char *attrs,
+		     const char *label)
+{
+	fprintf(f, "\t\t%s [%slabel=", id, attrs);
+	put_string(f, label);
+	fputs("];\n", f);
+}
+
+static void put_edge(FILE *f, const char *from, const char *to,
+		     const char *attrs, const char *label)
+{
+	fprintf(f, "\t%s -> %s [%slabel=", from, to, attrs);
+	put_string(f, label);
+	fputs("];\n", f);
+}
+
+/* Opens a cluster; "\t}\n" closes it. */
+static void put_cluster(FILE *f, const char *id, const char *attrs,
+			const char *label)
+{
+	fprintf(f, "\tsubgraph cluster_%s {\n\t\t%slabel=", id, attrs);
+	put_string(f, label);
+	fputs(";\n", f);
+}
+
+static void put_header(FILE *f, const char *name)
+{
+	fprintf(f, "digraph %s {\n\trankdir=LR;\n"
+		"\tnode [shape=box, fontname=\"monospace\", fontsize=10];\n"
+		"\tedge [fontname=\"monospace\", fontsize=9];\n", name);
+}
+
+/* The graph's own label goes last: set before the clusters, it would be
+ * inherited by every cluster that does not set its own. */
+static void put_footer(FILE *f, const char *label)
+{
+	fputs("\tlabelloc=t;\n\tlabel=", f);
+	put_string(f, label);
+	fputs(";\n}\n", f);
+}
+
+/* ---- page tables --------------------------------------------------------- */
+
+/* One page table to draw: where it lives, and where its leaves point. */
+struct pt {
+	const char *id;       /* node-name prefix: "g" the guest's, "s1" ... */
+	const char *space;    /* what its addresses are: "GPA", "HPA", "PA" */
+	bool guest;           /* in guest-physical memory, else the host's */
+	const char *frame_id; /* node-name prefix of the frames it maps */
+	uint8_t *frames;      /* a bitmap of those frames, by frame number */
+};
+
+struct pt_dot {
+	struct target *t;
+	int vm;
+	FILE *f;     /* nodes, into the cluster being written */
+	FILE *edges; /* edges, written after every cluster: an edge written
+			inside a cluster would pull both its ends into it */
+	uint8_t *gframes, *hframes;
+};
+
+static void frame_add(uint8_t *map, uint32_t pa)
+{
+	map[pa >> 15] |= (uint8_t)(1u << (pa >> PAGE_SHIFT & 7));
+}
+
+static bool frame_has(const uint8_t *map, uint32_t fn)
+{
+	return map[fn >> 3] & (1u << (fn & 7));
+}
+
+/* Reads the 1024 PTEs of the table at pa; false if no memory backs it. */
+static bool read_table(struct pt_dot *p, const struct pt *pt, uint32_t pa,
+		       uint32_t tab[NPTE])
+{
+	uint8_t b[PAGE_SIZE];
+	if (!(pt->guest ? vmm_vm_read(p->t->v, p->vm, pa, b, PAGE_SIZE)
+			: mach_phys_read(p->t->m, pa, b, PAGE_SIZE)))
+		return false;
+	for (int i = 0; i < NPTE; i++) /* PG32 memory is little-endian */
+		tab[i] = (uint32_t)b[4 * i] | (uint32_t)b[4 * i + 1] << 8 |
+			 (uint32_t)b[4 * i + 2] << 16 | (uint32_t)b[4 * i + 3] << 24;
+	return true;
+}
+
+/* The flags set in a PTE, as "V R W X U A D" spells them (bits 0..6). */
+static const char *flag_letters(uint32_t pte, char buf[16])
+{
+	char *s = buf;
+	for (int b = 0; b < 7; b++)
+		if (pte & (1u << b))
+			s += sprintf(s, "%s%c", s == buf ? "" : " ", "VRWXUAD"[b]);
+	*s = '\0';
+	return buf;
+}
+
+/* A table's node, labelled with its address and what it holds; returns
+ * how many valid entries it has, or -1 if it could not be read. */
+static int table_node(struct pt_dot *p, const struct pt *pt, uint32_t pa,
+		      const char *id, const char *what, uint32_t tab[NPTE])
+{
+	char label[128];
+	int n = snprintf(label, sizeof label, "%s\n%s 0x%08" PRIx32 "\n", what,
+			 pt->space, pa);
+	if (!read_table(p, pt, pa, tab)) {
+		snprintf(label + n, sizeof label - (size_t)n, "not in memory");
+		put_node(p->f, id, "color=red, ", label);
+		return -1;
+	}
+	int valid = 0;
+	for (int i = 0; i < NPTE; i++)
+		valid += (tab[i] & PTE_V) != 0;
+	snprintf(label + n, sizeof label - (size_t)n, "%d valid", valid);
+	put_node(p->f, id, "", label);
+	return valid;
+}
+
+/* The valid entries past SHOW_MAX, as one node "... N more". */
+static void put_more(struct pt_dot *p, const char *table_id, int more)
+{
+	char id[48], label[32];
+	if (more <= 0)
+		return;
+	snprintf(id, sizeof id, "%s_more", table_id);
+	snprintf(label, sizeof label, "... %d more", more);
+	put_node(p->f, id, "shape=plaintext, ", label);
+	put_edge(p->edges, table_id, id, "style=dotted, ", "");
+}
+
+/* A leaf table: each valid entry maps one page, va -> a frame. */
+static void draw_leaf(struct pt_dot *p, const struct pt *pt, uint32_t va0,
+		      uint32_t pa)
+{
+	uint32_t tab[NPTE];
+	char id[32], to[32], label[64], fl[16];
+	snprintf(id, sizeof id, "%s_t%08" PRIx32, pt->id, pa);
+	snprintf(label, sizeof label, "leaf table\nva 0x%08" PRIx32 "-0x%08"
+		 PRIx32, va0, va0 | 0x3fffffu); /* the 4 MiB one root entry maps */
+	int valid = table_node(p, pt, pa, id, label, tab), shown = 0;
+	for (uint32_t i = 0; i < NPTE && shown < SHOW_MAX && valid > 0; i++) {
+		if (!(tab[i] & PTE_V))
+			continue;
+		shown++;
+		uint32_t frame = tab[i] & PTE_FRAME_MASK;
+		snprintf(to, sizeof to, "%s_%08" PRIx32, pt->frame_id, frame);
+		snprintf(label, sizeof label, "va 0x%08" PRIx32 " %s",
+			 va0 | i << PAGE_SHIFT, flag_letters(tab[i] & ~PTE_V, fl));
+		put_edge(p->edges, id, to, "", label);
+		frame_add(pt->frames, frame);
+	}
+	put_more(p, id, valid - shown);
+}
+
+/* A root table: a valid entry points at a leaf table (V alone: R, W or X
+ * would make it malformed, and the walk faults on it). */
+static void draw_table(struct pt_dot *p, const struct pt *pt, uint32_t pa)
+{
+	uint32_t tab[NPTE];
+	char id[32], to[32], label[64], fl[16];
+	snprintf(id, sizeof id, "%s_root", pt->id);
+	int valid = table_node(p, pt, pa, id, "root table", tab), shown = 0;
+	for (uint32_t i = 0; i < NPTE && shown < SHOW_MAX && valid > 0; i++) {
+		if (!(tab[i] & PTE_V))
+			continue;
+		shown++;
+		uint32_t leaf = tab[i] & PTE_FRAME_MASK;
+		bool bad = tab[i] & (PTE_R | PTE_W | PTE_X);
+		snprintf(label, sizeof label, "root[0x%03" PRIx32 "] %s%s", i,
+			 flag_letters(tab[i], fl), bad ? "\nmalformed" : "");
+		snprintf(to, sizeof to, "%s_t%08" PRIx32, pt->id, leaf);
+		put_edge(p->edges, id, to, bad ? "color=red, " : "", label);
+		uint32_t j = 0; /* a leaf shared by two entries is drawn once */
+		while (j < i && ((tab[j] & PTE_V) == 0 ||
+				 (tab[j] & PTE_FRAME_MASK) != leaf))
+			j++;
+		if (j == i)
+			draw_leaf(p, pt, i << 22, leaf);
+	}
+	put_more(p, id, valid - shown);
+}
+
+/* The guest's own table (the machine's, on the bare machine). */
+static void draw_guest(struct pt_dot *p, uint32_t psw, uint32_t ptbr)
+{
+	bool vmm = p->t->v != NULL, on = psw & PSW_PG;
+	struct pt pt = { "g", vmm ? "GPA" : "PA", vmm, vmm ? "gf" : "pf",
+			 p->gframes };
+	char label[128];
+	snprintf(label, sizeof label, "%s%s",
+		 vmm ? "guest page table (GPA)" : "page table (PA)",
+		 on ? "" : vmm ? "\nthe guest's paging is off (PSW.PG = 0)"
+			       : "\npaging is off (PSW.PG = 0)");
+	put_cluster(p->f, "guest", "", label);
+	/* A kernel builds its table before it turns paging on: with paging
+	 * off, the table at PTBR is drawn too, unless there is none yet. */
+	if (!on && (ptbr & PTE_FRAME_MASK) == 0)
+		put_node(p->f, "g_none", "shape=note, ", "PTBR = 0: no table");
+	else
+		draw_table(p, &pt, ptbr & PTE_FRAME_MASK);
+	fputs("\t}\n", p->f);
+}
+
+/* The VMM's shadow tables, one per view: what the real MMU walks. */
+static void draw_shadows(struct pt_dot *p)
+{
+	int live = vmm_vm_view(p->t->v, p->vm);
+	for (int view = 0; view < VMM_VIEWS; view++) {
+		char id[16], label[256];
+		snprintf(id, sizeof id, "s%d", view);
+		struct pt pt = { id, "HPA", false, "hf", p->hframes };
+		snprintf(label, sizeof label, "shadow %s (HPA)%s\n%s",
+			 vmm_view_name(view), view == live ? ", live" : "",
+			 vmm_view_doc(view));
+		put_cluster(p->f, id, view == live ? "style=bold; color=blue; "
+						   : "", label);
+		draw_table(p, &pt, vmm_vm_shadow_root(p->t->v, p->vm, view));
+		fputs("\t}\n", p->f);
+	}
+}
+
+/* A cluster with one node per frame of the bitmap, in address order;
+ * guest frames also get their edge to the host frame that backs them. */
+static void draw_frames(struct pt_dot *p, const char *title, uint8_t *map,
+			const char *prefix, const char *space)
+{
+	char id[32], to[40], label[32];
+	bool none = true, guest = strcmp(prefix, "gf") == 0;
+	put_cluster(p->f, prefix, "", title);
+	for (uint32_t fn = 0; fn < NFRAMES; fn++) {
+		if (!frame_has(map, fn))
+			continue;
+		uint32_t pa = fn << PAGE_SHIFT, hpa;
+		snprintf(id, sizeof id, "%s_%08" PRIx32, prefix, pa);
+		snprintf(label, sizeof label, "%s 0x%08" PRIx32, space, pa);
+		put_node(p->f, id, "shape=box3d, ", label);
+		none = false;
+		if (!guest)
+			continue;
+		if (vmm_vm_gpa_to_hpa(p->t->v, p->vm, pa, &hpa)) {
+			snprintf(to, sizeof to, "hf_%08" PRIx32, hpa & PTE_FRAME_MASK);
+			put_edge(p->edges, id, to, "style=dashed, ", "");
+			frame_add(p->hframes, hpa);
+			continue;
+		}
+		/* no RAM: past the guest's memory are its devices, which the
+		 * VMM emulates on each access (an MMIO exit), never maps */
+		snprintf(to, sizeof to, "%s_none", id);
+		put_node(p->f, to, "shape=plaintext, ",
+			 pa >= vmm_vm_mem(p->t->v, p->vm) ? "not RAM: MMIO"
+							   : "no host frame");
+		put_edge(p->edges, id, to, "style=dotted, ", "");
+	}
+	if (none) {
+		snprintf(id, sizeof id, "%s_none", prefix);
+		put_node(p->f, id, "shape=note, ", "none mapped");
+	}
+	fputs("\t}\n", p->f);
+}
+
+int dbg_dot_pagetables(struct dbg *d, int vm, FILE *f, char *err,
+		       size_t errsize)
+{
+	struct target *t = dbg_target(d);
+	if (vm < 0 || vm >= dbg_vm_count(d)) {
+		snprintf(err, errsize, "no vm%d: there are %d", vm, dbg_vm_count(d));
+		return -1;
+	}
+	struct vmm_vcpu_state st;
+	if (t->v)
+		dbg_guest_state(d, vm, &st);
+	else
+		memcpy(st.cr, mach_cpu(t->m)->cr, sizeof st.cr);
+	uint32_t psw = st.cr[CR_PSW], ptbr = st.cr[CR_PTBR];
+	char *edges = NULL, who[32], label[128];
+	size_t nedges = 0;
+	struct pt_dot p = { .t = t, .vm = vm, .f = f,
+			    .gframes = calloc(NFRAMES / 8, 1),
+			    .hframes = calloc(NFRAMES / 8, 1) };
+	if (p.gframes && p.hframes)
+		p.edges = open_memstream(&edges, &nedges);
+	if (!p.edges) {
+		free(p.gframes), free(p.hframes);
+		snprintf(err, errsize, "out of memory");
+		return -1;
+	}
+	put_header(f, "pagetables");
+	fputs("\tnewrank=true;\n", f);
+	draw_guest(&p, psw, ptbr);
+	if (t->v) {
+		draw_shadows(&p);
+		draw_frames(&p, "guest frames (GPA)", p.gframes, "gf", "GPA");
+		draw_frames(&p, "host frames", p.hframes, "hf", "HPA");
+	} else {
+		draw_frames(&p, "physical frames", p.gframes, "pf", "PA");
+	}
+	fclose(p.edges);
+	fwrite(edges, 1, nedges, f);
+	free(edges), free(p.gframes), free(p.hframes);
+	snprintf(who, sizeof who, t->v ? "vm%d" : "the bare machine", vm);
+	snprintf(label, sizeof label, "%s: PSW 0x%08" PRIx32 " (%s, paging %s),"
+		 " PTBR 0x%08" PRIx32, who, psw, (psw & PSW_MODE) ? "supervisor"
+		 : "user", (psw & PSW_PG) ? "on" : "off", ptbr);
+	put_footer(f, label);
+	if (ferror(f)) {
+		snprintf(err, errsize, "write error");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- exits --------------------------------------------------------------- */
+
+static const char *handler_of(int row)
+{
+	const char *h = dbg_row_handler(row);
+	return h ? h : "none";
+}
+
+/* Rows with the same handler (every interrupt has inject_interrupt)
+ * share its node, named after the first of them. */
+static int handler_row(int row)
+{
+	int r = 0;
+	while (strcmp(handler_of(r), handler_of(row)) != 0)
+		r++;
+	return r;
+}
+
+/* An edge's width grows with the log of its count: 1 for one exit, 0.5
+ * more for each doubling, at most 8. */
+static const char *weight(uint64_t n, char buf[32])
+{
+	unsigned w = 10;
+	while ((n >>= 1) && w < 80)
+		w += 5;
+	snprintf(buf, 32, "penwidth=%u.%u, ", w / 10, w % 10);
+	return buf;
+}
+
+/* One VM's exits, by cause row and by what its handler did; returns
+ * how many. */
+static uint64_t count_exits(struct dbg *d, int vm,
+			    uint64_t n[DBG_CAUSE_ROWS][VMM_ACT_COUNT])
+{
+	uint64_t total = 0;
+	for (int r = 0; r < DBG_CAUSE_ROWS; r++)
+		for (int a = 0; a < VMM_ACT_COUNT; a++)
+			total += n[r][a] = dbg_exit_count(d, vm, r, a);
+	return total;
+}
+
+/* cause -> handler -> action for one VM, node names prefixed with pre. */
+static void draw_exits(FILE *f, const char *pre,
+		       uint64_t n[DBG_CAUSE_ROWS][VMM_ACT_COUNT])
+{
+	uint64_t by_action[VMM_ACT_COUNT] = { 0 };
+	char from[32], to[32], label[64], pw[32];
+	for (int r = 0; r < DBG_CAUSE_ROWS; r++) {
+		uint64_t sum = 0;
+		for (int a = 0; a < VMM_ACT_COUNT; a++)
+			sum += n[r][a], by_action[a] += n[r][a];
+		if (sum == 0)
+			continue;
+		snprintf(from, sizeof from, "%sc%d", pre, r);
+		snprintf(to, sizeof to, "%sh%d", pre, handler_row(r));
+		snprintf(label, sizeof label, "%s\n(%s %d)", dbg_row_name(r),
+			 r < CAUSE_COUNT ? "cause" : "irq",
+			 r < CAUSE_COUNT ? r : r - CAUSE_COUNT);
+		put_node(f, from, "shape=ellipse, ", label);
+		snprintf(label, sizeof label, "%" PRIu64, sum);
+		put_edge(f, from, to, weight(sum, pw), label);
+	}
+	for (int h = 0; h < DBG_CAUSE_ROWS; h++) {
+		uint64_t out[VMM_ACT_COUNT] = { 0 }, sum = 0;
+		for (int r = h; r < DBG_CAUSE_ROWS; r++)
+			for (int a = 0; a < VMM_ACT_COUNT && handler_row(r) == h; a++)
+				out[a] += n[r][a], sum += n[r][a];
+		if (sum == 0)
+			continue;
+		snprintf(from, sizeof from, "%sh%d", pre, h);
+		put_node(f, from, "style=rounded, ", handler_of(h));
+		for (int a = 0; a < VMM_ACT_COUNT; a++) {
+			if (out[a] == 0)
+				continue;
+			snprintf(to, sizeof to, "%sa%d", pre, a);
+			snprintf(label, sizeof label, "%" PRIu64, out[a]);
+			put_edge(f, from, to, weight(out[a], pw), label);
+		}
+	}
+	for (int a = 0; a < VMM_ACT_COUNT; a++) {
+		snprintf(to, sizeof to, "%sa%d", pre, a);
+		if (by_action[a])
+			put_node(f, to, "shape=hexagon, ", vmm_action_name(a));
+	}
+}
+
+int dbg_dot_exits(struct dbg *d, FILE *f, char *err, size_t errsize)
+{
+	if (!dbg_target(d)->v) {
+		snprintf(err, errsize, "not under the VMM (--vmm): no exits");
+		return -1;
+	}
+	uint64_t n[DBG_CAUSE_ROWS][VMM_ACT_COUNT], all = 0;
+	int nvms = dbg_vm_count(d);
+	char id[32], pre[16], label[320];
+	put_header(f, "exits");
+	/* With several VMs, one cluster each.  Graphviz stacks rankdir=LR
+	 * clusters from the bottom up: the last VM goes first, so that vm0
+	 * ends on top. */
+	for (int vm = nvms - 1; vm >= 0; vm--) {
+		uint64_t total = count_exits(d, vm, n);
+		all += total;
+		pre[0] = '\0';
+		if (nvms > 1) {
+			snprintf(id, sizeof id, "vm%d", vm);
+			snprintf(pre, sizeof pre, "v%d_", vm);
+			snprintf(label, sizeof label, "vm%d: %" PRIu64 " exits",
+				 vm, total);
+			put_cluster(f, id, "", label);
+		}
+		if (total == 0) {
+			snprintf(id, sizeof id, "%snone", pre);
+			put_node(f, id, "shape=note, ", "no exits yet");
+		}
+		draw_exits(f, pre, n);
+		if (nvms > 1)
+			fputs("\t}\n", f);
+	}
+	snprintf(label, sizeof label, "exits so far: %" PRIu64 "\n%s", all,
+		 dbg_status(d));
+	put_footer(f, label);
+	if (ferror(f)) {
+		snprintf(err, errsize, "write error");
+		return -1;
+	}
+	return 0;
+}

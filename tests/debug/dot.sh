@@ -1,0 +1,191 @@
+#!/bin/sh
+# tests/debug/dot.sh TRAPEZE - checks the debugger's diagrams (debug/dot.c):
+# `dot pagetables FILE` and `dot exits FILE` in batch sessions over the
+# guest OS, under the VMM and on the bare machine, and `trapeze dot`.
+#
+# Each file must be a graph graphviz accepts (`dot -Tsvg` when graphviz is
+# installed; else it must at least open with "digraph"), hold the clusters
+# and nodes the state implies, and come out byte for byte the same on a
+# second run.  Needs build/guestos.elf and build/guestos.disk (make all).
+#
+# Output: "PASS dot/NAME" or "FAIL dot/NAME: reason" per check, then
+# "dot: N passed, M failed"; the exit status is 1 if anything failed.
+
+set -u
+
+if [ $# -ne 1 ]; then
+	echo "usage: $0 TRAPEZE" >&2
+	exit 2
+fi
+case $1 in
+/*) TRAPEZE=$1 ;;
+*) TRAPEZE=$(pwd)/$1 ;;
+esac
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+ELF=$ROOT/build/guestos.elf
+DISK=$ROOT/build/guestos.disk
+for f in "$TRAPEZE" "$ELF" "$DISK"; do
+	[ -e "$f" ] || { echo "$0: no $f (make all)" >&2; exit 2; }
+done
+OUT=$(mktemp -d) || exit 2
+trap 'rm -rf "$OUT"' EXIT
+cd "$OUT" || exit 2
+HAVE_DOT=no
+command -v dot > /dev/null 2>&1 && HAVE_DOT=yes
+passed=0
+failed=0
+
+# report NAME REASON: one result line ("" as REASON: a pass).
+report() {
+	if [ -z "$2" ]; then
+		echo "PASS dot/$1"
+		passed=$((passed + 1))
+	else
+		echo "FAIL dot/$1: $2"
+		failed=$((failed + 1))
+	fi
+}
+
+# session NAME COMMANDS ARGS...: a batch session running COMMANDS (one per
+# line) with the run options ARGS; its output goes to NAME.log.
+session() {
+	name=$1 cmds=$2
+	shift 2
+	rm -f ./*.dot ./*.png # a stale file must not pass for a new one
+	printf '%s\n' "$cmds" | "$TRAPEZE" debug --batch "$@" > "$name.log" 2>&1
+}
+
+# why_invalid FILE: empty if FILE is a graph graphviz accepts, else why.
+why_invalid() {
+	if [ ! -s "$1" ]; then
+		echo "$1 is missing or empty"
+	elif ! head -n 1 "$1" | grep -q '^digraph '; then
+		echo "$1 does not start with 'digraph'"
+	elif [ "$HAVE_DOT" = yes ] && ! dot -Tsvg "$1" > /dev/null 2> "$1.err"; then
+		echo "dot rejects $1: $(head -n 1 "$1.err")"
+	elif [ "$HAVE_DOT" = yes ] && [ -s "$1.err" ]; then
+		echo "dot warns on $1: $(head -n 1 "$1.err")"
+	fi
+}
+
+# check NAME FILE PATTERN...: FILE is valid and has a line matching each
+# PATTERN (grep -E); a PATTERN starting with "!" must match no line.
+check() {
+	name=$1 file=$2
+	shift 2
+	why=$(why_invalid "$file")
+	for pat in "$@"; do
+		[ -n "$why" ] && break
+		case $pat in
+		!*) ! grep -qE -- "${pat#!}" "$file" || why="$file has /${pat#!}/" ;;
+		*) grep -qE -- "$pat" "$file" || why="$file lacks /$pat/" ;;
+		esac
+	done
+	report "$name" "$why"
+}
+
+# count_is NAME FILE PATTERN N: exactly N lines of FILE match PATTERN.
+count_is() {
+	n=$(grep -cE -- "$3" "$2" 2> /dev/null)
+	if [ "${n:-0}" -eq "$4" ] && [ -s "$2" ]; then
+		report "$1" ""
+	else
+		report "$1" "$n lines of $2 match /$3/, not $4"
+	fi
+}
+
+MID='break schedule
+continue'
+DOTS='dot pagetables pt.dot
+dot exits ex.dot'
+
+# --- under the VMM, at the first schedule: paging on, processes loaded ---
+session vmm "$MID
+$DOTS" --vmm --disk="$DISK" "$ELF"
+check vmm/pagetables pt.dot 'subgraph cluster_guest' \
+	'label="guest page table \(GPA\)' 'g_root .*root table' \
+	'label="shadow phys \(HPA\)' 'label="shadow super \(HPA\)' \
+	'label="shadow user \(HPA\)' 'label="guest frames \(GPA\)"' \
+	'label="host frames"' 'label="va 0x[0-9a-f]{8}( [RWXUAD])+"' \
+	'-> gf_[0-9a-f]{8}' '-> hf_[0-9a-f]{8}' '\.\.\. [0-9]+ more' \
+	'paging on' '!PSW\.PG = 0'
+count_is vmm/one-live-shadow pt.dot '\(HPA\), live' 1
+check vmm/exits ex.dot 'label="PRIV' 'label="emulate_privileged"' \
+	'label="emulated"' 'label="shadow_page_fault"' 'penwidth=' \
+	'label="exits so far: [1-9]' '!no exits yet' '!cluster_vm'
+cp pt.dot pt.dot.first 2> /dev/null
+cp ex.dot ex.dot.first 2> /dev/null
+session vmm-again "$MID
+$DOTS" --vmm --disk="$DISK" "$ELF"
+if cmp -s pt.dot pt.dot.first && cmp -s ex.dot ex.dot.first; then
+	report vmm/deterministic ""
+else
+	report vmm/deterministic "a second run drew different bytes"
+fi
+
+# --- under the VMM before the first instruction: no exits, paging off ---
+session start "$DOTS" --vmm --disk="$DISK" "$ELF"
+check start/pagetables pt.dot "the guest's paging is off" \
+	'label="shadow phys \(HPA\), live' 'PTBR 0x00000000'
+check start/exits ex.dot 'label="no exits yet"' 'exits so far: 0'
+
+# --- two VMs: a cluster each ---
+session two "$MID
+$DOTS" --vmm "$ELF,disk=$DISK" "$ELF,disk=$DISK"
+check two/exits ex.dot 'subgraph cluster_vm0' 'subgraph cluster_vm1' \
+	'label="vm0: [1-9][0-9]* exits"' 'label="vm1: [0-9]+ exits"'
+check two/pagetables pt.dot 'label="guest page table \(GPA\)' 'vm[01]: PSW'
+
+# --- the bare machine: its own table and physical frames, no exits ---
+session bare "$MID
+$DOTS" --disk="$DISK" "$ELF"
+check bare/pagetables pt.dot 'label="page table \(PA\)' \
+	'label="physical frames"' 'label="va 0x[0-9a-f]{8}' \
+	'the bare machine: PSW' '!shadow' '!host frames'
+if grep -q 'not under the VMM (--vmm): no exits' bare.log; then
+	report bare/exits ""
+else
+	report bare/exits "no 'not under the VMM' error in bare.log"
+fi
+
+# --- --png, when graphviz is there to render it ---
+if [ "$HAVE_DOT" = yes ]; then
+	session png "$MID
+dot exits ex.dot --png" --vmm --disk="$DISK" "$ELF"
+	if [ -s ex.dot.png ] && head -c 4 ex.dot.png | grep -q PNG; then
+		report png ""
+	else
+		report png "no PNG in ex.dot.png (see png.log: $(head -n 1 png.log))"
+	fi
+fi
+
+# --- trapeze dot, the command-line form ---
+"$TRAPEZE" dot exits --vmm --disk="$DISK" "$ELF" --at-cycle 300000 > cli-ex.dot 2> cli.err
+check cli/exits cli-ex.dot 'label="PRIV' '!no exits yet'
+"$TRAPEZE" dot pagetables --vmm --disk="$DISK" "$ELF" --at-cycle 300000 > cli-pt.dot 2>> cli.err
+check cli/pagetables cli-pt.dot 'label="shadow user \(HPA\)' 'g_root'
+
+if [ -s cli.err ]; then
+	report cli/quiet "trapeze dot wrote to stderr: $(head -n 1 cli.err)"
+else
+	report cli/quiet ""
+fi
+if "$TRAPEZE" dot exits --disk="$DISK" "$ELF" --at-cycle 1000 > cli-bare.dot \
+	2> cli-bare.err; then
+	report cli/bare-exits "trapeze dot exits succeeded on the bare machine"
+elif ! grep -q 'not under the VMM' cli-bare.err; then
+	report cli/bare-exits "no 'not under the VMM' error: $(head -n 1 cli-bare.err)"
+else
+	report cli/bare-exits ""
+fi
+
+# --- the sanitizer build reports to the logs; nothing may be there ---
+if grep -lE 'AddressSanitizer|runtime error|LeakSanitizer' ./*.log ./*.err \
+	> sanitizer.txt 2> /dev/null; then
+	report sanitizers "reports in $(tr '\n' ' ' < sanitizer.txt)"
+else
+	report sanitizers ""
+fi
+
+echo "dot: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

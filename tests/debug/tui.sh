@@ -1,0 +1,178 @@
+#!/bin/sh
+# tests/debug/tui.sh TRAPEZE IMAGE [RUN-OPTION...] - the full-screen
+# debugger (`trapeze debug --vmm --tui`), driven through tmux.
+#
+# The debugger runs in a detached tmux session of a private tmux server
+# (-L trapeze-test-PID), 80x24 as the smallest screen it must fit.  The
+# test types keys into it (tmux send-keys) and reads the screen as text
+# (tmux capture-pane -p), polling for up to 5 s for what it expects, so
+# that a slow (sanitizer) build only takes longer.  RUN-OPTIONs go before
+# IMAGE, e.g. tests/debug/tui.sh bin/trapeze build/guestos.elf
+# --disk=build/guestos.disk.
+#
+# Output: "PASS tui/NAME" or "FAIL tui/NAME: reason" (with the screen) per
+# check, then "tui: N passed, M failed"; the exit status is 1 if anything
+# failed.
+
+set -u
+
+if [ $# -lt 2 ]; then
+	echo "usage: $0 TRAPEZE IMAGE [RUN-OPTION...]" >&2
+	exit 2
+fi
+abs() { case $1 in /*) echo "$1" ;; *) echo "$(pwd)/$1" ;; esac; }
+TRAPEZE=$(abs "$1")
+IMAGE=$(abs "$2")
+shift 2
+OPTS=
+for o in "$@"; do # --disk=FILE: a relative FILE from here
+	case $o in
+	--disk=/*) ;;
+	--disk=*) o=--disk=$(abs "${o#--disk=}") ;;
+	esac
+	OPTS="$OPTS '$o'"
+done
+passed=0
+failed=0
+
+if ! command -v tmux > /dev/null 2>&1; then
+	echo "FAIL tui/tmux: tmux is not installed (apt-get install tmux)"
+	echo "tui: 0 passed, 1 failed"
+	exit 1
+fi
+
+unset TMUX # a test run inside tmux still gets its own server
+DIR=$(mktemp -d) || exit 2
+tm() { tmux -L "trapeze-test-$$" -f /dev/null "$@"; }
+trap 'tm kill-server > /dev/null 2>&1; rm -rf "$DIR"' EXIT
+trap 'exit 1' INT TERM
+
+# The debugger, its stderr and exit status kept for the checks.  HOME is
+# the test's own: line mode keeps its history there.
+cat > "$DIR/run.sh" << EOF
+#!/bin/sh
+HOME='$DIR'
+export HOME
+'$TRAPEZE' debug --vmm --tui $OPTS '$IMAGE' 2> '$DIR/stderr'
+echo \$? > '$DIR/status'
+EOF
+chmod +x "$DIR/run.sh"
+
+# report NAME REASON: one result line ("" as REASON: a pass).
+report() {
+	if [ -z "$2" ]; then
+		echo "PASS tui/$1"
+		passed=$((passed + 1))
+	else
+		echo "FAIL tui/$1: $2"
+		sed 's/^/  | /' "$DIR/screen" 2> /dev/null
+		failed=$((failed + 1))
+	fi
+}
+
+# wait_for REGEX: polls the screen (into $DIR/screen) for up to 5 s until
+# a line matches the extended regular expression.
+wait_for() {
+	i=0
+	while [ $i -lt 50 ]; do
+		tm capture-pane -p -t tui > "$DIR/screen" 2> /dev/null
+		grep -Eq -- "$1" "$DIR/screen" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# check NAME REGEX...: a pass if every REGEX shows up on the screen.
+check() {
+	name=$1
+	shift
+	for re in "$@"; do
+		if ! wait_for "$re"; then
+			report "$name" "no line matches /$re/"
+			return
+		fi
+	done
+	report "$name" ""
+}
+
+# keys KEY...: types the keys, one send-keys each, as a person would.
+keys() {
+	for k in "$@"; do
+		tm send-keys -t tui "$k"
+		sleep 0.1
+	done
+}
+
+# ended: has the debugger exited (its tmux session is gone)?
+ended() {
+	i=0
+	while [ $i -lt 50 ]; do
+		tm has-session -t tui 2> /dev/null || return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+FOOTER='s stepi +n next-exit +h step-handler +c continue +q quit +: command'
+
+if ! tm new-session -d -s tui -x 80 -y 24 "$DIR/run.sh"; then
+	echo "FAIL tui/start: tmux cannot start a session"
+	echo "tui: 0 passed, 1 failed"
+	exit 1
+fi
+
+# --- the windows at 80x24 ---------------------------------------------
+check footer "$FOOTER"
+check registers 'real cpu +vm0 vcpu' '^.* zero +[0-9a-f]{8} [0-9a-f]{8} ' \
+	' ptbr +[0-9a-f]{8} [0-9a-f]{8}'
+check code '^> ?\*?[0-9a-f]{8} [a-z]'
+
+# --- stepping: one world switch out, then its handler ------------------
+keys n h
+check log 'vm0 +[A-Z_]+ +[0-9a-f]{8} +[a-z_]+ +[a-z-]+ +-> +[0-9a-f]{8}'
+
+# --- a typed command; its output in the output window -------------------
+keys : i n f o Space v c p u Enter
+check command '^.* :info vcpu' 'virtual CPU'
+
+# Esc throws a half-typed command away: the next key acts at once.
+keys : x y z Escape s
+check esc '^.* :stepi *$'
+if grep -q ':xyz' "$DIR/screen"; then
+	report esc-cleared "the cancelled ':xyz' was run"
+else
+	report esc-cleared ""
+fi
+
+# --- a larger window: the layout follows -------------------------------
+tm resize-window -t tui -x 100 -y 30
+check resize "$FOOTER +PgUp/PgDn output"
+if [ "$(wc -l < "$DIR/screen")" -eq 30 ] &&
+	tail -n 1 "$DIR/screen" | grep -Eq "$FOOTER"; then
+	report resize-footer-last ""
+else
+	report resize-footer-last "the footer is not the last of 30 lines"
+fi
+
+# --- `layout line` goes to line mode, `layout tui` back ----------------
+keys : l a y o u t Space l i n e Enter
+check layout-line '^\(trapeze\)'
+keys l a y o u t Space t u i Enter
+check layout-tui "$FOOTER"
+
+# --- q quits -------------------------------------------------------------
+keys q
+if ! ended; then
+	report quit "the debugger still runs after q"
+elif [ "$(cat "$DIR/status" 2> /dev/null)" != 0 ]; then
+	report quit "exit status $(cat "$DIR/status" 2> /dev/null), stderr: $(cat "$DIR/stderr")"
+elif [ -s "$DIR/stderr" ]; then
+	report quit "stderr: $(cat "$DIR/stderr")"
+else
+	report quit ""
+fi
+
+echo "tui: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

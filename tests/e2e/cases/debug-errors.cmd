@@ -1,0 +1,1 @@
+debug --vmm -x debug-errors.x dbgdemo.elf

@@ -1,0 +1,1 @@
+debug -x debug-native.x dbgdemo.elf

@@ -1,0 +1,1 @@
+debug --batch --tui dbgdemo.elf

@@ -1,0 +1,1 @@
+debug --vmm -x debug-walk.x dbgdemo.elf
