@@ -86,6 +86,16 @@ $(UNIT_BINS):
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_CMOCKA)
 
+# --- the debugger's own suites (tests/debug/): line mode and the TUI
+# driven through tmux, the diagrams, and the walkthrough of
+# docs/debugger.md reproduced byte for byte.  (Its batch transcripts are
+# e2e cases: tests/e2e/cases/debug-*.)
+DEBUG_TESTS = line dot
+.PHONY: debug-test
+debug-test: $(TRAPEZE)
+	@rc=0; for t in $(DEBUG_TESTS); do \
+	  tests/debug/$$t.sh $(TRAPEZE) $(O)/debug-test/$$t || rc=1; done; exit $$rc
+
 # --- the guest OS (issue 4) ---------------------------------------------
 # build/guestos.elf is the kernel (guestos/guestos.s and what it includes,
 # with the generated pg32.inc); build/guestos.disk holds the user programs

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "debug.h"
+#include "internal.h"
 
 #define NPTE 1024              /* a table: one 4 KiB page of 4-byte PTEs */
 #define NFRAMES (1u << 20)     /* 4 KiB frames in a 32-bit address space */
@@ -102,9 +102,9 @@ static void frame_add(uint8_t *map, uint32_t pa)
 	map[pa >> 15] |= (uint8_t)(1u << (pa >> PAGE_SHIFT & 7));
 }
 
-static bool frame_has(const uint8_t *map, uint32_t fn)
+static bool frame_has(const uint8_t *map, uint32_t pa)
 {
-	return map[fn >> 3] & (1u << (fn & 7));
+	return map[pa >> 15] & (1u << (pa >> PAGE_SHIFT & 7));
 }
 
 /* Reads the 1024 PTEs of the table at pa; false if no memory backs it. */
@@ -122,16 +122,6 @@ static bool read_table(struct pt_dot *p, const struct pt *pt, uint32_t pa,
 }
 
 /* The flags set in a PTE, as "V R W X U A D" spells them (bits 0..6). */
-static const char *flag_letters(uint32_t pte, char buf[16])
-{
-	char *s = buf;
-	for (int b = 0; b < 7; b++)
-		if (pte & (1u << b))
-			s += sprintf(s, "%s%c", s == buf ? "" : " ", "VRWXUAD"[b]);
-	*s = '\0';
-	return buf;
-}
-
 /* A table's node, labelled with its address and what it holds; returns
  * how many valid entries it has, or -1 if it could not be read. */
 static int table_node(struct pt_dot *p, const struct pt *pt, uint32_t pa,
@@ -181,16 +171,23 @@ static void draw_leaf(struct pt_dot *p, const struct pt *pt, uint32_t va0,
 		shown++;
 		uint32_t frame = tab[i] & PTE_FRAME_MASK;
 		snprintf(to, sizeof to, "%s_%08" PRIx32, pt->frame_id, frame);
+		pte_flags(fl, sizeof fl, tab[i] & ~PTE_V);
 		snprintf(label, sizeof label, "va 0x%08" PRIx32 " %s",
-			 va0 | i << PAGE_SHIFT, flag_letters(tab[i] & ~PTE_V, fl));
+			 va0 | i << PAGE_SHIFT, fl);
 		put_edge(p->edges, id, to, "", label);
 		frame_add(pt->frames, frame);
 	}
 	put_more(p, id, valid - shown);
 }
 
-/* A root table: a valid entry points at a leaf table (V alone: R, W or X
- * would make it malformed, and the walk faults on it). */
+/* A root entry is a pointer to a leaf table: V alone.  R, W or X make
+ * it malformed, and the walk faults on it. */
+static bool is_pointer(uint32_t pte)
+{
+	return (pte & (PTE_V | PTE_R | PTE_W | PTE_X)) == PTE_V;
+}
+
+/* A root table: each valid entry points at a leaf table. */
 static void draw_table(struct pt_dot *p, const struct pt *pt, uint32_t pa)
 {
 	uint32_t tab[NPTE];
@@ -202,13 +199,19 @@ static void draw_table(struct pt_dot *p, const struct pt *pt, uint32_t pa)
 			continue;
 		shown++;
 		uint32_t leaf = tab[i] & PTE_FRAME_MASK;
-		bool bad = tab[i] & (PTE_R | PTE_W | PTE_X);
-		snprintf(label, sizeof label, "root[0x%03" PRIx32 "] %s%s", i,
-			 flag_letters(tab[i], fl), bad ? "\nmalformed" : "");
+		pte_flags(fl, sizeof fl, tab[i]);
+		snprintf(label, sizeof label, "root[0x%03" PRIx32 "] %s", i, fl);
+		if (!is_pointer(tab[i])) {
+			snprintf(to, sizeof to, "%s_bad%03" PRIx32, pt->id, i);
+			put_node(p->f, to, "shape=plaintext, fontcolor=red, ",
+				 "malformed:\nnot a pointer");
+			put_edge(p->edges, id, to, "color=red, ", label);
+			continue;
+		}
 		snprintf(to, sizeof to, "%s_t%08" PRIx32, pt->id, leaf);
-		put_edge(p->edges, id, to, bad ? "color=red, " : "", label);
+		put_edge(p->edges, id, to, "", label);
 		uint32_t j = 0; /* a leaf shared by two entries is drawn once */
-		while (j < i && ((tab[j] & PTE_V) == 0 ||
+		while (j < i && (!is_pointer(tab[j]) ||
 				 (tab[j] & PTE_FRAME_MASK) != leaf))
 			j++;
 		if (j == i)
@@ -265,9 +268,9 @@ static void draw_frames(struct pt_dot *p, const char *title, uint8_t *map,
 	bool none = true, guest = strcmp(prefix, "gf") == 0;
 	put_cluster(p->f, prefix, "", title);
 	for (uint32_t fn = 0; fn < NFRAMES; fn++) {
-		if (!frame_has(map, fn))
-			continue;
 		uint32_t pa = fn << PAGE_SHIFT, hpa;
+		if (!frame_has(map, pa))
+			continue;
 		snprintf(id, sizeof id, "%s_%08" PRIx32, prefix, pa);
 		snprintf(label, sizeof label, "%s 0x%08" PRIx32, space, pa);
 		put_node(p->f, id, "shape=box3d, ", label);
@@ -331,16 +334,19 @@ int dbg_dot_pagetables(struct dbg *d, int vm, FILE *f, char *err,
 	} else {
 		draw_frames(&p, "physical frames", p.gframes, "pf", "PA");
 	}
-	fclose(p.edges);
+	bool edges_ok = fclose(p.edges) == 0; /* it fails on no memory */
 	fwrite(edges, 1, nedges, f);
 	free(edges), free(p.gframes), free(p.hframes);
-	snprintf(who, sizeof who, t->v ? "vm%d" : "the bare machine", vm);
+	if (t->v)
+		snprintf(who, sizeof who, "vm%d", vm);
+	else
+		snprintf(who, sizeof who, "the bare machine");
 	snprintf(label, sizeof label, "%s: PSW 0x%08" PRIx32 " (%s, paging %s),"
 		 " PTBR 0x%08" PRIx32, who, psw, (psw & PSW_MODE) ? "supervisor"
 		 : "user", (psw & PSW_PG) ? "on" : "off", ptbr);
 	put_footer(f, label);
-	if (ferror(f)) {
-		snprintf(err, errsize, "write error");
+	if (!edges_ok || ferror(f)) {
+		snprintf(err, errsize, edges_ok ? "write error" : "out of memory");
 		return -1;
 	}
 	return 0;

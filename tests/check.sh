@@ -27,7 +27,7 @@ suite() { # suite LABEL MAKE-ARGS...
 }
 
 suite build check-isa-md
-suite build unit guest attack e2e guestos-test diff-test fuzz-replay
+suite build unit guest attack e2e guestos-test diff-test fuzz-replay debug-test
 suite asan O=build/asan SAN=1 CFLAGS="-O1 -g" unit guest attack e2e guestos-test diff-test
 
 echo "check: $total_passed passed, $total_failed failed"

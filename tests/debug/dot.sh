@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/debug/dot.sh TRAPEZE - checks the debugger's diagrams (debug/dot.c):
+# tests/debug/dot.sh TRAPEZE [OUTDIR] - checks the debugger's diagrams (debug/dot.c):
 # `dot pagetables FILE` and `dot exits FILE` in batch sessions over the
 # guest OS, under the VMM and on the bare machine, and `trapeze dot`.
 #
@@ -13,8 +13,8 @@
 
 set -u
 
-if [ $# -ne 1 ]; then
-	echo "usage: $0 TRAPEZE" >&2
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+	echo "usage: $0 TRAPEZE [OUTDIR]" >&2
 	exit 2
 fi
 case $1 in
@@ -27,8 +27,12 @@ DISK=$ROOT/build/guestos.disk
 for f in "$TRAPEZE" "$ELF" "$DISK"; do
 	[ -e "$f" ] || { echo "$0: no $f (make all)" >&2; exit 2; }
 done
-OUT=$(mktemp -d) || exit 2
-trap 'rm -rf "$OUT"' EXIT
+if [ $# -eq 2 ]; then
+	mkdir -p "$2" && OUT=$(cd "$2" && pwd) || exit 2
+else
+	OUT=$(mktemp -d) || exit 2
+	trap 'rm -rf "$OUT"' EXIT
+fi
 cd "$OUT" || exit 2
 HAVE_DOT=no
 command -v dot > /dev/null 2>&1 && HAVE_DOT=yes
