@@ -1098,8 +1098,8 @@ static void info_patches(struct dbg *d)
 		fprintf(d->out, "binary patching is off (--patch turns it on)\n");
 		return;
 	}
-	fprintf(d->out, "vm%d: %d instructions patched (each now an hcall that "
-			"exits)\n", d->vm, n);
+	fprintf(d->out, "vm%d: %d patched instruction%s (each now an hcall that "
+			"exits)\n", d->vm, n, n == 1 ? "" : "s");
 	for (int i = 0; i < n && i < 256; i++) {
 		char text[96];
 		isa_disassemble(p[i].orig, p[i].gpa, text, sizeof text, NULL, NULL);

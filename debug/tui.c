@@ -1,26 +1,21 @@
 /*
  * tui.c - the debugger full-screen: `trapeze debug --tui`, or `layout tui`.
  *
- * The TUI is only another front end of the session (debug.h): every key
- * becomes a command line for dbg_execute, and what the command prints is
- * captured and shown in the output window.  Between two commands it
- * draws what the session shows: the guest code around the pc, the real
- * CPU next to the vCPU, the world-switch log, each VM's console.
+ * Only another front end of the session (debug.h): a key becomes a
+ * command line for dbg_execute, whose output is captured into the output
+ * window.  Between commands the screen shows the session's state:
  *
- *   +------------------------------------------------------------------+
- *   | status: where the session stands                                 |
- *   | code around the pc            | registers: real CPU | vCPU       |
- *   | world-switch log, newest at the bottom                           |
- *   | console of vm0 (vm1, ...)     | output of the commands           |
- *   | :command being typed                                             |
- *   | footer: the keys                                                 |
- *   +------------------------------------------------------------------+
+ *   status: where the session stands
+ *   code around the pc         | registers: real CPU, vCPU
+ *   world-switch log, the newest at the bottom
+ *   console of vm0 (vm1, ...)  | output of the commands
+ *   :the command being typed
+ *   footer: the keys
  *
- * The screen is redrawn whole after every key from the session's state,
- * so a resize only has to recompute the rectangles (layout()).  The only
- * state kept here is what the session does not keep: the registers at
- * the previous stop (to highlight what changed), the command being
- * typed, and the transcript of the commands and their output.
+ * The screen is redrawn whole after every key, so a resize only has to
+ * recompute the rectangles (layout()).  Kept here is only what the
+ * session does not keep: the state at the previous stop (to highlight
+ * what changed), the command being typed and the transcript.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -154,66 +149,53 @@ static void title(const struct tui *t, const struct rect *r, int y,
 	put(r, y, 1, t->a_title, s);
 }
 
-/* Guest text may hold anything: tabs and control bytes print as one
- * column each, so that a row is exactly as wide as it is counted. */
-static char printable(char c)
+/*
+ * Lays text out in rows w wide, long lines wrapped, and draws rows first
+ * to first+h-1 of them at rows y0.. of r (r NULL: draws nothing).  A
+ * final newline ends the last line; it does not start a new one.  Guest
+ * bytes that do not print show as '.', so a row is as wide as counted.
+ * Returns the number of rows of the whole text.
+ */
+static int wrap(const char *text, size_t len, int w, const struct rect *r,
+		int y0, int first, int h)
 {
-	if (c == '\t' || c == '\r')
-		return ' ';
-	return isprint((unsigned char)c) ? c : '.';
-}
-
-/* The rows text takes in a window w wide, long lines wrapped.  A final
- * newline ends the last line; it does not start a new one. */
-static int text_rows(const char *text, size_t len, int w)
-{
-	int total = 0;
-	if (len > 0 && text[len - 1] == '\n')
-		len--;
-	for (size_t i = 0, start = 0; i <= len; i++)
-		if (i == len || text[i] == '\n') {
-			int n = (int)(i - start);
-			total += n == 0 ? 1 : (n + w - 1) / w;
-			start = i + 1;
-		}
-	return total;
-}
-
-/* Shows the end of text in rows y0..y0+h-1 of r, long lines wrapped,
- * back rows up from the bottom. */
-static void show_tail(const struct rect *r, int y0, int h, const char *text,
-		      size_t len, int back)
-{
-	int w = r->w;
-	if (w <= 0 || h <= 0)
-		return;
-	int first = text_rows(text, len, w) - h - back;
-	if (first < 0)
-		first = 0;
-	if (len > 0 && text[len - 1] == '\n')
-		len--;
-
 	char buf[512];
 	int row = 0;
-	for (size_t i = 0, start = 0; i <= len && row < first + h; i++) {
+	if (len > 0 && text[len - 1] == '\n')
+		len--;
+	for (size_t i = 0, start = 0; i <= len; i++) {
 		if (i != len && text[i] != '\n')
 			continue;
 		size_t n = i - start, off = 0;
-		do { /* one screen row per w bytes of the line */
+		do { /* one row per w bytes of the line */
 			size_t k = n - off < (size_t)w ? n - off : (size_t)w;
-			if (k >= sizeof buf)
-				k = sizeof buf - 1;
-			if (row >= first) {
-				for (size_t j = 0; j < k; j++)
-					buf[j] = printable(text[start + off + j]);
+			if (r && row >= first && row < first + h) {
+				k = k < sizeof buf ? k : sizeof buf - 1;
+				for (size_t j = 0; j < k; j++) {
+					unsigned char c = text[start + off + j];
+					buf[j] = c == '\t' || c == '\r' ? ' '
+						 : isprint(c)		 ? (char)c
+									 : '.';
+				}
 				buf[k] = '\0';
 				put(r, y0 + row - first, 0, A_NORMAL, buf);
 			}
 			off += k;
 			row++;
-		} while (off < n && row < first + h);
+		} while (off < n);
 		start = i + 1;
 	}
+	return row;
+}
+
+/* Shows the end of text in rows y0..y0+h-1 of r, back rows up from it. */
+static void show_tail(const struct rect *r, int y0, int h, const char *text,
+		      size_t len, int back)
+{
+	if (r->w <= 0 || h <= 0)
+		return;
+	int first = wrap(text, len, r->w, NULL, 0, 0, 0) - h - back;
+	wrap(text, len, r->w, r, y0, first > 0 ? first : 0, h);
 }
 
 /* ---- The windows ------------------------------------------------------- */
@@ -253,7 +235,8 @@ static void draw_code(struct tui *t, const struct rect *r)
 	struct symctx sc = {.d = t->d, .vm = vm};
 	char buf[160], sym[64];
 
-	snprintf(buf, sizeof buf, "code  vm%d  pc %08x %s", vm, pc,
+	snprintf(buf, sizeof buf, "code%s%.0d  pc %08x %s",
+		 t->vmm ? "  vm" : "", vm, pc,
 		 dbg_symbolize(t->d, vm, pc, sym, sizeof sym) ? sym : "");
 	title(t, r, 0, buf);
 	int h = r->h - 1;
@@ -429,23 +412,22 @@ static void draw_consoles(struct tui *t, const struct rect *r)
 
 static void draw_output(struct tui *t, const struct rect *r)
 {
-	/* Keep the scrolling within the text, whatever the window size. */
 	int h = r->h - 1;
-	if (r->w <= 0 || h <= 0)
+	if (r->w <= 0 || h <= 0 || !t->transcript)
 		return;
 	/* A long output is shown from its start, not its end: the first
 	 * lines of `info vcpu` say what the rest is. */
 	if (t->follow) {
-		int rows = text_rows(t->transcript + t->mark, t->tlen - t->mark,
-				     r->w);
+		int rows = wrap(t->transcript + t->mark, t->tlen - t->mark, r->w,
+				NULL, 0, 0, 0);
 		t->back = rows > h ? rows - h : 0;
 	}
-	int most = text_rows(t->transcript, t->tlen, r->w) - h;
+	/* Keep the scrolling within the text, whatever the window size. */
+	int most = wrap(t->transcript, t->tlen, r->w, NULL, 0, 0, 0) - h;
 	if (t->back > most)
 		t->back = most > 0 ? most : 0;
 	title(t, r, 0, t->back ? "output  (PgDn: more)" : "output");
-	show_tail(r, 1, r->h - 1, t->transcript ? t->transcript : "", t->tlen,
-		  t->back);
+	show_tail(r, 1, h, t->transcript, t->tlen, t->back);
 }
 
 /* The whole screen, from the session's state. */

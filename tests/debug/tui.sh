@@ -70,12 +70,19 @@ report() {
 	fi
 }
 
+# why_gone: why the debugger is no longer there, in one line.
+why_gone() {
+	echo "the debugger has exited (status $(cat "$DIR/status" 2> /dev/null)):" \
+		"$(head -n 3 "$DIR/stderr" 2> /dev/null | tr '\n' ' ')"
+}
+
 # wait_for REGEX: polls the screen (into $DIR/screen) for up to 5 s until
-# a line matches the extended regular expression.
+# a line matches the extended regular expression.  Fails at once if the
+# debugger has exited.
 wait_for() {
 	i=0
 	while [ $i -lt 50 ]; do
-		tm capture-pane -p -t tui > "$DIR/screen" 2> /dev/null
+		tm capture-pane -p -t tui > "$DIR/screen" 2> /dev/null || return 1
 		grep -Eq -- "$1" "$DIR/screen" && return 0
 		sleep 0.1
 		i=$((i + 1))
@@ -88,6 +95,10 @@ check() {
 	name=$1
 	shift
 	for re in "$@"; do
+		if ! tm has-session -t tui 2> /dev/null; then
+			report "$name" "$(why_gone)"
+			return
+		fi
 		if ! wait_for "$re"; then
 			report "$name" "no line matches /$re/"
 			return
@@ -99,7 +110,7 @@ check() {
 # keys KEY...: types the keys, one send-keys each, as a person would.
 keys() {
 	for k in "$@"; do
-		tm send-keys -t tui "$k"
+		tm send-keys -t tui "$k" 2> /dev/null
 		sleep 0.1
 	done
 }
@@ -147,7 +158,7 @@ else
 fi
 
 # --- a larger window: the layout follows -------------------------------
-tm resize-window -t tui -x 100 -y 30
+tm resize-window -t tui -x 100 -y 30 2> /dev/null
 check resize "$FOOTER +PgUp/PgDn output"
 if [ "$(wc -l < "$DIR/screen")" -eq 30 ] &&
 	tail -n 1 "$DIR/screen" | grep -Eq "$FOOTER"; then
@@ -166,10 +177,8 @@ check layout-tui "$FOOTER"
 keys q
 if ! ended; then
 	report quit "the debugger still runs after q"
-elif [ "$(cat "$DIR/status" 2> /dev/null)" != 0 ]; then
-	report quit "exit status $(cat "$DIR/status" 2> /dev/null), stderr: $(cat "$DIR/stderr")"
-elif [ -s "$DIR/stderr" ]; then
-	report quit "stderr: $(cat "$DIR/stderr")"
+elif [ "$(cat "$DIR/status" 2> /dev/null)" != 0 ] || [ -s "$DIR/stderr" ]; then
+	report quit "$(why_gone)"
 else
 	report quit ""
 fi

@@ -1,0 +1,1 @@
+debug --vmm --mode=leaky --patch -x debug-patch.x redpill.elf
