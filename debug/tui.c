@@ -45,7 +45,6 @@ struct snapshot {
 };
 
 #define TRANSCRIPT_MAX (64 * 1024)
-#define CODE_ROWS 256 /* at most this many lines of code are shown */
 
 struct tui {
 	struct dbg *d;
@@ -55,7 +54,7 @@ struct tui {
 	char line[256];            /* the command being typed */
 	size_t len;
 	bool typing;
-	char *transcript; /* ": command\n" and its output, for each command */
+	char *transcript; /* ":command\n" and its output, for each command */
 	size_t tlen;
 	size_t mark;      /* where the last command starts in it */
 	bool follow;      /* show the last command from its start */
@@ -74,16 +73,17 @@ static const struct {
 
 /* ---- Layout ------------------------------------------------------------ */
 
-/* The register window: two columns of "name real vcpu" (vmm) or of
- * "name cpu" (bare machine), 13 rows under a header row. */
+/*
+ * The registers: two columns of "name real vcpu" (or "name cpu" on the
+ * bare machine), 13 rows under a header.  Names are up to 5 wide on the
+ * left ("cause"), 7 on the right ("scratch").
+ */
 #define REGS_ROWS 14
-#define REGS_LEFT_NAME 5  /* "cause" */
-#define REGS_RIGHT_NAME 7 /* "scratch" */
+static const int reg_name_w[2] = {5, 7};
 
-/* The width of a register column whose names are name_w wide. */
-static int regs_col_w(const struct tui *t, int name_w)
+static int regs_col_w(const struct tui *t, int col)
 {
-	return name_w + 1 + (t->vmm ? 17 : 8); /* "00000000 00000000" */
+	return reg_name_w[col] + 1 + (t->vmm ? 17 : 8); /* "%08x %08x" */
 }
 
 /*
@@ -91,19 +91,17 @@ static int regs_col_w(const struct tui *t, int name_w)
  * design for: three fixed rows (status, command, footer), 14 rows of code
  * and registers, 3 of log, 4 of console and output.  Extra rows are
  * shared out among code, log and output; extra columns go to the code
- * (the registers have a fixed width) and to the log, which is full width.
+ * (the registers have a fixed width), the log and the console.
  */
 static void layout(const struct tui *t, int lines, int cols, struct layout *l)
 {
 	int avail = lines - 3 > 0 ? lines - 3 : 0;
-	int regs_w = regs_col_w(t, REGS_LEFT_NAME) + 1 +
-		     regs_col_w(t, REGS_RIGHT_NAME);
+	int regs_w = regs_col_w(t, 0) + 1 + regs_col_w(t, 1);
 	int top, logh;
 
 	if (avail >= 21) {
-		int extra = avail - 21;
-		top = REGS_ROWS + extra / 4;
-		logh = 3 + extra * 3 / 8;
+		top = REGS_ROWS + (avail - 21) / 4;
+		logh = 3 + (avail - 21) * 3 / 8;
 	} else { /* too small: shrink everything alike */
 		top = avail * 2 / 3;
 		logh = avail / 7;
@@ -112,15 +110,14 @@ static void layout(const struct tui *t, int lines, int cols, struct layout *l)
 		logh = 0;
 	if (regs_w > cols - 24) /* a narrow screen: leave the code some room */
 		regs_w = cols - 24 > 0 ? cols - 24 : 0;
+	/* The output lines up under the registers, at least as wide. */
+	int out_w = cols / 2 > regs_w ? cols / 2 : regs_w;
+	int y = 1 + top + logh, h = avail - top - logh;
 
 	l->status = (struct rect){0, 0, 1, cols};
 	l->code = (struct rect){1, 0, top, cols - regs_w - 1};
 	l->regs = (struct rect){1, cols - regs_w, top, regs_w};
 	l->log = (struct rect){1 + top, 0, logh, cols};
-	/* The output is at least as wide as the registers, above which it
-	 * lines up: on 80 columns that is the wider half. */
-	int y = 1 + top + logh, h = avail - top - logh;
-	int out_w = cols / 2 > regs_w ? cols / 2 : regs_w;
 	l->console = (struct rect){y, 0, h, cols - out_w - 1};
 	l->output = (struct rect){y, cols - out_w, h, out_w};
 	l->cmd = (struct rect){lines - 2, 0, 1, cols};
@@ -139,22 +136,28 @@ static void put(const struct rect *r, int y, int x, attr_t a, const char *s)
 	attroff(a);
 }
 
-/* A window's title: one row in the title attribute across its width. */
-static void title(const struct tui *t, const struct rect *r, int y,
-		  const char *s)
+/* A title row: text on a bar across the window. */
+static void title(const struct tui *t, const struct rect *r, const char *s)
 {
-	if (y >= r->h || r->w <= 0)
+	if (r->h <= 0 || r->w <= 0)
 		return;
-	mvhline(r->y + y, r->x, ' ' | t->a_title, r->w);
-	put(r, y, 1, t->a_title, s);
+	mvhline(r->y, r->x, ' ' | t->a_title, r->w);
+	put(r, 0, 1, t->a_title, s);
+}
+
+/* Guest bytes may be anything: each shows as one column. */
+static char printable(unsigned char c)
+{
+	if (c == '\t' || c == '\r')
+		return ' ';
+	return isprint(c) ? (char)c : '.';
 }
 
 /*
- * Lays text out in rows w wide, long lines wrapped, and draws rows first
- * to first+h-1 of them at rows y0.. of r (r NULL: draws nothing).  A
- * final newline ends the last line; it does not start a new one.  Guest
- * bytes that do not print show as '.', so a row is as wide as counted.
- * Returns the number of rows of the whole text.
+ * Lays text out in rows w wide, long lines wrapped, and draws its rows
+ * first..first+h-1 at rows y0.. of r (r NULL: draws nothing).  A final
+ * newline ends the last line; it does not start a new one.  Returns the
+ * number of rows the whole text takes.
  */
 static int wrap(const char *text, size_t len, int w, const struct rect *r,
 		int y0, int first, int h)
@@ -170,14 +173,10 @@ static int wrap(const char *text, size_t len, int w, const struct rect *r,
 		do { /* one row per w bytes of the line */
 			size_t k = n - off < (size_t)w ? n - off : (size_t)w;
 			if (r && row >= first && row < first + h) {
-				k = k < sizeof buf ? k : sizeof buf - 1;
-				for (size_t j = 0; j < k; j++) {
-					unsigned char c = text[start + off + j];
-					buf[j] = c == '\t' || c == '\r' ? ' '
-						 : isprint(c)		 ? (char)c
-									 : '.';
-				}
-				buf[k] = '\0';
+				size_t m = k < sizeof buf ? k : sizeof buf - 1;
+				for (size_t j = 0; j < m; j++)
+					buf[j] = printable(text[start + off + j]);
+				buf[m] = '\0';
 				put(r, y0 + row - first, 0, A_NORMAL, buf);
 			}
 			off += k;
@@ -188,27 +187,18 @@ static int wrap(const char *text, size_t len, int w, const struct rect *r,
 	return row;
 }
 
-/* Shows the end of text in rows y0..y0+h-1 of r, back rows up from it. */
-static void show_tail(const struct rect *r, int y0, int h, const char *text,
-		      size_t len, int back)
+/* Shows the end of text under r's title, back rows up from its end. */
+static void show_tail(const struct rect *r, const char *text, size_t len,
+		      int back)
 {
+	int h = r->h - 1;
 	if (r->w <= 0 || h <= 0)
 		return;
 	int first = wrap(text, len, r->w, NULL, 0, 0, 0) - h - back;
-	wrap(text, len, r->w, r, y0, first > 0 ? first : 0, h);
+	wrap(text, len, r->w, r, 1, first > 0 ? first : 0, h);
 }
 
 /* ---- The windows ------------------------------------------------------- */
-
-/* Makes every run of spaces in s one space. */
-static void squeeze(char *s)
-{
-	char *out = s;
-	for (const char *p = s; *p; p++)
-		if (*p != ' ' || out == s || out[-1] != ' ')
-			*out++ = *p;
-	*out = '\0';
-}
 
 /* isa_disassemble's symbolizer: branch targets by the session's symbols. */
 struct symctx {
@@ -223,73 +213,65 @@ static const char *symbolize(void *ctx, uint32_t addr)
 	return dbg_symbolize(s->d, s->vm, addr, s->buf, sizeof s->buf);
 }
 
+/* Makes every run of spaces in s one space. */
+static void squeeze(char *s)
+{
+	char *out = s;
+	for (const char *p = s; *p; p++)
+		if (*p != ' ' || out == s || out[-1] != ' ')
+			*out++ = *p;
+	*out = '\0';
+}
+
 /*
- * The guest code around its pc: a third of the window above it, the
- * rest below.  A symbol that starts at an address gets its own "name:"
- * row, as in a listing.  '>' marks the pc, '*' a breakpoint.
+ * The guest code from a third of the window above its pc.  A symbol that
+ * starts at an address gets a "name:" row of its own, as in a listing
+ * (the pc stays in sight: at most a third of the rows are such labels
+ * above it).  '>' marks the pc, '*' a breakpoint.
  */
 static void draw_code(struct tui *t, const struct rect *r)
 {
 	int vm = dbg_selected_vm(t->d);
-	uint32_t pc = t->now.guest[vm].pc;
+	uint32_t pc = t->now.guest[vm].pc, word;
 	struct symctx sc = {.d = t->d, .vm = vm};
-	char buf[160], sym[64];
+	char buf[160], sym[64], where[16] = "";
 
-	snprintf(buf, sizeof buf, "code%s%.0d  pc %08x %s",
-		 t->vmm ? "  vm" : "", vm, pc,
+	if (t->vmm)
+		snprintf(where, sizeof where, "  vm%d", vm);
+	snprintf(buf, sizeof buf, "code%s  pc %08x %s", where, pc,
 		 dbg_symbolize(t->d, vm, pc, sym, sizeof sym) ? sym : "");
-	title(t, r, 0, buf);
-	int h = r->h - 1;
-	if (h <= 0)
-		return;
-	if (h > CODE_ROWS / 2)
-		h = CODE_ROWS / 2;
+	title(t, r, buf);
 
-	/* First lay the rows out (an address, and whether it is its label
-	 * row), then show the h of them that put the pc a third down. */
-	struct code_row {
-		uint32_t addr;
-		bool label;
-	} rows[CODE_ROWS];
-	int n = 0, ipc = -1;
-	uint32_t before = 4u * (uint32_t)(h / 3);
+	uint32_t before = 4u * (uint32_t)((r->h - 1) / 3);
 	uint32_t a = (pc >= before ? pc - before : 0) & ~3u;
-	while (n < CODE_ROWS - 1 && (ipc < 0 || n - ipc < h)) {
+	for (int y = 1; y < r->h; a += 4) {
 		const char *s = dbg_symbolize(t->d, vm, a, sym, sizeof sym);
-		if (s && !strchr(s, '+'))
-			rows[n++] = (struct code_row){a, true};
-		if (a == pc)
-			ipc = n;
-		rows[n++] = (struct code_row){a, false};
-		if (a > UINT32_MAX - 4)
-			break;
-		a += 4;
-	}
-	int first = ipc - h / 3 > 0 ? ipc - h / 3 : 0;
-
-	for (int i = first; i < n && i - first < h; i++) {
-		int y = 1 + i - first;
-		uint32_t word, addr = rows[i].addr;
-		if (rows[i].label) {
-			dbg_symbolize(t->d, vm, addr, sym, sizeof sym);
-			snprintf(buf, sizeof buf, "%s:", sym);
-			put(r, y, 0, A_BOLD, buf);
-			continue;
+		if (s && !strchr(s, '+')) {
+			snprintf(buf, sizeof buf, "%s:", s);
+			put(r, y++, 0, A_BOLD, buf);
 		}
 		char dis[96] = "(unmapped)";
-		if (dbg_read_code(t->d, vm, addr, &word))
-			isa_disassemble(word, addr, dis, sizeof dis, symbolize,
-					&sc);
-		if (r->w < 40) /* narrow: drop the padding after the mnemonic */
+		if (dbg_read_code(t->d, vm, a, &word))
+			isa_disassemble(word, a, dis, sizeof dis, symbolize, &sc);
+		if (r->w < 40) /* narrow: no padding after the mnemonic */
 			squeeze(dis);
-		bool bp = dbg_has_breakpoint(t->d, vm, addr);
-		snprintf(buf, sizeof buf, "%c%c%08x %s", addr == pc ? '>' : ' ',
-			 bp ? '*' : ' ', addr, dis);
-		put(r, y, 0, addr == pc ? t->a_pc : A_NORMAL, buf);
+		bool bp = dbg_has_breakpoint(t->d, vm, a);
+		snprintf(buf, sizeof buf, "%c%c%08x %s", a == pc ? '>' : ' ',
+			 bp ? '*' : ' ', a, dis);
+		put(r, y, 0, a == pc ? t->a_pc : A_NORMAL, buf);
 		if (bp)
 			put(r, y, 1, t->a_bp, "*");
+		y++;
+		if (a > UINT32_MAX - 4)
+			break;
 	}
 }
+
+/* Register i of a CPU state, struct cpu or struct vmm_vcpu_state (both
+ * have x, pc and cr): r0-r15, then pc, then the control registers. */
+#define REG(s, i)                                                        \
+	((i) < ISA_NREGS ? (s).x[i]                                      \
+	 : (i) == ISA_NREGS ? (s).pc : (s).cr[(i) - ISA_NREGS - 1])
 
 /* One register value, highlighted if it changed since the previous stop. */
 static void draw_value(const struct tui *t, const struct rect *r, int y,
@@ -303,59 +285,40 @@ static void draw_value(const struct tui *t, const struct rect *r, int y,
 /*
  * The real CPU next to the selected VM's vCPU.  Under the VMM they differ
  * exactly where trap-and-emulate works: the real CPU runs the guest in
- * user mode on the shadow page table, the vCPU holds the mode, PTBR and
+ * user mode on the shadow page table; the vCPU holds the mode, PTBR and
  * trap registers the guest believes it has.
  */
 static void draw_regs(struct tui *t, const struct rect *r)
 {
 	int vm = dbg_selected_vm(t->d);
-	const struct cpu *real = &t->now.real, *oreal = &t->prev.real;
-	const struct vmm_vcpu_state *g = &t->now.guest[vm];
-	const struct vmm_vcpu_state *og = &t->prev.guest[vm];
-	int namew[2] = {REGS_LEFT_NAME, REGS_RIGHT_NAME};
-	int colx[2] = {0, regs_col_w(t, REGS_LEFT_NAME) + 1};
+	const struct snapshot *now = &t->now, *old = &t->prev;
+	int colx[2] = {0, regs_col_w(t, 0) + 1};
 	char buf[64];
 
-	title(t, r, 0, "");
+	title(t, r, "");
 	for (int c = 0; c < 2; c++) {
 		if (t->vmm)
 			snprintf(buf, sizeof buf, "%*s real cpu vm%d vcpu",
-				 namew[c], "", vm);
+				 reg_name_w[c], "", vm);
 		else
-			snprintf(buf, sizeof buf, "%*s cpu", namew[c], "");
+			snprintf(buf, sizeof buf, "%*s cpu", reg_name_w[c], "");
 		put(r, 0, colx[c], t->a_title, buf);
 	}
-
-	/* 25 rows of values: r0-r15, pc and the control registers; the left
-	 * column takes r0-r7, pc, psw, epc, epsw, cause, the right one
-	 * r8-r15 and the rest. */
+	/* Left: r0-r7, pc, psw, epc, epsw, cause; right: r8-r15, the rest. */
 	for (int i = 0; i < ISA_NREGS + 1 + CR_COUNT; i++) {
-		const char *name;
-		uint32_t rv, orv, gv, ogv;
-		int c, y;
-		if (i < ISA_NREGS) {
-			name = isa_reg_name((unsigned)i);
-			rv = real->x[i], orv = oreal->x[i];
-			gv = g->x[i], ogv = og->x[i];
-			c = i / 8, y = i % 8;
-		} else if (i == ISA_NREGS) {
-			name = "pc";
-			rv = real->pc, orv = oreal->pc, gv = g->pc, ogv = og->pc;
-			c = 0, y = 8;
-		} else {
-			int cr = i - ISA_NREGS - 1;
-			name = isa_cr_name((unsigned)cr);
-			rv = real->cr[cr], orv = oreal->cr[cr];
-			gv = g->cr[cr], ogv = og->cr[cr];
-			c = cr < 4 ? 0 : 1, y = cr < 4 ? 9 + cr : 8 + cr - 4;
-		}
-		put(r, 1 + y, colx[c], A_NORMAL, name);
+		int c = i < 8 || (i >= ISA_NREGS && i <= ISA_NREGS + 4) ? 0 : 1;
+		int y = 1 + (i < ISA_NREGS ? i % 8 : c == 0 ? i - 8 : i - 13);
+		int x = colx[c] + reg_name_w[c] + 1;
+		put(r, y, colx[c], A_NORMAL,
+		    i < ISA_NREGS    ? isa_reg_name((unsigned)i)
+		    : i == ISA_NREGS ? "pc"
+				     : isa_cr_name((unsigned)(i - ISA_NREGS - 1)));
 		if (t->vmm) {
-			draw_value(t, r, 1 + y, colx[c] + namew[c] + 1, rv, orv);
-			draw_value(t, r, 1 + y, colx[c] + namew[c] + 10, gv, ogv);
-		} else {
-			draw_value(t, r, 1 + y, colx[c] + namew[c] + 1, gv, ogv);
+			draw_value(t, r, y, x, REG(now->real, i), REG(old->real, i));
+			x += 9;
 		}
+		draw_value(t, r, y, x, REG(now->guest[vm], i),
+			   REG(old->guest[vm], i));
 	}
 }
 
@@ -368,8 +331,8 @@ static void draw_log(struct tui *t, const struct rect *r)
 
 	snprintf(buf, sizeof buf, "world switches  (%llu so far)",
 		 (unsigned long long)t->now.next_seq);
-	title(t, r, 0, buf);
-	int h = r->h - 1, first = count - h > 0 ? count - h : 0;
+	title(t, r, buf);
+	int first = count - (r->h - 1) > 0 ? count - (r->h - 1) : 0;
 	for (int i = first; i < count; i++) {
 		const struct vmm_event *e = dbg_log_get(t->d, i);
 		if (!e)
@@ -385,8 +348,8 @@ static void draw_log(struct tui *t, const struct rect *r)
 	}
 }
 
-/* Each VM's console, the area split into columns (or rows, when the
- * columns would be too narrow to read). */
+/* Each VM's console, the area split into columns (or rows, when columns
+ * would be too narrow to read). */
 static void draw_consoles(struct tui *t, const struct rect *r)
 {
 	int n = t->nvms;
@@ -402,17 +365,18 @@ static void draw_consoles(struct tui *t, const struct rect *r)
 			c.y = r->y + vm * r->h / n;
 			c.h = (vm + 1) * r->h / n - vm * r->h / n;
 		}
-		size_t len;
+		size_t len = 0;
 		const char *text = dbg_console(t->d, vm, &len);
 		snprintf(buf, sizeof buf, "vm%d console", vm);
-		title(t, &c, 0, n > 1 || t->vmm ? buf : "console");
-		show_tail(&c, 1, c.h - 1, text ? text : "", text ? len : 0, 0);
+		title(t, &c, t->vmm ? buf : "console");
+		show_tail(&c, text ? text : "", text ? len : 0, 0);
 	}
 }
 
 static void draw_output(struct tui *t, const struct rect *r)
 {
 	int h = r->h - 1;
+	title(t, r, t->back ? "output  (PgDn: more)" : "output");
 	if (r->w <= 0 || h <= 0 || !t->transcript)
 		return;
 	/* A long output is shown from its start, not its end: the first
@@ -426,15 +390,16 @@ static void draw_output(struct tui *t, const struct rect *r)
 	int most = wrap(t->transcript, t->tlen, r->w, NULL, 0, 0, 0) - h;
 	if (t->back > most)
 		t->back = most > 0 ? most : 0;
-	title(t, r, 0, t->back ? "output  (PgDn: more)" : "output");
-	show_tail(r, 1, h, t->transcript, t->tlen, t->back);
+	if (t->back) /* the title again, now that back is known */
+		title(t, r, "output  (PgDn: more)");
+	show_tail(r, t->transcript, t->tlen, t->back);
 }
 
 /* The whole screen, from the session's state. */
 static void draw(struct tui *t)
 {
 	struct layout l;
-	char buf[512];
+	char buf[512] = "";
 
 	layout(t, LINES, COLS, &l);
 	erase();
@@ -447,7 +412,6 @@ static void draw(struct tui *t)
 	draw_consoles(t, &l.console);
 	draw_output(t, &l.output);
 
-	buf[0] = '\0';
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		size_t k = strlen(buf);
 		snprintf(buf + k, sizeof buf - k, "%c %s  ", keys[i].key,
@@ -459,15 +423,12 @@ static void draw(struct tui *t)
 	mvhline(l.footer.y, 0, ' ' | A_REVERSE, COLS);
 	put(&l.footer, 0, 0, A_REVERSE, buf);
 
-	if (t->typing) {
+	curs_set(t->typing);
+	if (t->typing) { /* a line longer than the screen shows its end */
+		int skip = (int)t->len + 1 - (COLS - 1);
 		snprintf(buf, sizeof buf, ":%s", t->line);
-		/* A line longer than the screen shows its end. */
-		int skip = (int)strlen(buf) - (COLS - 1);
 		put(&l.cmd, 0, 0, A_NORMAL, buf + (skip > 0 ? skip : 0));
-		curs_set(1);
-		move(l.cmd.y, (int)strlen(buf) - (skip > 0 ? skip : 0));
-	} else {
-		curs_set(0);
+		move(l.cmd.y, (int)t->len + 1 - (skip > 0 ? skip : 0));
 	}
 	refresh();
 }
@@ -491,17 +452,11 @@ static void snapshot(const struct tui *t, struct snapshot *s)
 static bool moved(const struct tui *t, const struct snapshot *a,
 		  const struct snapshot *b)
 {
-	if (a->next_seq != b->next_seq || strcmp(a->status, b->status) ||
-	    memcmp(&a->real, &b->real, sizeof a->real))
-		return true;
-	for (int vm = 0; vm < t->nvms; vm++) {
-		const struct vmm_vcpu_state *x = &a->guest[vm], *y = &b->guest[vm];
-		/* Field by field: the struct has padding. */
-		if (memcmp(x->x, y->x, sizeof x->x) || x->pc != y->pc ||
-		    memcmp(x->cr, y->cr, sizeof x->cr) || x->cycles != y->cycles)
-			return true;
-	}
-	return false;
+	bool m = a->next_seq != b->next_seq || strcmp(a->status, b->status) ||
+		 memcmp(&a->real, &b->real, sizeof a->real);
+	for (int vm = 0; vm < t->nvms; vm++)
+		m = m || a->guest[vm].cycles != b->guest[vm].cycles;
+	return m;
 }
 
 /* Appends text to the transcript; past TRANSCRIPT_MAX its older half
@@ -535,8 +490,8 @@ static bool is_layout(const char *line, const char *which)
 
 /*
  * Runs one command line with its output captured into the transcript.
- * Returns what dbg_execute returns, or DBG_QUIT for quit and DBG_OK
- * with *leave set for `layout line`.
+ * Returns what dbg_execute returns; for `layout line`, DBG_OK with
+ * *leave set (`layout tui` does nothing: this is it).
  */
 static enum dbg_result run(struct tui *t, const char *line, bool *leave)
 {
@@ -545,11 +500,9 @@ static enum dbg_result run(struct tui *t, const char *line, bool *leave)
 	t->mark = t->tlen;
 	transcribe(t, head, strlen(head));
 	t->follow = true;
-	if (is_layout(line, "line")) {
+	if (is_layout(line, "line"))
 		*leave = true;
-		return DBG_OK;
-	}
-	if (is_layout(line, "tui"))
+	if (is_layout(line, "line") || is_layout(line, "tui"))
 		return DBG_OK;
 
 	/* A continue may run for long: say so before the screen freezes. */
@@ -562,15 +515,15 @@ static enum dbg_result run(struct tui *t, const char *line, bool *leave)
 	size_t n = 0;
 	FILE *f = open_memstream(&out, &n);
 	if (!f) {
-		const char *msg = "cannot capture the output: no memory\n";
-		transcribe(t, msg, strlen(msg));
+		t->now = before;
+		transcribe(t, "no memory to capture the output\n", 32);
 		return DBG_ERROR;
 	}
 	dbg_set_output(t->d, f);
 	enum dbg_result res = dbg_execute(t->d, line);
 	fclose(f);
-	/* Nothing may print to the terminal under curses; between commands
-	 * the session is not expected to print at all. */
+	/* Between commands the session prints nothing; stdout is only its
+	 * default again. */
 	dbg_set_output(t->d, stdout);
 	transcribe(t, out, n);
 	free(out);
@@ -581,21 +534,16 @@ static enum dbg_result run(struct tui *t, const char *line, bool *leave)
 	return res;
 }
 
-/* Tab: completes the last word of the command line if only one name
- * fits it (dbg_complete). */
+/* Tab: completes the last word typed, if only one name fits it. */
 static void complete(struct tui *t)
 {
 	size_t start = t->len;
 	while (start > 0 && t->line[start - 1] != ' ')
 		start--;
-	const char *word = t->line + start;
-	const char *m = dbg_complete(t->d, word, 0);
-	if (!m || dbg_complete(t->d, word, 1))
-		return;
-	if (start + strlen(m) + 1 < sizeof t->line) {
-		snprintf(t->line + start, sizeof t->line - start, "%s ", m);
-		t->len = strlen(t->line);
-	}
+	const char *m = dbg_complete(t->d, t->line + start, 0);
+	if (m && !dbg_complete(t->d, t->line + start, 1) &&
+	    start + strlen(m) + 1 < sizeof t->line)
+		t->len = start + (size_t)sprintf(t->line + start, "%s ", m);
 }
 
 /* ---- The front end ----------------------------------------------------- */
@@ -605,14 +553,12 @@ static void set_attributes(struct tui *t)
 {
 	t->a_title = A_REVERSE;
 	t->a_changed = A_REVERSE;
-	t->a_pc = A_BOLD;
-	t->a_bp = A_BOLD;
-	t->a_new = A_BOLD;
+	t->a_pc = t->a_bp = t->a_new = A_BOLD;
 	if (has_colors() && start_color() == OK) {
 		use_default_colors();
-		init_pair(1, COLOR_BLACK, COLOR_CYAN);  /* titles */
-		init_pair(2, COLOR_YELLOW, -1);         /* changed values */
-		init_pair(3, COLOR_RED, -1);            /* breakpoints */
+		init_pair(1, COLOR_BLACK, COLOR_CYAN); /* titles */
+		init_pair(2, COLOR_YELLOW, -1);        /* changed values */
+		init_pair(3, COLOR_RED, -1);           /* breakpoints */
 		t->a_title = COLOR_PAIR(1);
 		t->a_changed = COLOR_PAIR(2) | A_BOLD;
 		t->a_bp = COLOR_PAIR(3) | A_BOLD;
@@ -622,62 +568,53 @@ static void set_attributes(struct tui *t)
 /* One key.  Returns true when the TUI is to end, with *res set. */
 static bool key(struct tui *t, int ch, enum dbg_result *res)
 {
-	bool leave = false;
 	const char *command = NULL;
+	bool enter = ch == '\n' || ch == '\r' || ch == KEY_ENTER;
+	bool text = ch > 0 && ch < 256 && isprint(ch);
 
 	if (ch == KEY_PPAGE || ch == KEY_NPAGE) {
-		int page = LINES / 4 > 1 ? LINES / 4 : 1;
 		t->follow = false;
-		t->back += ch == KEY_PPAGE ? page : -page;
-		if (t->back < 0)
-			t->back = 0;
-		return false;
-	}
-	if (ch == 12) { /* Ctrl-L: repaint */
+		t->back += (ch == KEY_PPAGE ? 1 : -1) * (LINES / 4 + 1);
+		t->back = t->back > 0 ? t->back : 0;
+	} else if (ch == 12) { /* Ctrl-L: repaint */
 		clearok(stdscr, TRUE);
-		return false;
-	}
-	if (!t->typing) {
+	} else if (!t->typing) {
 		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
 			if (ch == keys[i].key)
 				command = keys[i].command;
-		if (ch == '\n' || ch == '\r' || ch == KEY_ENTER)
+		if (enter)
 			command = ""; /* repeats the last step, as in gdb */
-		else if (ch == ':')
+		else if (!command && text) /* ':' or the command's first letter */
 			t->typing = true;
-		else if (!command && ch < 256 && isprint(ch)) {
-			t->typing = true;
+		if (!command && text && ch != ':')
 			t->line[t->len++] = (char)ch;
-		}
-	} else if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+	} else if (enter) {
 		command = t->line;
 	} else if (ch == 27) { /* Esc */
 		t->typing = false;
 		t->len = 0;
 	} else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
-		if (t->len > 0)
-			t->len--;
+		t->len -= t->len > 0;
 	} else if (ch == '\t') {
 		complete(t);
-	} else if (ch < 256 && isprint(ch) && t->len + 1 < sizeof t->line) {
+	} else if (text && t->len + 1 < sizeof t->line) {
 		t->line[t->len++] = (char)ch;
 	}
 	t->line[t->len] = '\0';
 	if (!command)
 		return false;
 
-	/* Trim, so that "  layout line " is recognised too. */
-	char line[sizeof t->line];
-	const char *s = command;
-	while (*s == ' ')
-		s++;
-	snprintf(line, sizeof line, "%s", s);
-	for (size_t n = strlen(line); n > 0 && line[n - 1] == ' '; n--)
-		line[n - 1] = '\0';
+	char line[sizeof t->line]; /* trimmed: "layout line " is seen too */
+	command += strspn(command, " ");
+	size_t n = strlen(command);
+	while (n > 0 && command[n - 1] == ' ')
+		n--;
+	snprintf(line, sizeof line, "%.*s", (int)n, command);
 	t->typing = false;
 	t->len = 0;
 	t->line[0] = '\0';
 
+	bool leave = false;
 	*res = run(t, line, &leave);
 	return leave || *res == DBG_QUIT;
 }
@@ -688,8 +625,8 @@ enum dbg_result dbg_tui(struct dbg *d)
 		fprintf(stderr, "trapeze debug: --tui needs a terminal\n");
 		return DBG_ERROR;
 	}
-	/* newterm rather than initscr: initscr exits the program when the
-	 * terminal is unknown, newterm lets us say so and go on. */
+	/* newterm, not initscr: initscr exits the program on an unknown
+	 * terminal; this way the session goes on in line mode. */
 	SCREEN *scr = newterm(NULL, stdout, stdin);
 	if (!scr) {
 		fprintf(stderr, "trapeze debug: cannot use terminal '%s'\n",
@@ -704,33 +641,27 @@ enum dbg_result dbg_tui(struct dbg *d)
 	set_escdelay(25); /* Esc cancels at once, not after a second */
 
 	struct tui t = {.d = d, .vmm = dbg_is_vmm(d), .nvms = dbg_vm_count(d)};
-	if (t.nvms < 1)
-		t.nvms = 1;
-	if (t.nvms > MAX_IMAGES)
-		t.nvms = MAX_IMAGES;
+	t.nvms = t.nvms < 1 ? 1 : t.nvms > MAX_IMAGES ? MAX_IMAGES : t.nvms;
 	set_attributes(&t);
 	snapshot(&t, &t.now);
 	t.prev = t.now;
 
 	enum dbg_result res = DBG_OK;
-	int errors = 0;
-	for (;;) {
+	for (int errors = 0; errors < 100;) {
 		draw(&t);
 		errno = 0;
 		int ch = getch();
+		/* A signal interrupts the read (go on); a terminal that is
+		 * gone fails it for ever (give up). */
 		if (ch == ERR) {
-			/* A signal interrupts the read; a closed terminal
-			 * fails it for ever. */
-			if (errno == EINTR || ++errors < 100)
-				continue;
+			errors += errno != EINTR;
 			res = DBG_QUIT;
-			break;
+			continue;
 		}
 		errors = 0;
-		if (ch == KEY_RESIZE) /* LINES and COLS are new: redraw */
-			continue;
-		if (key(&t, ch, &res))
-			break;
+		res = DBG_OK;
+		if (ch != KEY_RESIZE && key(&t, ch, &res))
+			break; /* (on KEY_RESIZE, LINES and COLS are new) */
 	}
 	endwin();
 	delscreen(scr);
