@@ -1,20 +1,11 @@
 /*
  * commands.c - the debugger's commands: one table (`commands` below)
- * gives each its name, abbreviation, arguments, help and function.
- *
- * The stepping commands are the point of the debugger.  Under the VMM a
- * guest instruction either runs directly or traps; a trap is a world
- * switch out, and the session stops *between* the exit and its handler:
- *
- *     stepi         one guest instruction; if it traps, stop at the exit
- *     next-exit     run to the next world switch out, show its record
- *     step-handler  run the handler, show what it changed, and where the
- *                   guest will resume
+ * gives each its name, abbreviation, arguments, help and function.  They
+ * parse their arguments and print; moving the run on is stops.c's.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,636 +13,6 @@
 #include "internal.h"
 
 #define MAX_ARGS 16
-
-static const char *const cause_docs[CAUSE_COUNT] = {
-#define DBG_X_CAUSE_DOC(name, code, doc) [code] = doc,
-	PG32_CAUSES(DBG_X_CAUSE_DOC)
-#undef DBG_X_CAUSE_DOC
-};
-
-static const char *const action_docs[VMM_ACT_COUNT] = {
-#define DBG_X_ACTION_DOC(name, str, doc) [VMM_ACT_##name] = doc,
-	VMM_ACTIONS(DBG_X_ACTION_DOC)
-#undef DBG_X_ACTION_DOC
-};
-
-static enum dbg_result error(struct dbg *d, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static enum dbg_result error(struct dbg *d, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(d->out, "error: ");
-	vfprintf(d->out, fmt, ap);
-	fprintf(d->out, "\n");
-	va_end(ap);
-	return DBG_ERROR;
-}
-
-static void set_status(struct dbg *d, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void set_status(struct dbg *d, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(d->status, sizeof d->status, fmt, ap);
-	va_end(ap);
-}
-
-/* ---- printing what the student looks at --------------------------------------- */
-
-int print_psw(char *buf, size_t size, uint32_t psw)
-{
-	return snprintf(buf, size, "MODE=%c IE=%u PG=%u", (psw & PSW_MODE) ? 'S' : 'U',
-			(psw & PSW_IE) ? 1u : 0u, (psw & PSW_PG) ? 1u : 0u);
-}
-
-static const char *vm_label(struct dbg *d, int vm, char *buf, size_t size)
-{
-	if (d->v)
-		snprintf(buf, size, "vm%d ", vm);
-	else
-		buf[0] = '\0';
-	return buf;
-}
-
-/* "vm0 0x00001034 <kernel_main+0x14>:  mtcr psw, t0" */
-void print_location(struct dbg *d, int vm, uint32_t pc)
-{
-	char sym[80], text[96], label[16];
-	uint32_t word;
-	fprintf(d->out, "%s0x%08" PRIx32, vm_label(d, vm, label, sizeof label), pc);
-	if (dbg_symbolize(d, vm, pc, sym, sizeof sym))
-		fprintf(d->out, " <%s>", sym);
-	if (dbg_read_code(d, vm, pc, &word)) {
-		isa_disassemble(word, pc, text, sizeof text, NULL, NULL);
-		fprintf(d->out, ":  %s\n", text);
-	} else {
-		fprintf(d->out, ":  (not mapped)\n");
-	}
-}
-
-/* "PAGE_FAULT (store, page not present)" */
-static int describe_cause(char *buf, size_t size, uint32_t cause)
-{
-	const char *name = isa_cause_name(cause);
-	uint32_t code = cause & CAUSE_CODE_MASK;
-	if (cause & CAUSE_INTERRUPT)
-		return snprintf(buf, size, "%s interrupt", name ? name : "?");
-	if (code == CAUSE_PAGE_FAULT) {
-		static const char *const access[] = {"fetch", "load", "store", "?"};
-		return snprintf(buf, size, "PAGE_FAULT (%s, page %s)",
-				access[(cause >> CAUSE_ACCESS_SHIFT) & 3],
-				(cause & CAUSE_PRESENT) ? "present but not allowed"
-							 : "not present");
-	}
-	return snprintf(buf, size, "%s (%s)", name ? name : "?",
-			code < CAUSE_COUNT && cause_docs[code] ? cause_docs[code] : "?");
-}
-
-static bool has_badva(uint32_t cause)
-{
-	uint32_t code = cause & CAUSE_CODE_MASK;
-	return !(cause & CAUSE_INTERRUPT) &&
-	       (code == CAUSE_PAGE_FAULT || code == CAUSE_MISALIGNED ||
-		code == CAUSE_BUS_ERROR);
-}
-
-void print_exit_block(struct dbg *d)
-{
-	int vm;
-	struct mach_exit e;
-	const char *handler;
-	if (!dbg_exit_waiting(d, &vm, &e, &handler))
-		return;
-	struct vmm_vcpu_state st;
-	dbg_guest_state(d, vm, &st);
-	char cause[96], psw[32];
-	describe_cause(cause, sizeof cause, e.cause);
-	print_psw(psw, sizeof psw, st.cr[CR_PSW]);
-	fprintf(d->out, "exit #%" PRIu64 " of vm%d: %s\n", d->nlog, vm, cause);
-	fprintf(d->out, "  guest pc:     ");
-	print_location(d, vm, e.pc);
-	fprintf(d->out, "  virtual mode: %s (vPSW 0x%08" PRIx32 ": %s)\n",
-		(st.cr[CR_PSW] & PSW_MODE) ? "supervisor" : "user", st.cr[CR_PSW], psw);
-	if (has_badva(e.cause))
-		fprintf(d->out, "  badva:        0x%08" PRIx32 "\n", e.badva);
-	fprintf(d->out, "  handler:      %s (step-handler runs it)\n", handler);
-	set_status(d, "vm%d stopped at exit #%" PRIu64 " (%s) before %s", vm,
-		   d->nlog, isa_cause_name(e.cause) ? isa_cause_name(e.cause) : "?",
-		   handler);
-}
-
-void print_event(struct dbg *d, const struct vmm_event *e)
-{
-	const char *cause = isa_cause_name(e->cause);
-	fprintf(d->out, "#%-5" PRIu64 " vm%d %-10s pc 0x%08" PRIx32 " %-5s %-18s %-11s "
-			"resume 0x%08" PRIx32 "\n",
-		e->seq, e->vm, cause ? cause : "?", e->pc,
-		e->supervisor ? "super" : "user", e->handler ? e->handler : "?",
-		vmm_action_name(e->action), e->resume_pc);
-}
-
-static void print_stop_here(struct dbg *d)
-{
-	int vm = dbg_next_vm(d);
-	if (vm < 0)
-		return;
-	struct vmm_vcpu_state st;
-	dbg_guest_state(d, vm, &st);
-	print_location(d, vm, st.pc);
-	char label[16];
-	set_status(d, "%sstopped at 0x%08" PRIx32, vm_label(d, vm, label,
-							  sizeof label), st.pc);
-}
-
-/* Once every guest has stopped: says how, once. */
-static bool report_end(struct dbg *d)
-{
-	if (!dbg_done(d))
-		return false;
-	if (d->ended_reported) {
-		fprintf(d->out, "the run has ended\n");
-		return true;
-	}
-	d->ended_reported = true;
-	if (!d->v) {
-		const struct target *t = d->t;
-		if (t->native_stop == MACH_STOP_HALT)
-			fprintf(d->out, "the run has ended: the machine halted with "
-					"status %" PRIu32 "\n", mach_exit_status(d->m) & 0xff);
-		else
-			fprintf(d->out, "the run has ended: %s\n",
-				mach_stop_name(t->native_stop));
-	} else {
-		for (int i = 0; i < d->t->nvms; i++) {
-			if (vmm_vm_state(d->v, i) == VM_HALTED)
-				fprintf(d->out, "the run has ended: vm%d halted with "
-						"status %" PRIu32 "\n", i,
-					vmm_vm_status(d->v, i) & 0xff);
-			else
-				fprintf(d->out, "the run has ended: vm%d: %s\n", i,
-					vmm_vm_reason(d->v, i));
-		}
-	}
-	set_status(d, "the run has ended (status %d)", target_status(d->t));
-	return true;
-}
-
-/* ---- stop points ---------------------------------------------------------------- */
-
-static struct stop_point *add_point(struct dbg *d, enum stop_kind kind)
-{
-	if (d->npoints == MAX_STOP_POINTS)
-		return NULL;
-	struct stop_point *p = &d->points[d->npoints++];
-	memset(p, 0, sizeof *p);
-	p->id = d->next_id++;
-	p->kind = kind;
-	p->vm = -1;
-	return p;
-}
-
-static void delete_point(struct dbg *d, int index)
-{
-	memmove(&d->points[index], &d->points[index + 1],
-		(size_t)(d->npoints - index - 1) * sizeof d->points[0]);
-	d->npoints--;
-}
-
-/* Do breakpoints or watchpoints need the run to go one instruction at a
- * time?  (Catchpoints do not: exits and injections end a tick anyway.) */
-static bool needs_fine_steps(const struct dbg *d)
-{
-	for (int i = 0; i < d->npoints; i++)
-		if (d->points[i].kind == STOP_BREAK || d->points[i].kind == STOP_WATCH)
-			return true;
-	return false;
-}
-
-static uint64_t progress(struct dbg *d, int vm)
-{
-	struct vmm_vcpu_state st;
-	dbg_guest_state(d, vm, &st);
-	return st.instret + st.traps;
-}
-
-/* Remembers where the VM that runs next stands as a run starts: the
- * session is stopped there (see breakpoint_hit). */
-static void mark_start(struct dbg *d)
-{
-	int next = dbg_next_vm(d);
-	for (int vm = 0; vm < d->t->nvms; vm++) {
-		struct vmm_vcpu_state st;
-		dbg_guest_state(d, vm, &st);
-		d->start_pc[vm] = vm == next ? st.pc : UINT32_MAX;
-		d->start_progress[vm] = st.instret + st.traps;
-	}
-}
-
-/* A breakpoint at the next pc of the VM that runs next -- unless that VM
- * has not moved since the run started there: continuing from a
- * breakpoint must leave it, even if the first try only exits (a shadow
- * fault on the fetch) and comes back to the same pc. */
-static struct stop_point *breakpoint_hit(struct dbg *d)
-{
-	int vm = dbg_next_vm(d);
-	int evm;
-	struct mach_exit e;
-	const char *h;
-	if (vm < 0 || dbg_exit_waiting(d, &evm, &e, &h))
-		return NULL;
-	struct vmm_vcpu_state st;
-	dbg_guest_state(d, vm, &st);
-	if (st.pc == d->start_pc[vm] && progress(d, vm) == d->start_progress[vm])
-		return NULL;
-	for (int i = 0; i < d->npoints; i++) {
-		struct stop_point *p = &d->points[i];
-		if (p->kind == STOP_BREAK && p->addr == st.pc &&
-		    (p->vm < 0 || p->vm == vm))
-			return p;
-	}
-	return NULL;
-}
-
-static struct stop_point *watch_hit(struct dbg *d, uint8_t *old)
-{
-	for (int i = 0; i < d->npoints; i++) {
-		struct stop_point *p = &d->points[i];
-		if (p->kind != STOP_WATCH)
-			continue;
-		uint8_t now[WATCH_MAX];
-		int vm = p->vm < 0 ? 0 : p->vm;
-		if (!dbg_read(d, vm, SPACE_GPA, p->addr, now, p->len) ||
-		    memcmp(now, p->seen, p->len) == 0)
-			continue;
-		memcpy(old, p->seen, p->len);
-		memcpy(p->seen, now, p->len);
-		return p;
-	}
-	return NULL;
-}
-
-static bool catch_exit_hit(struct dbg *d)
-{
-	int vm;
-	struct mach_exit e;
-	const char *h;
-	if (!dbg_exit_waiting(d, &vm, &e, &h))
-		return false;
-	uint32_t bit = (e.cause & CAUSE_INTERRUPT) ? 1u
-			: 1u << ((e.cause & CAUSE_CODE_MASK) & 31);
-	uint32_t gpa, cause;
-	if ((e.cause & CAUSE_CODE_MASK) == CAUSE_PAGE_FAULT &&
-	    !(e.cause & CAUSE_INTERRUPT) &&
-	    dbg_gva_to_gpa(d, vm, e.badva, &gpa, &cause) &&
-	    vmm_vm_is_device(d->v, vm, gpa))
-		bit |= CATCH_MMIO; /* the handler will emulate a device */
-	for (int i = 0; i < d->npoints; i++) {
-		struct stop_point *p = &d->points[i];
-		if (p->kind == STOP_CATCH_EXIT && (p->causes & bit) &&
-		    (p->vm < 0 || p->vm == vm)) {
-			p->hits++;
-			fprintf(d->out, "catchpoint %d: exit %s\n", p->id, p->spec);
-			return true;
-		}
-	}
-	return false;
-}
-
-static bool is_injection(const struct vmm_event *e)
-{
-	return e && (e->action == VMM_ACT_INJECTED || e->action == VMM_ACT_REFLECTED);
-}
-
-static bool catch_inject_hit(struct dbg *d)
-{
-	if (!d->tick_logged || !is_injection(d->last_event))
-		return false;
-	for (int i = 0; i < d->npoints; i++) {
-		struct stop_point *p = &d->points[i];
-		if (p->kind == STOP_CATCH_INJECT &&
-		    (p->vm < 0 || p->vm == d->last_event->vm)) {
-			p->hits++;
-			return true;
-		}
-	}
-	return false;
-}
-
-static void print_injection(struct dbg *d, const struct vmm_event *e)
-{
-	char cause[96];
-	describe_cause(cause, sizeof cause, e->cause);
-	if (e->action == VMM_ACT_INJECTED)
-		fprintf(d->out, "vm%d: the VMM injects a virtual %s (event #%" PRIu64
-				"): the guest enters its trap handler\n", e->vm, cause,
-			e->seq);
-	else
-		fprintf(d->out, "vm%d: %s reflects %s into the guest kernel (exit #%"
-				PRIu64 ")\n", e->vm, e->handler ? e->handler : "?",
-			cause, e->seq);
-}
-
-/* ---- step-handler: what a handler changed ------------------------------------------ */
-
-struct snapshot {
-	int vm;
-	struct vmm_vcpu_state cpu;
-	int view;
-	struct shadow_entry *shadow;
-	int nshadow;
-	bool has_pte;        /* the guest's leaf PTE of a page fault's badva */
-	uint32_t pte_gpa, pte;
-	size_t console_len;
-};
-
-static void take_snapshot(struct dbg *d, int vm, const struct mach_exit *e,
-			  struct snapshot *s)
-{
-	memset(s, 0, sizeof *s);
-	s->vm = vm;
-	dbg_guest_state(d, vm, &s->cpu);
-	s->view = vmm_vm_view(d->v, vm);
-	s->nshadow = collect_shadows(d, vm, &s->shadow);
-	s->console_len = d->console[vm].len;
-	if ((e->cause & CAUSE_CODE_MASK) == CAUSE_PAGE_FAULT &&
-	    !(e->cause & CAUSE_INTERRUPT) && (s->cpu.cr[CR_PSW] & PSW_PG)) {
-		uint32_t gpa, pte;
-		if (vmm_vm_walk(d->v, vm, e->badva, CAUSE_ACCESS_LOAD,
-				!(s->cpu.cr[CR_PSW] & PSW_MODE), &gpa, &pte,
-				&s->pte_gpa) == CAUSE_NONE) {
-			s->has_pte = true;
-			s->pte = pte;
-		}
-	}
-}
-
-static void print_change(struct dbg *d, const char *name, uint32_t old,
-			 uint32_t now)
-{
-	fprintf(d->out, "  %-14s 0x%08" PRIx32 " -> 0x%08" PRIx32, name, old, now);
-	if (strcmp(name, "vcpu.psw") == 0 || strcmp(name, "vcpu.epsw") == 0) {
-		char a[32], b[32];
-		print_psw(a, sizeof a, old);
-		print_psw(b, sizeof b, now);
-		fprintf(d->out, "   (%s -> %s)", a, b);
-	}
-	fprintf(d->out, "\n");
-}
-
-static void compare_shadows(struct dbg *d, const struct snapshot *a,
-			    const struct snapshot *b)
-{
-	int i = 0, j = 0;
-	char fl[40];
-	while (i < a->nshadow || j < b->nshadow) {
-		const struct shadow_entry *x = i < a->nshadow ? &a->shadow[i] : NULL;
-		const struct shadow_entry *y = j < b->nshadow ? &b->shadow[j] : NULL;
-		int order = !x ? 1 : !y ? -1
-			: x->view != y->view ? (x->view < y->view ? -1 : 1)
-			: x->va != y->va ? (x->va < y->va ? -1 : 1) : 0;
-		if (order < 0) {
-			fprintf(d->out, "  shadow %-6s dropped va 0x%08" PRIx32 "\n",
-				vmm_view_name(x->view), x->va);
-			i++;
-		} else if (order > 0) {
-			pte_flags(fl, sizeof fl, y->pte);
-			fprintf(d->out, "  shadow %-6s filled  va 0x%08" PRIx32
-					" -> hpa 0x%08" PRIx32 "  %s\n",
-				vmm_view_name(y->view), y->va, y->pte & PTE_FRAME_MASK, fl);
-			j++;
-		} else {
-			if (x->pte != y->pte) {
-				pte_flags(fl, sizeof fl, y->pte);
-				fprintf(d->out, "  shadow %-6s changed va 0x%08" PRIx32
-						": 0x%08" PRIx32 " -> 0x%08" PRIx32 "  %s\n",
-					vmm_view_name(x->view), x->va, x->pte, y->pte, fl);
-			}
-			i++, j++;
-		}
-	}
-}
-
-static void print_console_bytes(struct dbg *d, const char *text, size_t len)
-{
-	fprintf(d->out, "  console output   \"");
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)text[i];
-		if (c == '\n')
-			fprintf(d->out, "\\n");
-		else if (c == '"' || c == '\\')
-			fprintf(d->out, "\\%c", c);
-		else if (isprint(c))
-			fputc(c, d->out);
-		else
-			fprintf(d->out, "\\x%02x", c);
-	}
-	fprintf(d->out, "\"\n");
-}
-
-static void compare_snapshots(struct dbg *d, const struct snapshot *a,
-			      const struct snapshot *b)
-{
-	static const char *const cr_names[CR_COUNT] = {
-#define DBG_X_CR(name, str, doc) "vcpu." str,
-		PG32_CONTROL_REGISTERS(DBG_X_CR)
-#undef DBG_X_CR
-	};
-	for (unsigned r = 1; r < ISA_NREGS; r++) {
-		if (a->cpu.x[r] != b->cpu.x[r]) {
-			char name[16];
-			snprintf(name, sizeof name, "vcpu.%s", isa_reg_name(r));
-			print_change(d, name, a->cpu.x[r], b->cpu.x[r]);
-		}
-	}
-	if (a->cpu.pc != b->cpu.pc)
-		print_change(d, "vcpu.pc", a->cpu.pc, b->cpu.pc);
-	for (unsigned c = 0; c < CR_COUNT; c++)
-		if (a->cpu.cr[c] != b->cpu.cr[c])
-			print_change(d, cr_names[c], a->cpu.cr[c], b->cpu.cr[c]);
-	if (a->cpu.irq_lines != b->cpu.irq_lines)
-		print_change(d, "irq lines", a->cpu.irq_lines, b->cpu.irq_lines);
-	if (a->cpu.instret != b->cpu.instret)
-		fprintf(d->out, "  %-14s %" PRIu64 " -> %" PRIu64 " (emulated: it "
-				"counts as retired)\n", "vcpu.instret", a->cpu.instret,
-			b->cpu.instret);
-	if (a->cpu.cycles != b->cpu.cycles)
-		fprintf(d->out, "  %-14s %" PRIu64 " -> %" PRIu64 "\n",
-			"virtual clock", a->cpu.cycles, b->cpu.cycles);
-	if (a->has_pte) {
-		uint32_t now;
-		if (dbg_read(d, a->vm, SPACE_GPA, a->pte_gpa, &now, 4) &&
-		    now != a->pte) {
-			char what[48], fa[40], fb[40];
-			pte_flags(fa, sizeof fa, a->pte);
-			pte_flags(fb, sizeof fb, now);
-			snprintf(what, sizeof what, "guest PTE");
-			fprintf(d->out, "  %-14s at gpa 0x%08" PRIx32 ": 0x%08" PRIx32
-					" -> 0x%08" PRIx32 "  (%s -> %s)\n", what,
-				a->pte_gpa, a->pte, now, fa, fb);
-		}
-	}
-	if (a->view != b->view)
-		fprintf(d->out, "  %-14s %s -> %s\n", "live shadow",
-			vmm_view_name(a->view), vmm_view_name(b->view));
-	compare_shadows(d, a, b);
-	if (b->console_len > a->console_len)
-		print_console_bytes(d, d->console[a->vm].text + a->console_len,
-				    b->console_len - a->console_len);
-}
-
-/* Runs the waiting exit's handler and shows what it did. */
-static enum dbg_result step_handler(struct dbg *d)
-{
-	int vm;
-	struct mach_exit e;
-	const char *handler;
-	if (!dbg_exit_waiting(d, &vm, &e, &handler))
-		return error(d, "no exit is waiting for its handler (next-exit "
-				"runs to one)");
-	struct snapshot before, after;
-	take_snapshot(d, vm, &e, &before);
-	dbg_tick(d, 1);
-	take_snapshot(d, vm, &e, &after);
-	const struct vmm_event *ev = d->last_event;
-	if (ev)
-		fprintf(d->out, "%s: %s (%s); the VMM's cost: %" PRIu64 " cycles\n",
-			handler, vmm_action_name(ev->action),
-			action_docs[ev->action], ev->cost);
-	compare_snapshots(d, &before, &after);
-	if (ev && ev->action == VMM_ACT_REFLECTED)
-		print_injection(d, ev);
-	free(before.shadow);
-	free(after.shadow);
-	if (vmm_vm_state(d->v, vm) != VM_RUNNING) {
-		fprintf(d->out, "vm%d stopped: %s\n", vm,
-			vmm_vm_state(d->v, vm) == VM_HALTED ? "halted"
-							    : vmm_vm_reason(d->v, vm));
-		report_end(d);
-		return DBG_OK;
-	}
-	fprintf(d->out, "  resume (%s):  ", (after.cpu.cr[CR_PSW] & PSW_MODE)
-						? "virtual supervisor" : "virtual user");
-	print_location(d, vm, after.cpu.pc);
-	set_status(d, "vm%d: handler %s done, resumes at 0x%08" PRIx32, vm,
-		   handler, after.cpu.pc);
-	return DBG_OK;
-}
-
-/* ---- running ---------------------------------------------------------------------- */
-
-enum goal { GOAL_CONTINUE, GOAL_NEXT_EXIT };
-
-/*
- * Runs until a stop: an exit (next-exit, or a catchpoint), a breakpoint,
- * a watchpoint, an injection (catch inject), Ctrl-C, or the end.  The
- * first tick always runs: continuing from a breakpoint leaves it.
- */
-static enum dbg_result run_until(struct dbg *d, enum goal goal)
-{
-	if (report_end(d))
-		return DBG_OK;
-	d->interrupted = 0;
-	mark_start(d);
-	bool fine = needs_fine_steps(d);
-	for (;;) {
-		if (d->interrupted) {
-			d->interrupted = 0;
-			fprintf(d->out, "interrupted\n");
-			print_stop_here(d);
-			return DBG_OK;
-		}
-		enum tick_result r = dbg_tick(d, fine ? 1 : UINT64_MAX);
-		if (r == TICK_DONE || dbg_done(d)) {
-			report_end(d);
-			return DBG_OK;
-		}
-		if (r == TICK_EXIT && (goal == GOAL_NEXT_EXIT || catch_exit_hit(d))) {
-			print_exit_block(d);
-			return DBG_OK;
-		}
-		if (catch_inject_hit(d)) {
-			print_injection(d, d->last_event);
-			print_stop_here(d);
-			return DBG_OK;
-		}
-		if (!fine)
-			continue;
-		uint8_t old[WATCH_MAX];
-		struct stop_point *p = watch_hit(d, old);
-		if (p) {
-			p->hits++;
-			fprintf(d->out, "watchpoint %d: %s changed:", p->id, p->spec);
-			for (uint32_t i = 0; i < p->len; i++)
-				fprintf(d->out, " %02x", old[i]);
-			fprintf(d->out, " ->");
-			for (uint32_t i = 0; i < p->len; i++)
-				fprintf(d->out, " %02x", p->seen[i]);
-			fprintf(d->out, "\n");
-			if (dbg_exit_waiting(d, &(int){0}, &(struct mach_exit){0},
-					     &(const char *){NULL}))
-				print_exit_block(d);
-			else
-				print_stop_here(d);
-			return DBG_OK;
-		}
-		if ((p = breakpoint_hit(d))) {
-			p->hits++;
-			if (p->temporary) {
-				delete_point(d, (int)(p - d->points));
-			} else {
-				fprintf(d->out, "breakpoint %d, ", p->id);
-			}
-			print_stop_here(d);
-			return DBG_OK;
-		}
-	}
-}
-
-/* One guest instruction of the VM that runs next. */
-static enum dbg_result step_one(struct dbg *d)
-{
-	if (report_end(d))
-		return DBG_OK;
-	int evm;
-	struct mach_exit e;
-	const char *h;
-	if (dbg_exit_waiting(d, &evm, &e, &h))
-		return step_handler(d);
-	int vm = dbg_next_vm(d);
-	struct vmm_vcpu_state before, now;
-	dbg_guest_state(d, vm, &before);
-	for (;;) {
-		enum tick_result r = dbg_tick(d, 1);
-		if (r == TICK_EXIT) {
-			fprintf(d->out, "the instruction traps: a world switch out\n");
-			print_exit_block(d);
-			return DBG_OK;
-		}
-		if (r == TICK_DONE || dbg_done(d)) {
-			report_end(d);
-			return DBG_OK;
-		}
-		if (d->tick_logged && d->last_event &&
-		    d->last_event->action == VMM_ACT_INJECTED) {
-			print_injection(d, d->last_event);
-			print_stop_here(d);
-			return DBG_OK;
-		}
-		dbg_guest_state(d, vm, &now);
-		if (now.instret != before.instret || now.traps != before.traps) {
-			if (!d->v && now.traps != before.traps) {
-				char cause[96];
-				describe_cause(cause, sizeof cause, now.cr[CR_CAUSE]);
-				fprintf(d->out, "trap: %s; the CPU enters the handler at "
-						"tvec\n", cause);
-			}
-			print_stop_here(d);
-			return DBG_OK;
-		}
-	}
-}
 
 /* ---- argument parsing -------------------------------------------------------------- */
 
@@ -728,7 +89,7 @@ static enum dbg_result cmd_stepi(struct dbg *d, int argc, char **argv)
 {
 	uint32_t n = 1;
 	if (argc > 1 && (!parse_number(argv[1], &n) || n == 0))
-		return error(d, "stepi: bad count '%s'", argv[1]);
+		return dbg_error(d, "stepi: bad count '%s'", argv[1]);
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t nlog = d->nlog;
 		mark_start(d);
@@ -746,7 +107,7 @@ static enum dbg_result cmd_stepi(struct dbg *d, int argc, char **argv)
 
 static enum dbg_result need_vmm(struct dbg *d, const char *what)
 {
-	return error(d, "%s: not under the VMM (start with --vmm)", what);
+	return dbg_error(d, "%s: not under the VMM (start with --vmm)", what);
 }
 
 static enum dbg_result cmd_next_exit(struct dbg *d, int argc, char **argv)
@@ -781,12 +142,12 @@ static enum dbg_result cmd_until(struct dbg *d, int argc, char **argv)
 	uint32_t addr;
 	enum space sp;
 	if (argc != 2)
-		return error(d, "usage: until ADDR");
+		return dbg_error(d, "usage: until ADDR");
 	if (!parse_address(d, d->vm, argv[1], &addr, &sp) || sp != SPACE_GVA)
-		return error(d, "until: no such address '%s'", argv[1]);
+		return dbg_error(d, "until: no such address '%s'", argv[1]);
 	struct stop_point *p = add_point(d, STOP_BREAK);
 	if (!p)
-		return error(d, "until: too many breakpoints (at most %d)",
+		return dbg_error(d, "until: too many breakpoints (at most %d)",
 			     MAX_STOP_POINTS);
 	p->addr = addr;
 	p->vm = d->vm;
@@ -804,20 +165,20 @@ static enum dbg_result cmd_break(struct dbg *d, int argc, char **argv)
 	int vm = -1;
 	if (argc == 4 && strcmp(argv[2], "vm") == 0) {
 		if (!parse_vm(d, argv[3], &vm))
-			return error(d, "break: no vm '%s'", argv[3]);
+			return dbg_error(d, "break: no vm '%s'", argv[3]);
 	} else if (argc != 2) {
-		return error(d, "usage: break SYMBOL|ADDR [vm N]");
+		return dbg_error(d, "usage: break SYMBOL|ADDR [vm N]");
 	}
 	uint32_t addr;
 	enum space sp;
 	if (!parse_address(d, vm < 0 ? d->vm : vm, argv[1], &addr, &sp) ||
 	    sp != SPACE_GVA)
-		return error(d, "break: no such symbol or address '%s'", argv[1]);
+		return dbg_error(d, "break: no such symbol or address '%s'", argv[1]);
 	if (addr & 3)
-		return error(d, "break: 0x%08" PRIx32 " is not word aligned", addr);
+		return dbg_error(d, "break: 0x%08" PRIx32 " is not word aligned", addr);
 	struct stop_point *p = add_point(d, STOP_BREAK);
 	if (!p)
-		return error(d, "break: too many stop points (at most %d)",
+		return dbg_error(d, "break: too many stop points (at most %d)",
 			     MAX_STOP_POINTS);
 	p->addr = addr;
 	p->vm = vm;
@@ -849,14 +210,14 @@ static enum dbg_result cmd_catch(struct dbg *d, int argc, char **argv)
 	if (argc == 2 && strcmp(argv[1], "inject") == 0) {
 		struct stop_point *p = add_point(d, STOP_CATCH_INJECT);
 		if (!p)
-			return error(d, "catch: too many stop points");
+			return dbg_error(d, "catch: too many stop points");
 		snprintf(p->spec, sizeof p->spec, "inject");
 		fprintf(d->out, "catchpoint %d: a trap reflected or an interrupt "
 				"injected into the guest\n", p->id);
 		return DBG_OK;
 	}
 	if (argc < 3 || strcmp(argv[1], "exit") != 0)
-		return error(d, "usage: catch exit CAUSE... | catch inject "
+		return dbg_error(d, "usage: catch exit CAUSE... | catch inject "
 				"(causes: priv pagefault mmio syscall hcall patch "
 				"interrupt illegal break divzero misaligned all)");
 	uint32_t causes = 0;
@@ -867,14 +228,14 @@ static enum dbg_result cmd_catch(struct dbg *d, int argc, char **argv)
 			if (strcmp(argv[i], kinds[k].name) == 0)
 				bits = kinds[k].bits;
 		if (!bits)
-			return error(d, "catch exit: unknown cause '%s'", argv[i]);
+			return dbg_error(d, "catch exit: unknown cause '%s'", argv[i]);
 		causes |= bits;
 		size_t n = strlen(spec);
 		snprintf(spec + n, sizeof spec - n, "%s%s", n ? " " : "", argv[i]);
 	}
 	struct stop_point *p = add_point(d, STOP_CATCH_EXIT);
 	if (!p)
-		return error(d, "catch: too many stop points");
+		return dbg_error(d, "catch: too many stop points");
 	p->causes = causes;
 	snprintf(p->spec, sizeof p->spec, "%s", spec);
 	fprintf(d->out, "catchpoint %d: exit %s\n", p->id, spec);
@@ -886,28 +247,28 @@ static enum dbg_result cmd_watch(struct dbg *d, int argc, char **argv)
 	uint32_t addr, len = 4, gpa, cause;
 	enum space sp;
 	if (argc < 2 || argc > 3)
-		return error(d, "usage: watch [gva:|gpa:]ADDR [LEN]");
+		return dbg_error(d, "usage: watch [gva:|gpa:]ADDR [LEN]");
 	if (!parse_address(d, d->vm, argv[1], &addr, &sp) || sp == SPACE_HPA)
-		return error(d, "watch: bad guest address '%s'", argv[1]);
+		return dbg_error(d, "watch: bad guest address '%s'", argv[1]);
 	if (argc == 3 && (!parse_number(argv[2], &len) || len == 0 ||
 			  len > WATCH_MAX))
-		return error(d, "watch: bad length '%s' (1 to %d bytes)", argv[2],
+		return dbg_error(d, "watch: bad length '%s' (1 to %d bytes)", argv[2],
 			     WATCH_MAX);
 	/* A virtual address is resolved once, now: the watch is on the
 	 * guest-physical memory it names. */
 	gpa = addr;
 	if (sp == SPACE_GVA && !dbg_gva_to_gpa(d, d->vm, addr, &gpa, &cause))
-		return error(d, "watch: 0x%08" PRIx32 " is not mapped in vm%d", addr,
+		return dbg_error(d, "watch: 0x%08" PRIx32 " is not mapped in vm%d", addr,
 			     d->vm);
 	struct stop_point *p = add_point(d, STOP_WATCH);
 	if (!p)
-		return error(d, "watch: too many stop points");
+		return dbg_error(d, "watch: too many stop points");
 	p->addr = gpa;
 	p->len = len;
 	p->vm = d->vm;
 	if (!dbg_read(d, d->vm, SPACE_GPA, gpa, p->seen, len)) {
 		delete_point(d, d->npoints - 1);
-		return error(d, "watch: gpa 0x%08" PRIx32 " is not guest RAM", gpa);
+		return dbg_error(d, "watch: gpa 0x%08" PRIx32 " is not guest RAM", gpa);
 	}
 	snprintf(p->spec, sizeof p->spec, "gpa 0x%08" PRIx32 "[%" PRIu32 "]", gpa,
 		 len);
@@ -934,7 +295,7 @@ static enum dbg_result cmd_delete(struct dbg *d, int argc, char **argv)
 				if (d->points[i].id == (int)id)
 					found = i;
 		if (found < 0)
-			return error(d, "delete: no breakpoint number '%s'", argv[a]);
+			return dbg_error(d, "delete: no breakpoint number '%s'", argv[a]);
 		delete_point(d, found);
 	}
 	return DBG_OK;
@@ -1110,7 +471,7 @@ static void info_patches(struct dbg *d)
 static enum dbg_result cmd_info(struct dbg *d, int argc, char **argv)
 {
 	if (argc < 2)
-		return error(d, "usage: info breakpoints|registers|vcpu|world|tlb|"
+		return dbg_error(d, "usage: info breakpoints|registers|vcpu|world|tlb|"
 				"pagetable|shadow|exits|vms|patches");
 	const char *what = argv[1];
 	size_t n = strlen(what);
@@ -1118,7 +479,7 @@ static enum dbg_result cmd_info(struct dbg *d, int argc, char **argv)
 	enum space sp;
 	bool one = argc > 2;
 	if (one && (!parse_address(d, d->vm, argv[2], &va, &sp) || sp != SPACE_GVA))
-		return error(d, "info %s: bad virtual address '%s'", what, argv[2]);
+		return dbg_error(d, "info %s: bad virtual address '%s'", what, argv[2]);
 #define IS(name) (strncmp(what, name, n) == 0)
 	if (IS("breakpoints") || strcmp(what, "b") == 0)
 		info_breakpoints(d);
@@ -1144,7 +505,7 @@ static enum dbg_result cmd_info(struct dbg *d, int argc, char **argv)
 		 IS("patches"))
 		return need_vmm(d, "info");
 	else
-		return error(d, "info: unknown subcommand '%s'", what);
+		return dbg_error(d, "info: unknown subcommand '%s'", what);
 #undef IS
 	return DBG_OK;
 }
@@ -1154,9 +515,9 @@ static enum dbg_result cmd_translate(struct dbg *d, int argc, char **argv)
 	uint32_t va;
 	enum space sp;
 	if (argc != 2)
-		return error(d, "usage: translate VA");
+		return dbg_error(d, "usage: translate VA");
 	if (!parse_address(d, d->vm, argv[1], &va, &sp) || sp != SPACE_GVA)
-		return error(d, "translate: bad virtual address '%s'", argv[1]);
+		return dbg_error(d, "translate: bad virtual address '%s'", argv[1]);
 	cmd_translate_va(d, d->vm, va);
 	return DBG_OK;
 }
@@ -1175,13 +536,13 @@ static enum dbg_result cmd_x(struct dbg *d, int argc, char **argv)
 		if (*end)
 			fmt = *end++;
 		if (*end || count == 0 || count > 4096 || !strchr("xwbs", fmt))
-			return error(d, "x: bad format '%s' (x/N[xwbs])", slash);
+			return dbg_error(d, "x: bad format '%s' (x/N[xwbs])", slash);
 	}
 	enum space sp;
 	if (argc != 2)
-		return error(d, "usage: x/N[xwbs] [gva:|gpa:|hpa:]ADDR");
+		return dbg_error(d, "usage: x/N[xwbs] [gva:|gpa:|hpa:]ADDR");
 	if (!parse_address(d, d->vm, argv[1], &addr, &sp))
-		return error(d, "x: bad address '%s'", argv[1]);
+		return dbg_error(d, "x: bad address '%s'", argv[1]);
 	static const char *const prefix[] = {"gva", "gpa", "hpa"};
 	const char *pfx = d->v ? prefix[sp] : sp == SPACE_GVA ? "va" : "pa";
 	if (fmt == 's') {
@@ -1211,7 +572,7 @@ static enum dbg_result cmd_x(struct dbg *d, int argc, char **argv)
 		uint32_t a = addr + i * size;
 		values[i] = 0;
 		if (!dbg_read(d, d->vm, sp, a, &values[i], size))
-			return error(d, "x: %s 0x%08" PRIx32 " cannot be read (%s)", pfx,
+			return dbg_error(d, "x: %s 0x%08" PRIx32 " cannot be read (%s)", pfx,
 				     a, sp == SPACE_GVA ? "not mapped" : "not memory");
 	}
 	for (uint32_t i = 0; i < count; i++) {
@@ -1237,10 +598,10 @@ static enum dbg_result cmd_disassemble(struct dbg *d, int argc, char **argv)
 	uint32_t start = st.pc >= 16 ? st.pc - 16 : 0, count = 12;
 	enum space sp;
 	if (argc > 2)
-		return error(d, "usage: disassemble [SYMBOL|ADDR]");
+		return dbg_error(d, "usage: disassemble [SYMBOL|ADDR]");
 	if (argc == 2) {
 		if (!parse_address(d, d->vm, argv[1], &start, &sp) || sp != SPACE_GVA)
-			return error(d, "disassemble: bad address '%s'", argv[1]);
+			return dbg_error(d, "disassemble: bad address '%s'", argv[1]);
 		start &= ~3u;
 		count = 16;
 	}
@@ -1269,7 +630,7 @@ static enum dbg_result cmd_log(struct dbg *d, int argc, char **argv)
 	if (!d->v)
 		return need_vmm(d, "log");
 	if (argc > 2 || (argc == 2 && (!parse_number(argv[1], &n) || n == 0)))
-		return error(d, "usage: log [N]");
+		return dbg_error(d, "usage: log [N]");
 	int have = dbg_log_count(d);
 	int first = have > (int)n ? have - (int)n : 0;
 	if (have == 0)
@@ -1283,9 +644,9 @@ static enum dbg_result cmd_vm(struct dbg *d, int argc, char **argv)
 {
 	int vm;
 	if (argc != 2)
-		return error(d, "usage: vm N");
+		return dbg_error(d, "usage: vm N");
 	if (!parse_vm(d, argv[1], &vm))
-		return error(d, "vm: no vm '%s' (there are %d)", argv[1], d->t->nvms);
+		return dbg_error(d, "vm: no vm '%s' (there are %d)", argv[1], d->t->nvms);
 	d->vm = vm;
 	fprintf(d->out, "vm%d selected\n", vm);
 	return DBG_OK;
@@ -1296,10 +657,10 @@ static enum dbg_result cmd_dot(struct dbg *d, int argc, char **argv)
 	bool png = argc == 4 && strcmp(argv[3], "--png") == 0;
 	if ((argc != 3 && !png) || (strcmp(argv[1], "pagetables") != 0 &&
 				    strcmp(argv[1], "exits") != 0))
-		return error(d, "usage: dot pagetables|exits FILE [--png]");
+		return dbg_error(d, "usage: dot pagetables|exits FILE [--png]");
 	FILE *f = fopen(argv[2], "w");
 	if (!f)
-		return error(d, "dot: cannot write %s: %s", argv[2], strerror(errno));
+		return dbg_error(d, "dot: cannot write %s: %s", argv[2], strerror(errno));
 	char err[160];
 	int rc = argv[1][0] == 'p' ? dbg_dot_pagetables(d, d->vm, f, err, sizeof err)
 				   : dbg_dot_exits(d, f, err, sizeof err);
@@ -1307,17 +668,17 @@ static enum dbg_result cmd_dot(struct dbg *d, int argc, char **argv)
 		snprintf(err, sizeof err, "cannot write %s", argv[2]), rc = -1;
 	if (rc != 0) {
 		remove(argv[2]);
-		return error(d, "dot: %s", err);
+		return dbg_error(d, "dot: %s", err);
 	}
 	fprintf(d->out, "wrote %s\n", argv[2]);
 	if (png) {
 		char cmd[1024];
 		snprintf(cmd, sizeof cmd, "dot -Tpng -o '%s.png' '%s'", argv[2], argv[2]);
 		if (strchr(argv[2], '\'') || system("command -v dot >/dev/null 2>&1") != 0)
-			return error(d, "dot: graphviz's dot is not installed (or the "
+			return dbg_error(d, "dot: graphviz's dot is not installed (or the "
 					"name has a quote): no PNG");
 		if (system(cmd) != 0)
-			return error(d, "dot: graphviz failed on %s", argv[2]);
+			return dbg_error(d, "dot: graphviz failed on %s", argv[2]);
 		fprintf(d->out, "wrote %s.png\n", argv[2]);
 	}
 	return DBG_OK;
@@ -1326,13 +687,13 @@ static enum dbg_result cmd_dot(struct dbg *d, int argc, char **argv)
 static enum dbg_result cmd_layout(struct dbg *d, int argc, char **argv)
 {
 	if (argc != 2 || (strcmp(argv[1], "tui") != 0 && strcmp(argv[1], "line") != 0))
-		return error(d, "usage: layout tui|line");
+		return dbg_error(d, "usage: layout tui|line");
 	if (strcmp(argv[1], "line") == 0) {
 		fprintf(d->out, "already in line mode\n");
 		return DBG_OK;
 	}
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
-		return error(d, "layout tui: needs a terminal");
+		return dbg_error(d, "layout tui: needs a terminal");
 	return dbg_tui(d);
 }
 
@@ -1412,7 +773,7 @@ static enum dbg_result cmd_help(struct dbg *d, int argc, char **argv)
 	if (argc > 1) {
 		const struct command *c = find_command(argv[1]);
 		if (!c)
-			return error(d, "help: no command '%s'", argv[1]);
+			return dbg_error(d, "help: no command '%s'", argv[1]);
 		fprintf(d->out, "%s %s\n", c->name, c->args);
 		if (c->alias)
 			fprintf(d->out, "  (abbreviation: %s)\n", c->alias);
@@ -1438,12 +799,12 @@ enum dbg_result dbg_execute(struct dbg *d, const char *line)
 	const char *hash = strchr(line, '#'); /* comments, for -x scripts */
 	size_t len = hash ? (size_t)(hash - line) : strlen(line);
 	if (len >= sizeof buf)
-		return error(d, "command too long");
+		return dbg_error(d, "command too long");
 	memcpy(buf, line, len);
 	buf[len] = '\0';
 	for (char *tok = strtok(buf, " \t\r\n"); tok; tok = strtok(NULL, " \t\r\n")) {
 		if (argc == MAX_ARGS)
-			return error(d, "too many arguments");
+			return dbg_error(d, "too many arguments");
 		argv[argc++] = tok;
 	}
 	if (argc == 0) {
@@ -1461,7 +822,7 @@ enum dbg_result dbg_execute(struct dbg *d, const char *line)
 		*slash = '\0'; /* x/4x */
 	const struct command *c = find_command(name);
 	if (!c || (slash && c->fn != cmd_x))
-		return error(d, "unknown command '%s' (try 'help')", argv[0]);
+		return dbg_error(d, "unknown command '%s' (try 'help')", argv[0]);
 	if (c->repeats)
 		snprintf(d->repeat, sizeof d->repeat, "%s", c->name);
 	else

@@ -1,7 +1,9 @@
 /*
  * internal.h - private to debug/: the session, its stop points and the
  * snapshots step-handler compares.  session.c runs the target and keeps
- * the log; commands.c parses and prints; view.c shows page tables.
+ * the log; stops.c moves the run on to the next stop and prints it;
+ * commands.c parses commands; view.c shows memory and page tables;
+ * dot.c draws; tui.c is the full-screen front end.
  */
 #ifndef TRAPEZE_DEBUG_INTERNAL_H
 #define TRAPEZE_DEBUG_INTERNAL_H
@@ -86,11 +88,30 @@ int dbg_next_vm(const struct dbg *d);
 bool dbg_exit_waiting(const struct dbg *d, int *vm, struct mach_exit *exit,
 		      const char **handler);
 
-/* commands.c: what a stop prints */
+/* stops.c: running to the next stop, and what a stop prints */
+enum dbg_result dbg_error(struct dbg *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void dbg_set_status(struct dbg *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 void print_location(struct dbg *d, int vm, uint32_t pc);
 void print_exit_block(struct dbg *d);
 void print_event(struct dbg *d, const struct vmm_event *e);
+void print_stop_here(struct dbg *d);
 int print_psw(char *buf, size_t size, uint32_t psw);
+int describe_cause(char *buf, size_t size, uint32_t cause);
+/* Says how the run ended, once every guest has stopped. */
+bool report_end(struct dbg *d);
+
+struct stop_point *add_point(struct dbg *d, enum stop_kind kind);
+void delete_point(struct dbg *d, int index);
+/* Where the session is stopped, so that a run leaves a breakpoint there. */
+void mark_start(struct dbg *d);
+struct stop_point *breakpoint_hit(struct dbg *d);
+
+enum goal { GOAL_CONTINUE, GOAL_NEXT_EXIT };
+enum dbg_result run_until(struct dbg *d, enum goal goal);
+enum dbg_result step_one(struct dbg *d);
+enum dbg_result step_handler(struct dbg *d);
 
 /* view.c: memory and page tables as a student asks for them */
 enum space { SPACE_GVA, SPACE_GPA, SPACE_HPA };

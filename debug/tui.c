@@ -376,23 +376,22 @@ static void draw_consoles(struct tui *t, const struct rect *r)
 static void draw_output(struct tui *t, const struct rect *r)
 {
 	int h = r->h - 1;
-	title(t, r, t->back ? "output  (PgDn: more)" : "output");
-	if (r->w <= 0 || h <= 0 || !t->transcript)
-		return;
-	/* A long output is shown from its start, not its end: the first
-	 * lines of `info vcpu` say what the rest is. */
-	if (t->follow) {
-		int rows = wrap(t->transcript + t->mark, t->tlen - t->mark, r->w,
-				NULL, 0, 0, 0);
-		t->back = rows > h ? rows - h : 0;
+	if (t->transcript && r->w > 0 && h > 0) {
+		/* A long output is shown from its start, not its end: the
+		 * first lines of `info vcpu` say what the rest is. */
+		if (t->follow) {
+			int rows = wrap(t->transcript + t->mark,
+					t->tlen - t->mark, r->w, NULL, 0, 0, 0);
+			t->back = rows > h ? rows - h : 0;
+		}
+		/* Keep the scrolling within the text, whatever the size. */
+		int most = wrap(t->transcript, t->tlen, r->w, NULL, 0, 0, 0) - h;
+		if (t->back > most)
+			t->back = most > 0 ? most : 0;
 	}
-	/* Keep the scrolling within the text, whatever the window size. */
-	int most = wrap(t->transcript, t->tlen, r->w, NULL, 0, 0, 0) - h;
-	if (t->back > most)
-		t->back = most > 0 ? most : 0;
-	if (t->back) /* the title again, now that back is known */
-		title(t, r, "output  (PgDn: more)");
-	show_tail(r, t->transcript, t->tlen, t->back);
+	title(t, r, t->back ? "output  (PgDn: more)" : "output");
+	if (t->transcript)
+		show_tail(r, t->transcript, t->tlen, t->back);
 }
 
 /* The whole screen, from the session's state. */
@@ -516,7 +515,8 @@ static enum dbg_result run(struct tui *t, const char *line, bool *leave)
 	FILE *f = open_memstream(&out, &n);
 	if (!f) {
 		t->now = before;
-		transcribe(t, "no memory to capture the output\n", 32);
+		const char *msg = "no memory to capture the output\n";
+		transcribe(t, msg, strlen(msg));
 		return DBG_ERROR;
 	}
 	dbg_set_output(t->d, f);
@@ -594,7 +594,8 @@ static bool key(struct tui *t, int ch, enum dbg_result *res)
 		t->typing = false;
 		t->len = 0;
 	} else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
-		t->len -= t->len > 0;
+		if (t->len > 0)
+			t->len--;
 	} else if (ch == '\t') {
 		complete(t);
 	} else if (text && t->len + 1 < sizeof t->line) {
