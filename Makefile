@@ -90,7 +90,7 @@ $(UNIT_BINS):
 # driven through tmux, the diagrams, and the walkthrough of
 # docs/debugger.md reproduced byte for byte.  (Its batch transcripts are
 # e2e cases: tests/e2e/cases/debug-*.)
-DEBUG_TESTS = line dot
+DEBUG_TESTS = line dot tui walkthrough
 .PHONY: debug-test
 debug-test: $(TRAPEZE)
 	@rc=0; for t in $(DEBUG_TESTS); do \

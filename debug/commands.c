@@ -201,7 +201,7 @@ static enum dbg_result cmd_catch(struct dbg *d, int argc, char **argv)
 		{"syscall", 1u << CAUSE_SYSCALL}, {"hcall", 1u << CAUSE_HCALL},
 		{"illegal", 1u << CAUSE_ILLEGAL}, {"break", 1u << CAUSE_BREAK},
 		{"divzero", 1u << CAUSE_DIVZERO}, {"misaligned", 1u << CAUSE_MISALIGNED},
-		{"interrupt", 1u}, {"all", ~0u}, {"mmio", CATCH_MMIO},
+		{"all", ~0u}, {"mmio", CATCH_MMIO},
 		/* a patched instruction is an hcall that exits */
 		{"patch", 1u << CAUSE_HCALL},
 	};
@@ -219,7 +219,8 @@ static enum dbg_result cmd_catch(struct dbg *d, int argc, char **argv)
 	if (argc < 3 || strcmp(argv[1], "exit") != 0)
 		return dbg_error(d, "usage: catch exit CAUSE... | catch inject "
 				"(causes: priv pagefault mmio syscall hcall patch "
-				"interrupt illegal break divzero misaligned all)");
+				"illegal break divzero misaligned all; interrupts are never exits: "
+				"catch inject stops at them)");
 	uint32_t causes = 0;
 	char spec[64] = "";
 	for (int i = 2; i < argc; i++) {
@@ -260,16 +261,16 @@ static enum dbg_result cmd_watch(struct dbg *d, int argc, char **argv)
 	if (sp == SPACE_GVA && !dbg_gva_to_gpa(d, d->vm, addr, &gpa, &cause))
 		return dbg_error(d, "watch: 0x%08" PRIx32 " is not mapped in vm%d", addr,
 			     d->vm);
+	uint8_t now[WATCH_MAX];
+	if (!dbg_read(d, d->vm, SPACE_GPA, gpa, now, len))
+		return dbg_error(d, "watch: gpa 0x%08" PRIx32 " is not guest RAM", gpa);
 	struct stop_point *p = add_point(d, STOP_WATCH);
 	if (!p)
 		return dbg_error(d, "watch: too many stop points");
 	p->addr = gpa;
 	p->len = len;
 	p->vm = d->vm;
-	if (!dbg_read(d, d->vm, SPACE_GPA, gpa, p->seen, len)) {
-		delete_point(d, d->npoints - 1);
-		return dbg_error(d, "watch: gpa 0x%08" PRIx32 " is not guest RAM", gpa);
-	}
+	memcpy(p->seen, now, len);
 	snprintf(p->spec, sizeof p->spec, "gpa 0x%08" PRIx32 "[%" PRIu32 "]", gpa,
 		 len);
 	fprintf(d->out, "watchpoint %d: %s", p->id, p->spec);
@@ -408,7 +409,7 @@ static void info_world(struct dbg *d)
 
 static void info_exits(struct dbg *d)
 {
-	uint64_t total = 0;
+	uint64_t exits = 0, injected = 0;
 	fprintf(d->out, "%-12s %-20s %8s  %s\n", "cause", "handler", "count",
 		"what was done");
 	for (int row = 1; row < DBG_CAUSE_ROWS; row++) {
@@ -430,11 +431,16 @@ static void info_exits(struct dbg *d)
 		}
 		if (!n)
 			continue;
-		total += n;
+		/* an interrupt is no exit: the VMM injects it between runs */
+		if (row >= CAUSE_COUNT)
+			injected += n;
+		else
+			exits += n;
 		fprintf(d->out, "%-12s %-20s %8" PRIu64 "  %s\n", dbg_row_name(row),
 			dbg_row_handler(row), n, what);
 	}
-	fprintf(d->out, "%-12s %-20s %8" PRIu64 "\n", "total", "", total);
+	fprintf(d->out, "exits: %" PRIu64 ", interrupts injected: %" PRIu64 "\n",
+		exits, injected);
 }
 
 static void info_vms(struct dbg *d)
@@ -551,8 +557,9 @@ static enum dbg_result cmd_x(struct dbg *d, int argc, char **argv)
 			for (int k = 0; k < 256; k++, addr++) {
 				uint8_t c;
 				if (!dbg_read(d, d->vm, sp, addr, &c, 1)) {
-					fprintf(d->out, "\" (unreadable)\n");
-					return DBG_ERROR;
+					fprintf(d->out, "\"\n");
+					return dbg_error(d, "x: %s 0x%08" PRIx32 " cannot "
+							 "be read", pfx, addr);
 				}
 				if (!c)
 					break;
@@ -723,7 +730,7 @@ static const struct command {
 	{"break", "b", "SYMBOL|ADDR [vm N]", "stop before the instruction at a "
 	 "guest virtual address (in any VM, or in vm N)", cmd_break, false},
 	{"catch", NULL, "exit CAUSE... | inject", "stop at exits of these causes "
-	 "(priv pagefault mmio syscall hcall patch interrupt illegal break "
+	 "(priv pagefault mmio syscall hcall patch illegal break "
 	 "divzero misaligned all), or when a trap is reflected or an interrupt "
 	 "injected into the guest", cmd_catch, false},
 	{"watch", NULL, "[gva:|gpa:]ADDR [LEN]", "stop when guest memory changes "
@@ -823,11 +830,10 @@ enum dbg_result dbg_execute(struct dbg *d, const char *line)
 	const struct command *c = find_command(name);
 	if (!c || (slash && c->fn != cmd_x))
 		return dbg_error(d, "unknown command '%s' (try 'help')", argv[0]);
-	if (c->repeats)
-		snprintf(d->repeat, sizeof d->repeat, "%s", c->name);
-	else
-		d->repeat[0] = '\0';
+	d->repeat[0] = '\0';
 	enum dbg_result r = c->fn(d, argc, argv);
+	if (c->repeats && r == DBG_OK && len < sizeof d->repeat)
+		snprintf(d->repeat, sizeof d->repeat, "%.*s", (int)len, line);
 	fflush(d->out);
 	return r;
 }
@@ -841,7 +847,7 @@ const char *dbg_complete(struct dbg *d, const char *text, int state)
 	static const char *const words[] = {
 		"breakpoints", "registers", "vcpu", "world", "tlb", "pagetable",
 		"shadow", "exits", "vms", "patches", "exit", "inject", "priv",
-		"pagefault", "mmio", "syscall", "hcall", "patch", "interrupt",
+		"pagefault", "mmio", "syscall", "hcall", "patch",
 		"tui", "line", "gva:", "gpa:", "hpa:",
 	};
 	size_t len = strlen(text);

@@ -30,8 +30,13 @@ struct dbg;
 struct dbg *dbg_new(struct target *t, bool echo);
 void dbg_free(struct dbg *d);
 
-/* Where commands print (stdout unless set). */
-void dbg_set_output(struct dbg *d, FILE *out);
+/* Where commands print (stdout unless set); returns the previous one. */
+FILE *dbg_set_output(struct dbg *d, FILE *out);
+
+/* Whether the guests' console output is echoed to stdout (line and
+ * batch modes; off while the TUI shows it).  Turning it back on does not
+ * replay what came meanwhile.  Returns the previous setting. */
+bool dbg_set_echo(struct dbg *d, bool on);
 
 enum dbg_result {
 	DBG_OK,

@@ -89,6 +89,8 @@ struct dbg *dbg_new(struct target *t, bool echo)
 	d->next_id = 1;
 	t->output = console_output;
 	t->output_ctx = d;
+	snprintf(d->status, sizeof d->status, "stopped before the first "
+		 "instruction");
 	if (d->v)
 		vmm_on_event(d->v, on_event, d);
 	return d;
@@ -109,9 +111,21 @@ void dbg_free(struct dbg *d)
 	free(d);
 }
 
-void dbg_set_output(struct dbg *d, FILE *out)
+FILE *dbg_set_output(struct dbg *d, FILE *out)
 {
+	FILE *old = d->out;
 	d->out = out ? out : stdout;
+	return old;
+}
+
+bool dbg_set_echo(struct dbg *d, bool on)
+{
+	bool old = d->echo;
+	if (on && !old)
+		for (int i = 0; i < d->t->nvms; i++)
+			d->console[i].echoed = d->console[i].len;
+	d->echo = on;
+	return old;
 }
 
 void dbg_interrupt(struct dbg *d)
@@ -149,8 +163,16 @@ void dbg_run_to_cycle(struct dbg *d, int vm, uint64_t cycle)
 		struct vmm_vcpu_state st;
 		dbg_guest_state(d, vm, &st);
 		if (st.cycles >= cycle || dbg_done(d) ||
-		    (d->v && vmm_vm_state(d->v, vm) != VM_RUNNING))
+		    (d->v && vmm_vm_state(d->v, vm) != VM_RUNNING)) {
+			/* not between an exit and its handler: the state is
+			 * then what the bare machine's would be */
+			int w;
+			struct mach_exit e;
+			const char *h;
+			if (dbg_exit_waiting(d, &w, &e, &h))
+				dbg_tick(d, 1);
 			return;
+		}
 		/* another VM's turn may come first: at most a quantum each */
 		dbg_tick(d, cycle - st.cycles);
 	}

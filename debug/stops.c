@@ -159,6 +159,18 @@ void print_stop_here(struct dbg *d)
 							  sizeof label), st.pc);
 }
 
+/* Where the session stands: at an exit (its record), or at a pc. */
+static void print_stop(struct dbg *d)
+{
+	int vm;
+	struct mach_exit e;
+	const char *h;
+	if (dbg_exit_waiting(d, &vm, &e, &h))
+		print_exit_block(d);
+	else
+		print_stop_here(d);
+}
+
 /* Once every guest has stopped: says how, once. */
 bool report_end(struct dbg *d)
 {
@@ -552,7 +564,7 @@ enum dbg_result run_until(struct dbg *d, enum goal goal)
 		if (d->interrupted) {
 			d->interrupted = 0;
 			fprintf(d->out, "interrupted\n");
-			print_stop_here(d);
+			print_stop(d);
 			return DBG_OK;
 		}
 		enum tick_result r = dbg_tick(d, fine ? 1 : UINT64_MAX);
@@ -582,11 +594,7 @@ enum dbg_result run_until(struct dbg *d, enum goal goal)
 			for (uint32_t i = 0; i < p->len; i++)
 				fprintf(d->out, " %02x", p->seen[i]);
 			fprintf(d->out, "\n");
-			if (dbg_exit_waiting(d, &(int){0}, &(struct mach_exit){0},
-					     &(const char *){NULL}))
-				print_exit_block(d);
-			else
-				print_stop_here(d);
+			print_stop(d);
 			return DBG_OK;
 		}
 		if ((p = breakpoint_hit(d))) {

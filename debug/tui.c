@@ -519,12 +519,10 @@ static enum dbg_result run(struct tui *t, const char *line, bool *leave)
 		transcribe(t, msg, strlen(msg));
 		return DBG_ERROR;
 	}
-	dbg_set_output(t->d, f);
+	FILE *old = dbg_set_output(t->d, f);
 	enum dbg_result res = dbg_execute(t->d, line);
 	fclose(f);
-	/* Between commands the session prints nothing; stdout is only its
-	 * default again. */
-	dbg_set_output(t->d, stdout);
+	dbg_set_output(t->d, old);
 	transcribe(t, out, n);
 	free(out);
 
@@ -641,6 +639,8 @@ enum dbg_result dbg_tui(struct dbg *d)
 	keypad(stdscr, TRUE);
 	set_escdelay(25); /* Esc cancels at once, not after a second */
 
+	/* The consoles are windows now: nothing may print over the screen. */
+	bool echo = dbg_set_echo(d, false);
 	struct tui t = {.d = d, .vmm = dbg_is_vmm(d), .nvms = dbg_vm_count(d)};
 	t.nvms = t.nvms < 1 ? 1 : t.nvms > MAX_IMAGES ? MAX_IMAGES : t.nvms;
 	set_attributes(&t);
@@ -667,5 +667,6 @@ enum dbg_result dbg_tui(struct dbg *d)
 	endwin();
 	delscreen(scr);
 	free(t.transcript);
+	dbg_set_echo(d, echo);
 	return res == DBG_QUIT ? DBG_QUIT : DBG_OK;
 }

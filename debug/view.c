@@ -105,12 +105,12 @@ static bool print_entry(struct dbg *d, int vm, enum space sp, const char *level,
 	char fl[40];
 	uint32_t pa = (table & PTE_FRAME_MASK) + index * 4;
 	if (!read_word(d, vm, sp, pa, e)) {
-		fprintf(d->out, "%s%s[%u] at %s 0x%08" PRIx32 ": outside memory\n",
+		fprintf(d->out, "%s%s[0x%03x] at %s 0x%08" PRIx32 ": outside memory\n",
 			indent, level, index, space_name(sp), pa);
 		return false;
 	}
 	pte_flags(fl, sizeof fl, *e);
-	fprintf(d->out, "%s%s[%u] at %s 0x%08" PRIx32 " = 0x%08" PRIx32 "  %s\n",
+	fprintf(d->out, "%s%s[0x%03x] at %s 0x%08" PRIx32 " = 0x%08" PRIx32 "  %s\n",
 		indent, level, index, space_name(sp), pa, *e, fl);
 	return *e & PTE_V;
 }
@@ -129,18 +129,30 @@ static bool print_walk(struct dbg *d, int vm, enum space sp, uint32_t root,
 	return true;
 }
 
+/*
+ * One shadow's entry for va, and whether it says what it should: the phys
+ * shadow maps guest-physical memory (va as a GPA), the super and user
+ * shadows what the guest's table maps (guest_hpa, when check is set).
+ */
 static void print_shadow_entry(struct dbg *d, int vm, int view, uint32_t va,
-			       uint32_t expect_hpa, bool check)
+			       uint32_t guest_hpa, bool check)
 {
-	uint32_t root = vmm_vm_shadow_root(d->v, vm, view), hpa;
+	uint32_t root = vmm_vm_shadow_root(d->v, vm, view), hpa, want;
 	bool live = vmm_vm_view(d->v, vm) == view;
 	fprintf(d->out, "  shadow %s%s (root hpa 0x%08" PRIx32 "):\n",
 		vmm_view_name(view), live ? ", live" : "", root);
 	if (print_walk(d, vm, SPACE_HPA, root, va, "    ", &hpa)) {
+		const char *verdict = "";
+		if (view == VMM_VIEW_PHYS && vmm_vm_gpa_to_hpa(d->v, vm, va, &want))
+			verdict = hpa == want ? " (agrees with the VM's memory map)"
+					      : " (differs from the memory map!)";
+		else if (view != VMM_VIEW_PHYS && check)
+			verdict = hpa == guest_hpa
+				? " (agrees with the guest's table)"
+				: " (differs from the guest's table: stale until "
+				  "the guest flushes)";
 		fprintf(d->out, "    gva 0x%08" PRIx32 " -> hpa 0x%08" PRIx32 "%s\n",
-			va, hpa, !check ? "" : hpa == expect_hpa
-				  ? " (agrees with the guest's table)"
-				  : " (differs: stale until the guest flushes)");
+			va, hpa, verdict);
 	} else {
 		fprintf(d->out, "    no entry: the next access faults and the VMM "
 				"fills it\n");
@@ -198,7 +210,7 @@ void cmd_translate_va(struct dbg *d, int vm, uint32_t va)
 		}
 	}
 	for (int view = 0; view < VMM_VIEWS; view++)
-		print_shadow_entry(d, vm, view, va, hpa, mapped);
+		print_shadow_entry(d, vm, view, va, hpa, mapped && paging);
 }
 
 /* ---- listings -------------------------------------------------------------------- */

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <readline/history.h>
@@ -172,6 +173,8 @@ int cmd_debug(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	static struct target t;
+	struct timespec t0; /* --stats: host time is the whole session's */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = target_open(&t, "debug", &o, NULL, NULL);
 	struct dbg *d = rc == 0 ? dbg_new(&t, !dopt.tui) : NULL;
 	if (rc == 0 && !d) {
@@ -188,14 +191,15 @@ int cmd_debug(int argc, char **argv)
 			errors = batch_mode(d, script ? script : stdin);
 		else if (!dopt.tui || dbg_tui(d) != DBG_QUIT)
 			line_mode(d);
-		/* The status: the run's, as trapeze run gives it, once it has
-		 * ended; else 0, or 1 if a batch command failed. */
+		/* The status: the run's, as trapeze run gives it (with its
+		 * messages and --stats), once it has ended; else 0, or 1 if a
+		 * batch command failed. */
 		int status;
-		rc = dbg_finished(d, &status) ? status : errors ? 1 : 0;
-		fflush(stdout);
+		bool ended = dbg_finished(d, &status);
 		signal(SIGINT, SIG_DFL);
 		session = NULL;
 		dbg_free(d);
+		rc = ended ? target_finish(&t, target_seconds_since(&t0)) : errors ? 1 : 0;
 	}
 	if (script)
 		fclose(script);

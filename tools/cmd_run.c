@@ -15,14 +15,6 @@
 #include "commands.h"
 #include "target.h"
 
-static double seconds_since(const struct timespec *t0)
-{
-	struct timespec t1;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) +
-	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 static int run_lockstep(const struct run_options *o)
 {
 	struct elf_image img;
@@ -61,7 +53,7 @@ int cmd_run(int argc, char **argv)
 			vmm_run(t.v);
 		else
 			target_native_run(&t, UINT64_MAX);
-		rc = target_finish(&t, seconds_since(&t0));
+		rc = target_finish(&t, target_seconds_since(&t0));
 	}
 	target_close(&t);
 	return rc;

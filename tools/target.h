@@ -107,6 +107,11 @@ int target_status(const struct target *t);
  * `trapeze run` gives (see `trapeze help run`). */
 int target_finish(struct target *t, double seconds);
 
+/* Host seconds since t0 (CLOCK_MONOTONIC), for --stats only: nothing in
+ * a machine depends on host time. */
+struct timespec;
+double target_seconds_since(const struct timespec *t0);
+
 /* --trace: writes one exit record as a JSON line. */
 void target_trace_event(FILE *f, const struct vmm_event *e);
 

@@ -99,6 +99,7 @@ static const struct command commands[] = {
 	 "  next-exit, ne      run to the next world switch out\n"
 	 "  step-handler, sh   run its handler; show what changed, where it resumes\n"
 	 "  continue, c        run to a stop point, Ctrl-C or the end\n"
+	 "  until ADDR, u      continue until the selected VM reaches ADDR\n"
 	 "  break, catch, watch, delete, info, translate, x, disassemble, log,\n"
 	 "  vm, dot, layout, help, quit: `help` in the debugger explains each.\n"
 	 "\n"

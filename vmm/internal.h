@@ -33,7 +33,8 @@ struct shadow {
 
 /* The three shadows of a VM: paging off; paging on, virtual supervisor
  * (guest pages with U = 0 reachable); paging on, virtual user (not). */
-enum { VIEW_PHYS, VIEW_SUPER, VIEW_USER, VIEWS = VMM_VIEWS };
+enum { VIEW_PHYS = VMM_VIEW_PHYS, VIEW_SUPER = VMM_VIEW_SUPER,
+       VIEW_USER = VMM_VIEW_USER, VIEWS = VMM_VIEWS };
 
 #define DEVICE_SPACE 0xF0000000u
 #define DEVICE_PAGES 16 /* device n lives at DEVICE_SPACE + n * 4 KiB */

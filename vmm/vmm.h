@@ -263,7 +263,7 @@ bool vmm_pending_exit(const struct vmm *v, int *vm, struct mach_exit *exit,
 const char *vmm_handler_name(uint32_t cause);
 
 /* The shadow page tables of a VM: one per view, vmm_vm_view the live one. */
-#define VMM_VIEWS 3
+enum { VMM_VIEW_PHYS, VMM_VIEW_SUPER, VMM_VIEW_USER, VMM_VIEWS };
 const char *vmm_view_name(int view); /* "phys", "super", "user" */
 const char *vmm_view_doc(int view);  /* when that view is live */
 int vmm_vm_view(const struct vmm *v, int vm);

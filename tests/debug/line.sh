@@ -40,7 +40,7 @@ fi
 
 SOCK=trapeze-line-$$
 tmx() { tmux -L "$SOCK" "$@"; }
-trap 'tmx kill-server > /dev/null 2>&1' EXIT INT TERM
+trap 'tmx kill-server > /dev/null 2>&1; rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"' EXIT INT TERM
 
 # wait_for TEXT: polls the screen for up to 5 s; true once TEXT shows.
 wait_for() {

@@ -1,6 +1,9 @@
 #!/bin/sh
-# tests/debug/tui.sh TRAPEZE IMAGE [RUN-OPTION...] - the full-screen
-# debugger (`trapeze debug --vmm --tui`), driven through tmux.
+# tests/debug/tui.sh TRAPEZE IMAGE [RUN-OPTION...]
+# tests/debug/tui.sh TRAPEZE OUTDIR
+# - the full-screen debugger (`trapeze debug --vmm --tui`), driven through
+# tmux.  The second form is the one of `make debug-test`: the image is
+# tests/e2e/progs/dbgdemo.s, assembled into OUTDIR, where the test works.
 #
 # The debugger runs in a detached tmux session of a private tmux server
 # (-L trapeze-test-PID), 80x24 as the smallest screen it must fit.  The
@@ -8,7 +11,8 @@
 # (tmux capture-pane -p), polling for up to 5 s for what it expects, so
 # that a slow (sanitizer) build only takes longer.  RUN-OPTIONs go before
 # IMAGE, e.g. tests/debug/tui.sh bin/trapeze build/guestos.elf
-# --disk=build/guestos.disk.
+# --disk=build/guestos.disk.  HOME is the test's own directory: line mode
+# keeps its history there.
 #
 # Output: "PASS tui/NAME" or "FAIL tui/NAME: reason" (with the screen) per
 # check, then "tui: N passed, M failed"; the exit status is 1 if anything
@@ -17,12 +21,23 @@
 set -u
 
 if [ $# -lt 2 ]; then
-	echo "usage: $0 TRAPEZE IMAGE [RUN-OPTION...]" >&2
+	echo "usage: $0 TRAPEZE IMAGE [RUN-OPTION...] | TRAPEZE OUTDIR" >&2
 	exit 2
 fi
 abs() { case $1 in /*) echo "$1" ;; *) echo "$(pwd)/$1" ;; esac; }
 TRAPEZE=$(abs "$1")
-IMAGE=$(abs "$2")
+if [ -f "$2" ]; then
+	IMAGE=$(abs "$2")
+	DIR=$(mktemp -d) || exit 2
+	CLEAN=$DIR
+else
+	mkdir -p "$2" || exit 2
+	DIR=$(cd "$2" && pwd)
+	CLEAN=
+	IMAGE=$DIR/dbgdemo.elf
+	SRC=$(cd "$(dirname "$0")/../.." && pwd)
+	"$TRAPEZE" as "$SRC/tests/e2e/progs/dbgdemo.s" -o "$IMAGE" || exit 2
+fi
 shift 2
 OPTS=
 for o in "$@"; do # --disk=FILE: a relative FILE from here
@@ -42,13 +57,15 @@ if ! command -v tmux > /dev/null 2>&1; then
 fi
 
 unset TMUX # a test run inside tmux still gets its own server
-DIR=$(mktemp -d) || exit 2
 tm() { tmux -L "trapeze-test-$$" -f /dev/null "$@"; }
-trap 'tm kill-server > /dev/null 2>&1; rm -rf "$DIR"' EXIT
+# (The server leaves its socket behind: remove it too.)
+SOCKET=${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/trapeze-test-$$
+trap 'tm kill-server > /dev/null 2>&1; rm -f "$SOCKET"
+	[ -z "$CLEAN" ] || rm -rf "$CLEAN"' EXIT
 trap 'exit 1' INT TERM
+rm -f "$DIR/status" "$DIR/stderr" "$DIR/screen" "$DIR/.trapeze_history"
 
-# The debugger, its stderr and exit status kept for the checks.  HOME is
-# the test's own: line mode keeps its history there.
+# The debugger, its stderr and exit status kept for the checks.
 cat > "$DIR/run.sh" << EOF
 #!/bin/sh
 HOME='$DIR'
@@ -78,11 +95,13 @@ why_gone() {
 
 # wait_for REGEX: polls the screen (into $DIR/screen) for up to 5 s until
 # a line matches the extended regular expression.  Fails at once if the
-# debugger has exited.
+# debugger has exited.  With CAPTURE=-pe the screen keeps its attributes
+# as escape sequences.
+CAPTURE=-p
 wait_for() {
 	i=0
 	while [ $i -lt 50 ]; do
-		tm capture-pane -p -t tui > "$DIR/screen" 2> /dev/null || return 1
+		tm capture-pane $CAPTURE -t tui > "$DIR/screen" 2> /dev/null || return 1
 		grep -Eq -- "$1" "$DIR/screen" && return 0
 		sleep 0.1
 		i=$((i + 1))
@@ -107,7 +126,9 @@ check() {
 	report "$name" ""
 }
 
-# keys KEY...: types the keys, one send-keys each, as a person would.
+# keys KEY...: types the keys, a pause after each as a person would make
+# (so that Esc and the next key are not read as one Alt-key).  A KEY is
+# a tmux key name (Enter, Escape) or text.
 keys() {
 	for k in "$@"; do
 		tm send-keys -t tui "$k" 2> /dev/null
@@ -145,17 +166,21 @@ keys n h
 check log 'vm0 +[A-Z_]+ +[0-9a-f]{8} +[a-z_]+ +[a-z-]+ +-> +[0-9a-f]{8}'
 
 # --- a typed command; its output in the output window -------------------
-keys : i n f o Space v c p u Enter
+keys ':info vcpu' Enter
 check command '^.* :info vcpu' 'virtual CPU'
 
 # Esc throws a half-typed command away: the next key acts at once.
-keys : x y z Escape s
+keys ':xyz' Escape s
 check esc '^.* :stepi *$'
 if grep -q ':xyz' "$DIR/screen"; then
-	report esc-cleared "the cancelled ':xyz' was run"
+	report esc-cleared "the cancelled ':xyz' is still there"
 else
 	report esc-cleared ""
 fi
+# The step moved the pc: its value is highlighted, an attribute starting
+# right before it (other values follow a name or a space).
+ESC=$(printf '\033')
+CAPTURE=-pe check changed "$ESC\[[0-9;]*m[0-9a-f]{8}"
 
 # --- a larger window: the layout follows -------------------------------
 tm resize-window -t tui -x 100 -y 30 2> /dev/null
@@ -168,10 +193,15 @@ else
 fi
 
 # --- `layout line` goes to line mode, `layout tui` back ----------------
-keys : l a y o u t Space l i n e Enter
+keys ':layout line' Enter
 check layout-line '^\(trapeze\)'
-keys l a y o u t Space t u i Enter
+keys 'layout tui' Enter
 check layout-tui "$FOOTER"
+if grep -q '^(trapeze)' "$DIR/screen"; then # the whole screen is the TUI's
+	report layout-tui-redrawn "line mode is still on the screen"
+else
+	report layout-tui-redrawn ""
+fi
 
 # --- q quits -------------------------------------------------------------
 keys q
