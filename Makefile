@@ -35,8 +35,8 @@ VMM_SRCS = vmm/vmm.c vmm/emulate.c vmm/reflect.c vmm/shadow.c vmm/mmio.c \
 	   vmm/hcall.c vmm/patch.c
 TOOLS_SRCS = tools/trapeze.c tools/cmd_as.c tools/cmd_dis.c tools/cmd_run.c tools/target.c \
 	     tools/cmd_audit.c tools/audit.c tools/lockstep.c tools/cmd_debug.c
-DEBUG_SRCS = debug/session.c debug/stops.c debug/commands.c debug/view.c \
-	     debug/dot.c debug/tui.c
+DEBUG_SRCS = tools/debug/session.c tools/debug/stops.c tools/debug/commands.c \
+	     tools/debug/view.c tools/debug/dot.c tools/debug/tui.c
 
 ISA_OBJS = $(ISA_SRCS:%.c=$(O)/%.o)
 MACHINE_OBJS = $(MACHINE_SRCS:%.c=$(O)/%.o)

@@ -18,7 +18,7 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
-#include "../debug/debug.h"
+#include "debug/debug.h"
 #include "commands.h"
 #include "target.h"
 

@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "debug.h"
-#include "../isa/isa.h"
+#include "../../isa/isa.h"
 
 /* One window: rows y..y+h-1, columns x..x+w-1 of the screen. */
 struct rect {

@@ -4,7 +4,7 @@
  *
  * The session is the whole debugger; its front ends only feed it command
  * lines: line mode on readline and batch mode (tools/cmd_debug.c), and
- * the full-screen mode (debug/tui.c).  Every command prints to the
+ * the full-screen mode (tui.c).  Every command prints to the
  * session's output, so what a student sees in line mode, what a TA's
  * script gets in batch mode and what the TUI shows in its command window
  * are the same text.
@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../tools/target.h"
+#include "../target.h"
 
 struct dbg;
 
@@ -98,7 +98,7 @@ const char *dbg_console(const struct dbg *d, int vm, size_t *len);
  * exit #12 (PRIV) before emulate_privileged". */
 const char *dbg_status(const struct dbg *d);
 
-/* ---- Diagrams (debug/dot.c) ------------------------------------------- */
+/* ---- Diagrams (dot.c) ------------------------------------------- */
 
 /* Writes a graphviz digraph: the guest's page table of VM vm, the VMM's
  * shadows and the host frames they reach, edges labelled with the PTE
@@ -119,7 +119,7 @@ const char *dbg_row_name(int row);    /* "PRIV", "TIMER" */
 const char *dbg_row_handler(int row); /* the handler of that cause */
 struct target *dbg_target(struct dbg *d);
 
-/* ---- The full-screen mode (debug/tui.c) ------------------------------- */
+/* ---- The full-screen mode (tui.c) ------------------------------- */
 
 /* Runs the session full-screen until quit (or `layout line`, which
  * returns to line mode: then the result is DBG_OK).  Needs a terminal. */
