@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/debug/dot.sh TRAPEZE [OUTDIR] - checks the debugger's diagrams (debug/dot.c):
+# tests/debug/dot.sh TRAPEZE [OUTDIR] - checks the debugger's diagrams (tools/debug/dot.c):
 # `dot pagetables FILE` and `dot exits FILE` in batch sessions over the
 # guest OS, under the VMM and on the bare machine, and `trapeze dot`.
 #
