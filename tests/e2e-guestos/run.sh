@@ -37,6 +37,11 @@
 #                   quantum500 alone, the very bytes of quantum500.out
 #   vmm-crash       the crash disk: the very bytes of expected-crash.out
 #   vmm-nodisk      no disk: expected-nodisk.out, status 1
+#   debug-unperturbed  `trapeze debug` on two VMs with a small quantum,
+#                   stopping at a breakpoint, single-stepping, catching
+#                   exits and injections, running handlers one by one:
+#                   each VM's console lines are expected.out and the exit
+#                   trace is the very one `trapeze run --trace` writes
 #
 # and the x86 problem (--mode=leaky), where trap-and-emulate breaks:
 #
@@ -153,7 +158,29 @@ if [ $build_ok -eq 1 ]; then
 fi
 if [ $build_ok -ne 1 ]; then
 	report build "the kernel, a program or a disk did not build"
-	echo "guestos: $passed passed, $failed failed"
+	reason=""
+vmm_boot "$OUT/dbg-run.out" --quantum=5000 --trace="$OUT/dbg-run.trace" \
+	"--disk=$D" "$G" "$G"
+check_status 0 "trapeze run"
+printf '%s\n' "break trap_entry vm 1" continue "stepi 20" \
+	"catch exit syscall" continue step-handler "catch inject" continue \
+	next-exit step-handler delete continue > "$OUT/dbg.x"
+"$TRAPEZE" debug --vmm --quantum=5000 --max-cycles=$MAX_CYCLES \
+	--trace="$OUT/dbg-debug.trace" -x "$OUT/dbg.x" "--disk=$D" "$G" "$G" \
+	< /dev/null > "$OUT/dbg-debug.out" 2> "$OUT/dbg-debug.out.err"
+status=$?
+outfile=$OUT/dbg-debug.out
+check_status 0 "trapeze debug"
+grep '^\[vm' "$OUT/dbg-debug.out" > "$OUT/dbg-debug.console"
+per_vm "$OUT/dbg-debug.console" 2 "$SRC/expected.out" ||
+	reason="${reason:+$reason; }a VM's console differs from expected.out"
+same_bytes "$OUT/dbg-run.trace" "$OUT/dbg-debug.trace" ||
+	reason="${reason:+$reason; }the exit trace differs from trapeze run's"
+grep -q '^breakpoint 1, vm1 ' "$OUT/dbg-debug.out" ||
+	reason="${reason:+$reason; }the breakpoint did not stop vm1"
+report debug-unperturbed "$reason"
+
+echo "guestos: $passed passed, $failed failed"
 	exit 1
 fi
 
@@ -383,6 +410,28 @@ if [ -z "$pv_exits" ] || [ -z "$te_exits" ] || [ "$pv_exits" -ge "$te_exits" ]; 
 	reason="${reason:+$reason; }exits: paravirtual ${pv_exits:-?}, trap-and-emulate ${te_exits:-?}"
 fi
 report pv-vmm "$reason"
+
+reason=""
+vmm_boot "$OUT/dbg-run.out" --quantum=5000 --trace="$OUT/dbg-run.trace" \
+	"--disk=$D" "$G" "$G"
+check_status 0 "trapeze run"
+printf '%s\n' "break trap_entry vm 1" continue "stepi 20" \
+	"catch exit syscall" continue step-handler "catch inject" continue \
+	next-exit step-handler delete continue > "$OUT/dbg.x"
+"$TRAPEZE" debug --vmm --quantum=5000 --max-cycles=$MAX_CYCLES \
+	--trace="$OUT/dbg-debug.trace" -x "$OUT/dbg.x" "--disk=$D" "$G" "$G" \
+	< /dev/null > "$OUT/dbg-debug.out" 2> "$OUT/dbg-debug.out.err"
+status=$?
+outfile=$OUT/dbg-debug.out
+check_status 0 "trapeze debug"
+grep '^\[vm' "$OUT/dbg-debug.out" > "$OUT/dbg-debug.console"
+per_vm "$OUT/dbg-debug.console" 2 "$SRC/expected.out" ||
+	reason="${reason:+$reason; }a VM's console differs from expected.out"
+same_bytes "$OUT/dbg-run.trace" "$OUT/dbg-debug.trace" ||
+	reason="${reason:+$reason; }the exit trace differs from trapeze run's"
+grep -q '^breakpoint 1, vm1 ' "$OUT/dbg-debug.out" ||
+	reason="${reason:+$reason; }the breakpoint did not stop vm1"
+report debug-unperturbed "$reason"
 
 echo "guestos: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
