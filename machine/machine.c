@@ -3,8 +3,10 @@
  * cycle clock, hosting the devices, and the run loop that alternates
  * between batches of instructions and the events between them.
  */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS: not in POSIX.1-2008 */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "internal.h"
 
@@ -168,7 +170,13 @@ struct machine *mach_new(const struct mach_config *cfg)
 		return NULL;
 	m->cfg = c;
 	m->ram_size = c.ram_size;
-	m->ram = calloc(1, c.ram_size);
+	/* RAM from mmap rather than calloc: the kernel hands out zeroed
+	 * pages only when first touched, so a large RAM (the VMM's host
+	 * memory is sized for every VM and its shadows) costs nothing until
+	 * used -- even under the sanitizers, whose calloc touches it all. */
+	void *ram = mmap(NULL, c.ram_size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	m->ram = ram == MAP_FAILED ? NULL : ram;
 	m->code = calloc(c.ram_size / PAGE_SIZE, sizeof *m->code);
 	if (!m->ram || !m->code) {
 		mach_free(m);
@@ -212,7 +220,8 @@ void mach_free(struct machine *m)
 	free(m->code);
 	if (m->disk.host.ctx) /* initialised */
 		dev_disk_destroy(&m->disk);
-	free(m->ram);
+	if (m->ram)
+		munmap(m->ram, m->ram_size);
 	free(m);
 }
 
