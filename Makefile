@@ -283,6 +283,7 @@ bench: $(TRAPEZE) build/guestos.elf build/guestos-pv.elf build/guestos.disk $(O)
 	@bench/run.sh $(TRAPEZE)
 	@bench/vmm.sh $(TRAPEZE) build/guestos.elf build/guestos.disk
 	@bench/compare.sh $(TRAPEZE) $(O)/include build/guestos.elf build/guestos-pv.elf build/guestos.disk
+	@bench/debug.sh $(TRAPEZE) build/guestos.elf build/guestos.disk
 
 install: $(TRAPEZE)
 	install -d $(DESTDIR)$(PREFIX)/bin
