@@ -781,7 +781,8 @@ static enum dbg_result cmd_help(struct dbg *d, int argc, char **argv)
 		const struct command *c = find_command(argv[1]);
 		if (!c)
 			return dbg_error(d, "help: no command '%s'", argv[1]);
-		fprintf(d->out, "%s %s\n", c->name, c->args);
+		fprintf(d->out, "%s%s%s\n", c->name, c->args[0] ? " " : "",
+			c->args);
 		if (c->alias)
 			fprintf(d->out, "  (abbreviation: %s)\n", c->alias);
 		fprintf(d->out, "  %s\n", c->help);
@@ -792,7 +793,10 @@ static enum dbg_result cmd_help(struct dbg *d, int argc, char **argv)
 		snprintf(head, sizeof head, "%s%s%s", commands[i].name,
 			 commands[i].alias ? ", " : "",
 			 commands[i].alias ? commands[i].alias : "");
-		fprintf(d->out, "  %-20s %s\n", head, commands[i].args);
+		if (commands[i].args[0])
+			fprintf(d->out, "  %-20s %s\n", head, commands[i].args);
+		else
+			fprintf(d->out, "  %s\n", head);
 	}
 	fprintf(d->out, "'help COMMAND' explains one; an empty line repeats "
 			"stepi, next-exit, step-handler or continue\n");
