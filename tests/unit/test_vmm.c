@@ -1803,6 +1803,124 @@ static void test_run_guest_clock_matches_bare_machine_paged(void **state)
 			 GDATA | PTE_V | PTE_R | PTE_W | PTE_A | PTE_D);
 }
 
+/* ---- vmm_tick: the debugger's view ------------------------------------- */
+
+/* vm0's program for the tick tests, and vm1's if two: mtcr tvec (a PRIV
+ * exit), a syscall reflected to a handler that skips it, a console
+ * byte (an MMIO exit), halt.  vm1 first runs 5 instructions more, so
+ * that the VMs' exits fall at different times and an interleaving shows
+ * in the order of the log. */
+static void tick_programs(struct bench *b, int nvms)
+{
+	struct vm *vm1 = nvms > 1 ? bench_add_vm(b, GMEM, NULL) : NULL;
+	for (int k = 0; k < nvms; k++) {
+		struct prog p = {.at = GCODE};
+		for (int i = 0; i < 5 * k; i++)
+			p_put(&p, fix_encode(OP_ADDI, R_T2, R_T2, 0, 1));
+		p_li(&p, R_T0, GTVEC);
+		p_put(&p, w_mtcr(CR_TVEC, R_T0));
+		p_put(&p, w_op(OP_SYSCALL));
+		p_li(&p, R_T1, DEV_CONSOLE_BASE);
+		p_put(&p, fix_encode(OP_ADDI, R_T2, R_ZERO, 0, 'x' + k));
+		p_put(&p, w_store(OP_SB, R_T2, 0, R_T1));
+		p_halt(&p, R_ZERO);
+		p_skip_handler(&p);
+		p_load_vm(&p, k ? vm1 : b->vm);
+	}
+}
+
+/* A tick that ends in an exit leaves it waiting: the vCPU as the exit
+ * left it, nothing logged; the next tick runs the handler and logs it. */
+static void test_tick_stops_between_exit_and_handler(void **state)
+{
+	struct bench *b = *state;
+	tick_programs(b, 1);
+	int vm = -1;
+	struct mach_exit e;
+	const char *handler = NULL;
+	assert_false(vmm_pending_exit(b->v, &vm, &e, &handler));
+	assert_int_equal(vmm_turn(b->v), 0);
+	int exits = 0;
+	enum vmm_tick t;
+	while ((t = vmm_tick(b->v, UINT64_MAX)) != VMM_TICK_DONE) {
+		if (t != VMM_TICK_EXIT)
+			continue;
+		exits++;
+		assert_true(vmm_pending_exit(b->v, &vm, &e, &handler));
+		assert_int_equal(vm, 0);
+		assert_int_equal(vmm_turn(b->v), 0);
+		assert_int_equal(e.pc, b->vm->vcpu.pc); /* not yet handled */
+		int logged = b->nevents;
+		uint32_t code = e.cause & CAUSE_CODE_MASK;
+		assert_string_equal(handler, code == CAUSE_PRIV ? "emulate_privileged"
+				    : code == CAUSE_SYSCALL ? "reflect_exception"
+				    : "shadow_page_fault");
+		assert_int_equal(vmm_tick(b->v, UINT64_MAX), VMM_TICK_HANDLED);
+		assert_false(vmm_pending_exit(b->v, &vm, &e, &handler));
+		assert_int_equal(b->nevents, logged + 1);
+		assert_string_equal(b->events[logged].handler, handler);
+	}
+	assert_int_equal(exits, b->nevents);
+	assert_true(exits >= 5); /* fetch fill, PRIV, SYSCALL, PRIV (rfe), MMIO... */
+	assert_int_equal(vmm_turn(b->v), -1);
+	assert_int_equal(vmm_vm_state(b->v, 0), VM_HALTED);
+	assert_memory_equal(b->out, "x", 1);
+}
+
+/* Two VMs with short turns, ticked one cycle at a time, do exactly what
+ * vmm_run does: the same output, the same exits in the same order, at
+ * the same guest clocks.  This is the debugger's promise. */
+static void test_tick_one_cycle_at_a_time_equals_run(void **state)
+{
+	struct bench *whole = *state, *stepped;
+	struct vmm_config cfg = {.output = bench_output, .max_cycles = 1000000,
+				 .quantum = 7};
+	for (int pass = 0; pass < 2; pass++) {
+		struct bench *b = pass ? stepped : whole;
+		if (pass) {
+			assert_int_equal(bench_setup((void **)&stepped), 0);
+			b = stepped;
+		}
+		vmm_free(b->v); /* again, with a quantum of 7 cycles */
+		cfg.output_ctx = b;
+		b->v = vmm_new(&cfg);
+		assert_non_null(b->v);
+		vmm_on_event(b->v, bench_event, b);
+		b->vm = bench_add_vm(b, GMEM, NULL);
+		tick_programs(b, 2);
+		if (pass)
+			while (vmm_tick(b->v, 1) != VMM_TICK_DONE)
+				;
+		else
+			vmm_run(b->v);
+	}
+	assert_int_equal(stepped->outlen, whole->outlen);
+	assert_memory_equal(stepped->out, whole->out, whole->outlen);
+	assert_memory_equal(stepped->outvm, whole->outvm,
+			    whole->outlen * sizeof whole->outvm[0]);
+	assert_int_equal(stepped->nevents, whole->nevents);
+	for (int i = 0; i < whole->nevents; i++) {
+		const struct vmm_event *x = &whole->events[i], *y = &stepped->events[i];
+		assert_int_equal(y->seq, x->seq);
+		assert_int_equal(y->vm, x->vm);
+		assert_int_equal(y->cause, x->cause);
+		assert_int_equal(y->pc, x->pc);
+		assert_int_equal(y->action, x->action);
+		assert_int_equal(y->resume_pc, x->resume_pc);
+		assert_int_equal(y->guest_cycles, x->guest_cycles);
+	}
+	/* and the VMs did interleave: vm1 logged before vm0 was done */
+	int first_vm1 = -1, last_vm0 = -1;
+	for (int i = 0; i < whole->nevents; i++) {
+		if (whole->events[i].vm == 1 && first_vm1 < 0)
+			first_vm1 = i;
+		if (whole->events[i].vm == 0)
+			last_vm0 = i;
+	}
+	assert_true(first_vm1 >= 0 && first_vm1 < last_vm0);
+	bench_teardown((void **)&stepped);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, bench_setup, bench_teardown)
 
 int main(void)
@@ -1871,6 +1989,9 @@ int main(void)
 		T(test_run_two_vms_apart),
 		T(test_run_guest_clock_matches_bare_machine),
 		T(test_run_guest_clock_matches_bare_machine_paged),
+		/* vmm_tick */
+		T(test_tick_stops_between_exit_and_handler),
+		T(test_tick_one_cycle_at_a_time_equals_run),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
