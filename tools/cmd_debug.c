@@ -157,6 +157,9 @@ int cmd_debug(int argc, char **argv)
 		return rc;
 	if (o.lockstep)
 		return run_usage_error("debug", "%s", "--lockstep is for trapeze run");
+	if (o.console_in && strcmp(o.console_in, "-") == 0)
+		return run_usage_error("debug", "%s", "--console-in=-: standard "
+				       "input is the debugger's; give a file");
 	if ((dopt.batch || dopt.script) && dopt.tui)
 		return run_usage_error("debug", "%s", "--tui needs a terminal: not "
 				       "with --batch or -x");

@@ -1,0 +1,1 @@
+debug --console-in=- dbgdemo.elf
