@@ -153,6 +153,9 @@ demo: all
 	@echo
 	@echo '$$ trapeze run --vmm --mode=leaky --disk=build/guestos.disk build/guestos-pv.elf | tail -1'
 	@$(TRAPEZE) run --vmm --mode=leaky --disk=build/guestos.disk build/guestos-pv.elf | tail -1
+	@echo
+	@echo '$$ printf "next-exit\nnext-exit\nstep-handler\n" | trapeze debug --batch --vmm build/guestos.elf   # one world switch'
+	@printf 'next-exit\nnext-exit\nstep-handler\n' | $(TRAPEZE) debug --batch --vmm build/guestos.elf
 
 # --- ISA.md: its tables are generated from isa/isa_table.h -------------
 $(O)/gen_isa_md: $(O)/tools/gen_isa_md.o $(ISA_OBJS)
