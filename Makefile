@@ -239,6 +239,13 @@ build/fuzz/fuzz_vmm: $(FUZZ_SRCS_vmm) tests/fuzz/fuzz_common.c $(FUZZ_HDRS)
 fuzz: $(FUZZ:%=build/fuzz/fuzz_%)
 	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_MERGE) $(FUZZ)
 
+# What each corpus covers of its harness's target code (clang source-based
+# coverage; tests/fuzz/cov.sh).  FUZZ_CORPUS=build/fuzz/corpus- measures a
+# campaign's scratch corpora instead of the committed ones.
+.PHONY: fuzz-cov
+fuzz-cov:
+	@tests/fuzz/cov.sh build/fuzz-cov $(FUZZ_CORPUS)
+
 $(O)/fuzz/replay_asm: $(FUZZ_SRCS_asm) tests/fuzz/fuzz_common.c tests/fuzz/replay.c $(FUZZ_HDRS)
 	$(REPLAY_BUILD)
 $(O)/fuzz/replay_elf: $(FUZZ_SRCS_elf) tests/fuzz/fuzz_common.c tests/fuzz/replay.c $(FUZZ_HDRS)
