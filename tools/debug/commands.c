@@ -90,8 +90,14 @@ static enum dbg_result cmd_stepi(struct dbg *d, int argc, char **argv)
 	uint32_t n = 1;
 	if (argc > 1 && (!parse_number(argv[1], &n) || n == 0))
 		return dbg_error(d, "stepi: bad count '%s'", argv[1]);
+	d->interrupted = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t nlog = d->nlog;
+		if (d->interrupted) { /* Ctrl-C: stepi 100000 is a long walk */
+			d->interrupted = 0;
+			fprintf(d->out, "interrupted\n");
+			break;
+		}
 		mark_start(d);
 		int waiting;
 		struct mach_exit e;
