@@ -273,9 +273,15 @@ $(O)/diffgen: $(O)/tests/gen/gen.o $(ISA_OBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^
 
 .PHONY: diff-test fuzz-diff
+# REGRESSION_SEEDS: seeds that once failed, run in both builds.
+# 3057840: the generator set EPC with interrupts on, and livelocked.
+REGRESSION_SEEDS = 3057840
 diff-test: $(TRAPEZE) $(O)/diffgen
 	@tests/gen/run.sh $(TRAPEZE) $(O)/diffgen $(O)/diff \
 	  $(if $(SAN),801 200,1 800)
+	@for s in $(REGRESSION_SEEDS); do \
+	  tests/gen/run.sh $(TRAPEZE) $(O)/diffgen $(O)/diff-regression $$s 1 \
+	  || exit 1; done
 
 N ?= 1000
 FIRST ?= 1000000

@@ -258,6 +258,21 @@ static uint32_t cur_psw(const struct gen *g)
 	return PSW_MODE | (g->window ? PSW_IE : 0) | (g->pg ? PSW_PG : 0);
 }
 
+/*
+ * Before EPC is set for an rfe: interrupts off, as a kernel must, since
+ * an interrupt between `mtcr epc` and `rfe` overwrites EPC -- the rfe
+ * then returns to where the interrupt came, which sets EPC and is
+ * interrupted again, for ever (seed 3057840 did that in a timer window).
+ * The rfe turns them back on from EPSW.
+ */
+static void ie_off_for_rfe(struct gen *g, unsigned a)
+{
+	if (!g->window)
+		return;
+	emit(g, "li r%u, 0x%x", a, cur_psw(g) & ~PSW_IE);
+	emit(g, "mtcr psw, r%u", a);
+}
+
 /* Returns true if a fetch from test page i must fault in this mode. */
 static bool test_fetch_faults(const struct gen *g, unsigned i, bool user)
 {
@@ -504,6 +519,11 @@ static void gen_fetchfault(struct gen *g, bool user)
 		emit(g, "li r%u, 0x%" PRIx32, a, target);
 	if (!user && chance(g, 30)) {
 		/* rfe lands on it: EPC = the target, EPSW = this PSW */
+		unsigned b;
+		do
+			b = tmp(g);
+		while (b == a);
+		ie_off_for_rfe(g, b);
 		emit(g, "mtcr epc, r%u", a);
 		emit(g, "li r%u, 0x%" PRIx32, a, cur_psw(g));
 		emit(g, "mtcr epsw, r%u", a);
@@ -715,6 +735,7 @@ static void gen_cr(struct gen *g)
 static void gen_rfejump(struct gen *g)
 {
 	unsigned l = new_label(g), a = tmp(g);
+	ie_off_for_rfe(g, a);
 	emit(g, "la r%u, L%u", a, l);
 	emit(g, "mtcr epc, r%u", a);
 	emit(g, "li r%u, 0x%" PRIx32, a, cur_psw(g) | ((uint32_t)rnd64(g) & ~7u));
