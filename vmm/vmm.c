@@ -641,28 +641,40 @@ static void dispatch_pending(struct vm *vm)
 
 /*
  * The scheduler: round robin, each VM a turn of at most a quantum of its
- * own time.  Returns the VM to run now, starting the next turn if the
- * current one is over, or NULL once every VM has stopped.
+ * own time.  vmm_turn says whose turn it is (the current VM's, while its
+ * turn lasts; else the next running VM's); turn_vm also starts the turn
+ * of a VM whose turn is new.  Returns NULL once every VM has stopped.
  */
-static struct vm *turn_vm(struct vmm *v)
+int vmm_turn(const struct vmm *v)
 {
+	if (v->exit_pending)
+		return v->turn;
 	if (v->turn >= 0) {
-		struct vm *vm = v->vms[v->turn];
+		const struct vm *vm = v->vms[v->turn];
 		if (vm->state == VM_RUNNING && !vm->yield &&
 		    vm->cycles < v->turn_end)
-			return vm;
+			return v->turn;
 	}
 	for (int k = 1; k <= v->nvms; k++) {
 		int i = (v->turn + k) % v->nvms;
-		struct vm *vm = v->vms[i];
-		if (vm->state != VM_RUNNING)
-			continue;
-		v->turn = i;
+		if (v->vms[i]->state == VM_RUNNING)
+			return i;
+	}
+	return -1;
+}
+
+static struct vm *turn_vm(struct vmm *v)
+{
+	int i = vmm_turn(v);
+	if (i < 0)
+		return NULL;
+	struct vm *vm = v->vms[i];
+	if (i != v->turn || vm->yield || vm->cycles >= v->turn_end) {
+		v->turn = i; /* a new turn (perhaps the same VM's again) */
 		v->turn_end = vm->cycles + v->cfg.quantum;
 		vm->yield = false;
-		return vm;
 	}
-	return NULL;
+	return vm;
 }
 
 enum vmm_tick vmm_tick(struct vmm *v, uint64_t max_cycles)
@@ -764,24 +776,6 @@ struct machine *vmm_machine(struct vmm *v)
 }
 
 /* ---- for the debugger ------------------------------------------------------------------- */
-
-int vmm_turn(const struct vmm *v)
-{
-	if (v->exit_pending)
-		return v->turn;
-	if (v->turn >= 0) { /* as turn_vm chooses, without choosing */
-		const struct vm *vm = v->vms[v->turn];
-		if (vm->state == VM_RUNNING && !vm->yield &&
-		    vm->cycles < v->turn_end)
-			return v->turn;
-	}
-	for (int k = 1; k <= v->nvms; k++) {
-		int i = (v->turn + k) % v->nvms;
-		if (v->vms[i]->state == VM_RUNNING)
-			return i;
-	}
-	return -1;
-}
 
 bool vmm_pending_exit(const struct vmm *v, int *vm, struct mach_exit *exit,
 		      const char **handler)

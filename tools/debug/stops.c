@@ -251,7 +251,7 @@ void mark_start(struct dbg *d)
 		struct vmm_vcpu_state st;
 		dbg_guest_state(d, vm, &st);
 		d->start_pc[vm] = vm == next ? st.pc : UINT32_MAX;
-		d->start_progress[vm] = st.instret + st.traps;
+		d->start_progress[vm] = progress(d, vm);
 	}
 }
 

@@ -1,0 +1,1 @@
+debug --vmm -x nosuch.x dbgdemo.elf

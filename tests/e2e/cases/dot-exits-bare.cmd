@@ -1,0 +1,1 @@
+dot exits dbgdemo.elf
