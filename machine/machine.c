@@ -177,6 +177,10 @@ struct machine *mach_new(const struct mach_config *cfg)
 	void *ram = mmap(NULL, c.ram_size, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	m->ram = ram == MAP_FAILED ? NULL : ram;
+	/* Huge pages where the kernel offers them: the guest OS touches
+	 * megabytes, and a fault per 4 KiB page took half its boot time. */
+	if (m->ram)
+		madvise(m->ram, c.ram_size, MADV_HUGEPAGE);
 	m->code = calloc(c.ram_size / PAGE_SIZE, sizeof *m->code);
 	if (!m->ram || !m->code) {
 		mach_free(m);
