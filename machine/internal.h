@@ -8,7 +8,8 @@
  *    gets a struct code_page: the 1024 instructions of the page, decoded
  *    lazily on first execution.  The interpreter walks it with a pointer,
  *    so sequential execution does no translation and no decoding.  A write
- *    to a code page (by the CPU, by DMA or by the host) invalidates it.
+ *    to a code page (by the CPU, by DMA or by the host) makes the words it
+ *    wrote decode again; a page written all over is dropped.
  *
  *  - Fast TLB.  The architectural TLB (struct tlb_entry, 256 entries,
  *    direct-mapped by VA bits 19:12) is backed by three "fast" arrays per
@@ -49,8 +50,13 @@ enum {
 	OP_PAGE_END,          /* sentinel after the last word: go to the next page */
 };
 
+/* Words of a code page that writes may make decode again before the whole
+ * page is dropped (mmu_code_written). */
+#define CODE_STALE_LIMIT (PAGE_WORDS / 4)
+
 struct code_page {
-	bool valid;   /* false: every entry must be redecoded before use */
+	bool valid;     /* false: every entry must be redecoded before use */
+	uint16_t stale; /* words written since the page was (re)built */
 	uint32_t ppn; /* physical page number */
 	struct isa_insn insn[PAGE_WORDS + 1]; /* the last one is OP_PAGE_END */
 };
@@ -118,6 +124,7 @@ struct machine {
 
 	/* memory management */
 	struct tlb_entry tlb[TLB_SIZE];
+	uint32_t tlb_filled[TLB_SIZE / 32]; /* bit i: tlb[i] set since the last flush */
 	struct fast_set fast[REGIMES];
 	struct fast_set *cur; /* fast[] for the current PSW */
 

@@ -206,6 +206,9 @@ struct machine *mach_new(const struct mach_config *cfg)
 	attach(m, DEV_DISK_BASE, &dev_disk_ops, &m->disk);
 	attach(m, DEV_TEST_BASE, &dev_test_ops, &m->test);
 
+	/* Everything empty; from now on mmu_flush empties what was filled. */
+	for (int i = 0; i < TLB_SIZE; i++)
+		m->tlb[i].tag = TLB_NO_TAG;
 	for (int r = 0; r < REGIMES; r++)
 		for (int k = 0; k < FAST_KINDS; k++)
 			for (int i = 0; i < TLB_SIZE; i++)

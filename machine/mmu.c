@@ -85,13 +85,6 @@ void mmu_select_regime(struct machine *m)
 	m->cur = &m->fast[regime_of(m->cpu.cr[CR_PSW])];
 }
 
-static void fast_clear_all(struct fast_set *set)
-{
-	for (int k = 0; k < FAST_KINDS; k++)
-		for (int i = 0; i < TLB_SIZE; i++)
-			set->kind[k].tag[i] = TLB_NO_TAG;
-}
-
 /* The paged regimes' fast entries at index i came from TLB entry i. */
 static void fast_clear_index(struct machine *m, unsigned i)
 {
@@ -100,12 +93,28 @@ static void fast_clear_index(struct machine *m, unsigned i)
 			m->fast[r].kind[k].tag[i] = TLB_NO_TAG;
 }
 
+static void mark_filled(struct machine *m, unsigned i)
+{
+	m->tlb_filled[i / 32] |= 1u << (i % 32);
+}
+
+/*
+ * A flush clears only the indices filled since the last flush: nothing
+ * else can hold a translation, since the paged regimes' fast entries at
+ * index i come from TLB entry i.  The VMM flushes at every world switch
+ * and a guest touches a few pages between two, so this is a few stores
+ * where clearing everything would be 1,792.
+ */
 void mmu_flush(struct machine *m)
 {
-	for (int i = 0; i < TLB_SIZE; i++)
-		m->tlb[i].tag = TLB_NO_TAG;
-	fast_clear_all(&m->fast[REGIME_SUPER]);
-	fast_clear_all(&m->fast[REGIME_USER]);
+	for (unsigned w = 0; w < TLB_SIZE / 32; w++) {
+		for (uint32_t bits = m->tlb_filled[w]; bits; bits &= bits - 1) {
+			unsigned i = w * 32 + (unsigned)__builtin_ctz(bits);
+			m->tlb[i].tag = TLB_NO_TAG;
+			fast_clear_index(m, i);
+		}
+		m->tlb_filled[w] = 0;
+	}
 	/* REGIME_PHYS is the identity and survives every flush. */
 }
 
@@ -229,6 +238,7 @@ static uint32_t commit(struct machine *m, uint32_t va, unsigned access,
 	unsigned i = TLB_INDEX(va);
 	m->tlb[i].tag = page_of(va);
 	m->tlb[i].pte = updated;
+	mark_filled(m, i);
 	fast_clear_index(m, i);
 	return updated;
 }
@@ -359,6 +369,7 @@ static struct code_page *code_page_for(struct machine *m, uint32_t ppn)
 			cp->insn[i] = (struct isa_insn){.op = OP_DECODE};
 		cp->insn[PAGE_WORDS] = (struct isa_insn){.op = OP_PAGE_END};
 		cp->valid = true;
+		cp->stale = 0;
 		purge_fast_stores(m, ppn);
 	}
 	return cp;
@@ -391,18 +402,35 @@ uint32_t mmu_fetch_page(struct machine *m, uint32_t pc, uint32_t *badva)
 	return CAUSE_NONE;
 }
 
+/*
+ * A write to a decoded page makes only the words it wrote decode again,
+ * so code that stores next to itself (data on a code page, a patched
+ * instruction) stays cheap.  A page written all over is dropped instead:
+ * it is probably data now, and while it counts as code every store to it
+ * takes the slow path.
+ */
 void mmu_code_written(struct machine *m, uint32_t pa, uint32_t len)
 {
 	if (len == 0)
 		return;
-	uint32_t first = pa >> PAGE_SHIFT, last = (pa + len - 1) >> PAGE_SHIFT;
-	for (uint32_t ppn = first; ppn <= last; ppn++) {
+	uint32_t end = pa + len; /* callers keep [pa, pa + len) inside RAM */
+	for (uint32_t ppn = pa >> PAGE_SHIFT; ppn <= (end - 1) >> PAGE_SHIFT; ppn++) {
 		struct code_page *cp = m->code[ppn];
-		if (cp && cp->valid) {
+		if (!cp || !cp->valid)
+			continue;
+		uint32_t page = ppn << PAGE_SHIFT;
+		uint32_t first = (pa > page ? pa - page : 0) / 4;
+		uint32_t last = (end - page < PAGE_SIZE ? end - page - 1 : PAGE_SIZE - 1) / 4;
+		uint32_t words = last - first + 1;
+		if (cp->stale + words > CODE_STALE_LIMIT) {
 			cp->valid = false;
 			if (cp == m->code_cur)
 				m->batch_stop = true; /* the interpreter refetches */
+			continue;
 		}
+		cp->stale += words;
+		for (uint32_t w = first; w <= last; w++)
+			cp->insn[w].op = OP_DECODE;
 	}
 }
 

@@ -1243,6 +1243,51 @@ static void test_host_write_over_executed_code_runs_new_code(void **state)
 	assert_int_equal(f->cpu->x[R_A1], 7);
 }
 
+/*
+ * Each iteration rewrites one instruction of the loop and a data word on
+ * the same page.  Writes make single words decode again until the page
+ * has taken CODE_STALE_LIMIT of them; then it is dropped and rebuilt
+ * while the loop runs on it.  600 iterations cross that point several
+ * times, and every iteration after the first must run the new code.
+ */
+static void test_stores_on_a_code_page_past_the_stale_limit_run_new_code(void **state)
+{
+	struct fix *f = *state;
+	emit_i(f, OP_ADDI, R_S0, R_ZERO, 600);
+	uint32_t target = emit_i(f, OP_ADDI, R_A0, R_ZERO, 1);
+	emit_r(f, OP_ADD, R_A1, R_A1, R_A0);
+	emit_store(f, OP_SW, R_T0, 0, R_T1);
+	emit_store(f, OP_SW, R_S0, 0, R_T2);
+	emit_i(f, OP_ADDI, R_S0, R_S0, -1);
+	emit_branch(f, OP_BNE, R_S0, R_ZERO, target);
+	emit_done(f);
+	f->cpu->x[R_T0] = fix_encode(OP_ADDI, R_A0, R_ZERO, 0, 2);
+	f->cpu->x[R_T1] = target;
+	f->cpu->x[R_T2] = FIX_CODE + 0x800; /* data on the code page */
+	fix_run_to_done(f);
+	assert_int_equal(f->cpu->x[R_A1], 1 + 2 * 599);
+	assert_int_equal(fix_peek32(f, FIX_CODE + 0x800), 1);
+}
+
+/* The host writes a whole page of new code over code already run: the
+ * page is dropped, not patched word by word, and runs the new code. */
+static void test_host_write_of_a_whole_page_over_executed_code_runs_new_code(void **state)
+{
+	struct fix *f = *state;
+	uint32_t pc = emit_i(f, OP_ADDI, R_A0, R_A0, 1);
+	fix_step(f);
+	assert_int_equal(f->cpu->x[R_A0], 1);
+
+	static uint32_t page[PAGE_SIZE / 4];
+	for (unsigned i = 0; i < PAGE_SIZE / 4; i++)
+		page[i] = fix_encode(OP_ADDI, R_A0, R_A0, 0, 3);
+	assert_true(mach_phys_write(f->m, pc, page, sizeof page));
+	f->cpu->pc = pc;
+	fix_step(f);
+	fix_step(f);
+	assert_int_equal(f->cpu->x[R_A0], 1 + 3 + 3);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fix_setup, fix_teardown)
 #define T_LEAKY(fn) \
 	cmocka_unit_test_setup_teardown(fn, fix_setup_leaky, fix_teardown)
@@ -1316,6 +1361,8 @@ int main(void)
 		T(test_store_over_executed_instruction_runs_new_code),
 		T(test_store_over_next_instruction_runs_new_code),
 		T(test_host_write_over_executed_code_runs_new_code),
+		T(test_stores_on_a_code_page_past_the_stale_limit_run_new_code),
+		T(test_host_write_of_a_whole_page_over_executed_code_runs_new_code),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
