@@ -24,6 +24,11 @@
  * control registers, clock, RAM and console output.  The batch path has
  * fast paths (decoded-code cache, TLB-backed fast access) that mach_step
  * must agree with.
+ *
+ * One step may overrun the budget by far: mach_step completes a wfi
+ * however long it waits (machine.h).  The stepped machine runs first;
+ * when its last step was such a wfi, the batch machine runs on to the
+ * same clock, where the two must again agree.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -106,41 +111,71 @@ static struct machine *boot(const uint8_t *data, size_t size,
 	return m;
 }
 
-/* Runs m until BUDGET cycles have passed or it stops for good, in batches
- * or one instruction at a time.  Returns the last stop. */
-static enum mach_stop drive(struct machine *m, bool step)
+/* Is the instruction at pc, as m would fetch it now, a wfi? */
+static bool wfi_at(struct machine *m, uint32_t pc)
 {
-	enum mach_stop stop = MACH_STOP_BUDGET;
+	uint32_t pa, word;
+	struct isa_insn in;
+	return mach_translate(m, pc, CAUSE_ACCESS_FETCH, &pa) == CAUSE_NONE &&
+	       mach_phys_read(m, pa, &word, 4) && isa_decode(word, &in) &&
+	       in.op == OP_WFI;
+}
+
+/* The harness as a minimal host supervisor (monitor mode): after an
+ * exception exit it skips the instruction, after an interrupt exit it
+ * clears PSW.IE.  Returns false once it has served MAX_EXITS. */
+static bool serve_exit(struct machine *m, int *exits)
+{
+	if (++*exits > MAX_EXITS)
+		return false;
+	const struct mach_exit *e = mach_exit(m);
+	struct cpu *c = mach_cpu(m);
+	if (e->cause & CAUSE_INTERRUPT)
+		mach_set_cr(m, CR_PSW, c->cr[CR_PSW] & ~PSW_IE);
+	else
+		c->pc = e->pc + 4;
+	return true;
+}
+
+/* Runs m until end cycles have passed or it stops for good, in batches
+ * or one instruction at a time.  Returns the last stop; *long_wfi tells
+ * whether a step was a wfi that ran past the end. */
+static enum mach_stop drive(struct machine *m, bool step, uint64_t end,
+			    bool *long_wfi)
+{
+	enum mach_stop stop;
 	int exits = 0;
-	while (mach_cycles(m) < BUDGET) {
-		if (step)
-			stop = mach_step(m);
-		else
-			stop = mach_run(m, BUDGET - mach_cycles(m));
-		if (stop == MACH_STOP_BREAKPOINT) {
-			/* mach_run goes past it when called again */
-			stop = MACH_STOP_BUDGET;
-			continue;
+	*long_wfi = false;
+	while (mach_cycles(m) < end) {
+		uint32_t pc = mach_cpu(m)->pc;
+		stop = step ? mach_step(m) : mach_run(m, end - mach_cycles(m));
+		if (step && mach_cycles(m) > end + MAX_INSN_CYCLES) {
+			/* wfi does not change the mapping of pc */
+			if (!wfi_at(m, pc))
+				fuzz_fail("mach_step at 0x%x, not a wfi, ran to "
+					  "cycle %llu", pc,
+					  (unsigned long long)mach_cycles(m));
+			*long_wfi = true;
 		}
-		if (stop != MACH_STOP_EXIT) {
-			if (stop != MACH_STOP_BUDGET)
-				break;
-			continue;
+		if (stop == MACH_STOP_EXIT) {
+			if (!serve_exit(m, &exits))
+				return stop;
+		} else if (stop != MACH_STOP_BUDGET &&
+			   stop != MACH_STOP_BREAKPOINT) {
+			return stop; /* mach_run goes past a breakpoint when
+				      * called again */
 		}
-		/* monitor mode: a minimal host supervisor */
-		if (++exits > MAX_EXITS)
-			break;
-		const struct mach_exit *e = mach_exit(m);
-		struct cpu *c = mach_cpu(m);
-		if (e->cause & CAUSE_INTERRUPT)
-			mach_set_cr(m, CR_PSW, c->cr[CR_PSW] & ~PSW_IE);
-		else
-			c->pc = e->pc + 4;
 	}
+	/* End where mach_run ends: between batches, with what is pending
+	 * there taken (an interrupt; mach_step takes it only at its next
+	 * step).  For a machine that mach_run left there, this does nothing. */
+	while ((stop = mach_run(m, 0)) == MACH_STOP_EXIT)
+		if (!serve_exit(m, &exits))
+			break;
 	return stop;
 }
 
-static void check_machine(struct machine *m, const char *what)
+static void check_machine(struct machine *m, const char *what, uint64_t end)
 {
 	struct cpu *c = mach_cpu(m);
 	if (c->x[0] != 0)
@@ -151,9 +186,9 @@ static void check_machine(struct machine *m, const char *what)
 		fuzz_fail("%s: %llu instructions retired in %llu cycles", what,
 			  (unsigned long long)mach_instret(m),
 			  (unsigned long long)mach_cycles(m));
-	if (mach_cycles(m) > BUDGET + MAX_INSN_CYCLES)
-		fuzz_fail("%s: budget %u overrun: %llu cycles", what, BUDGET,
-			  (unsigned long long)mach_cycles(m));
+	if (mach_cycles(m) > end + MAX_INSN_CYCLES)
+		fuzz_fail("%s: budget %llu overrun: %llu cycles", what,
+			  (unsigned long long)end, (unsigned long long)mach_cycles(m));
 }
 
 /* The state a program can see, compared between two machines. */
@@ -211,15 +246,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct output *out = calloc(2, sizeof *out);
 	if (!out)
 		return 0;
-	bool cmp = data[0] & F_COMPARE;
+	bool cmp = data[0] & F_COMPARE, long_wfi = false;
+	uint64_t end = BUDGET;
+	struct machine *s = NULL;
+	enum mach_stop sstop = MACH_STOP_BUDGET;
+	if (cmp) {
+		s = boot(data, size, &out[1], false);
+		sstop = drive(s, true, BUDGET, &long_wfi);
+		if (long_wfi)
+			end = mach_cycles(s);
+		check_machine(s, "mach_step", end);
+	}
 	struct machine *m = boot(data, size, &out[0], data[0] & F_BREAK);
-	enum mach_stop stop = drive(m, false);
-	check_machine(m, "mach_run");
+	bool unused;
+	enum mach_stop stop = drive(m, false, end, &unused);
+	check_machine(m, "mach_run", end);
 	(void)mach_stop_name(stop);
 	if (cmp) {
-		struct machine *s = boot(data, size, &out[1], false);
-		enum mach_stop sstop = drive(s, true);
-		check_machine(s, "mach_step");
 		compare(m, &out[0], stop, s, &out[1], sstop);
 		mach_free(s);
 	}
