@@ -382,6 +382,10 @@ struct assembler {
 
 	struct diag *diags;
 	size_t ndiags, capdiags;
+	size_t nseq;       /* diagnostics so far, stored or only counted */
+	size_t max_key;    /* the largest key among the stored ones */
+	size_t nunshown;   /* counted, never formatted (diag_worth_text) */
+	bool last_unshown; /* the last error was only counted: so are its notes */
 	int nerrors;
 	bool quiet;   /* the trial layout runs report nothing */
 	size_t key;   /* diagnostics sort by this: the statement index */
@@ -426,12 +430,38 @@ static int shown(size_t len)
 	return len > NAME_SHOWN ? NAME_SHOWN : (int)len;
 }
 
+/* How many diagnostics flush_diags prints. */
+static size_t max_shown(const struct assembler *as)
+{
+	return as->opt->max_errors > 0 ? (size_t)as->opt->max_errors : 20;
+}
+
+/*
+ * Is a new diagnostic worth formatting?  Only the first max_shown() in
+ * statement order are printed, so one that that many stored ones precede
+ * is only counted.  They all do when it comes at or after the largest
+ * stored key (at the same key, the stored ones came first).  A runaway
+ * input can make hundreds of thousands of errors; formatting each took
+ * a fifth of the assembler's time under the fuzzer.
+ */
+static bool diag_worth_text(struct assembler *as)
+{
+	as->last_unshown = as->ndiags >= max_shown(as) && as->key >= as->max_key;
+	if (as->last_unshown) {
+		as->nunshown++;
+		as->nseq++;
+	}
+	return !as->last_unshown;
+}
+
 static void add_diag(struct assembler *as, char *text)
 {
 	as->diags = grow(as->diags, &as->capdiags, as->ndiags + 1,
 			 sizeof *as->diags);
-	as->diags[as->ndiags] = (struct diag){as->key, as->ndiags, text};
+	as->diags[as->ndiags] = (struct diag){as->key, as->nseq++, text};
 	as->ndiags++;
+	if (as->key > as->max_key)
+		as->max_key = as->key;
 }
 
 /* The "included from" / "in expansion of" lines under a diagnostic. */
@@ -454,6 +484,8 @@ error_at(struct assembler *as, const struct src *s, size_t off,
 	if (as->quiet)
 		return;
 	as->nerrors++;
+	if (!diag_worth_text(as))
+		return;
 	struct strbuf b = {0};
 	sb_printf(&b, "%s:%d:%d: error: ", s->file, s->line, src_col(s, off));
 	va_list ap;
@@ -472,6 +504,8 @@ error_file(struct assembler *as, const char *file, const char *fmt, ...)
 	if (as->quiet)
 		return;
 	as->nerrors++;
+	if (!diag_worth_text(as))
+		return;
 	struct strbuf b = {0};
 	sb_printf(&b, "%s: error: ", file);
 	va_list ap;
@@ -487,7 +521,7 @@ __attribute__((format(printf, 4, 5))) static void
 note_at(struct assembler *as, const struct src *s, size_t off,
 	const char *fmt, ...)
 {
-	if (as->quiet || as->ndiags == 0)
+	if (as->quiet || as->ndiags == 0 || as->last_unshown)
 		return;
 	struct diag *d = &as->diags[as->ndiags - 1];
 	size_t len = strlen(d->text);
@@ -514,17 +548,18 @@ static void flush_diags(struct assembler *as)
 	if (as->ndiags)
 		qsort(as->diags, as->ndiags, sizeof *as->diags, diag_cmp);
 	FILE *f = as->opt->diag ? as->opt->diag : stderr;
-	size_t max = as->opt->max_errors > 0 ? (size_t)as->opt->max_errors : 20;
+	size_t max = max_shown(as), total = as->ndiags + as->nunshown;
 	for (size_t i = 0; i < as->ndiags && i < max; i++)
 		fputs(as->diags[i].text, f);
-	if (as->ndiags > max)
-		fprintf(f, "(%zu more error%s not shown)\n", as->ndiags - max,
-			as->ndiags - max == 1 ? "" : "s");
+	if (total > max)
+		fprintf(f, "(%zu more error%s not shown)\n", total - max,
+			total - max == 1 ? "" : "s");
 	for (size_t i = 0; i < as->ndiags; i++)
 		free(as->diags[i].text);
 	free(as->diags);
 	as->diags = NULL;
 	as->ndiags = as->capdiags = 0;
+	as->nseq = as->max_key = as->nunshown = 0;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -2626,8 +2661,13 @@ static void directive_pass2(struct assembler *as, struct stmt *st)
 				 (long long)fill);
 			break;
 		}
-		memset(as->sec[st->section].buf + (st->addr - as->sec[st->section].base),
-		       (int)(fill & 0xff), st->size);
+		/* The buffer starts zeroed and is written in address order
+		 * (.org never goes back): a zero fill is already there, and
+		 * skipping it spares touching up to 64 MiB. */
+		if (fill & 0xff)
+			memset(as->sec[st->section].buf +
+				       (st->addr - as->sec[st->section].base),
+			       (int)(fill & 0xff), st->size);
 		break;
 	}
 	case D_EQU: {

@@ -870,6 +870,39 @@ static void test_several_errors_in_order(void **state)
 	free(diag);
 }
 
+/*
+ * Errors beyond max_errors are counted without being formatted, yet the
+ * ones printed are still the first by line: here pass 2 finds line 1's
+ * after reading found lines 2-6 (4 and 5 only counted), and a note
+ * belongs to its own error, not to the last one kept.
+ */
+static void test_errors_not_shown_are_counted_and_the_first_by_line_shown(void **state)
+{
+	(void)state;
+	struct asm_options opt = {.max_errors = 2};
+	struct elf_image img;
+	char *diag;
+	int n = assemble_opt("t.s",
+			     "  jal ra, nowhere\nfrob\nfrob\nx: nop\nx: nop\n"
+			     "frob\n  jal ra, nowhere\n",
+			     &opt, &img, &diag);
+	assert_int_equal(n, 6);
+	assert_string_equal(diag, "t.s:1:11: error: undefined symbol 'nowhere'\n"
+				  "t.s:2:1: error: unknown mnemonic 'frob'\n"
+				  "(4 more errors not shown)\n");
+	free(diag);
+	assert_no_image(&img);
+
+	/* the duplicate is only counted: its note must not land under
+	 * the error that is shown */
+	opt.max_errors = 1;
+	n = assemble_opt("t.s", "frob\nx: nop\nx: nop\n", &opt, &img, &diag);
+	assert_int_equal(n, 2);
+	assert_string_equal(diag, "t.s:1:1: error: unknown mnemonic 'frob'\n"
+				  "(1 more error not shown)\n");
+	free(diag);
+}
+
 static void test_listing(void **state)
 {
 	(void)state;
@@ -960,6 +993,7 @@ int main(void)
 		cmocka_unit_test(test_error_messages),
 		cmocka_unit_test(test_errors_in_macros),
 		cmocka_unit_test(test_several_errors_in_order),
+		cmocka_unit_test(test_errors_not_shown_are_counted_and_the_first_by_line_shown),
 		cmocka_unit_test(test_listing),
 		cmocka_unit_test(test_garbage_input),
 	};
