@@ -461,12 +461,12 @@ refetch:
 					m->stop_pending = true;
 					goto out_synced;
 				}
-				if (next > m->batch_end && !m->stepping) {
+				if (next > m->wait_end) {
 					/* Past this run's budget: wait until its end
 					 * and run this wfi again next time -- which
 					 * counts its cycle, so this one does not. */
 					m->left++;
-					mach_extra(m, m->batch_end - mach_now(m));
+					mach_extra(m, m->wait_end - mach_now(m));
 					c->pc = PC();
 					goto out_synced;
 				}

@@ -114,7 +114,7 @@ struct machine {
 	uint32_t irq_lines;         /* bit n: interrupt n is pending */
 	uint64_t dispatched_at_trap; /* to recognise a double fault */
 	bool batch_stop;            /* end the batch after this instruction */
-	bool stepping;              /* mach_step: wfi waits past the batch's end */
+	uint64_t wait_end;          /* a wfi in this batch may wait until this cycle */
 	uint64_t rdcycle_offset;    /* subtracted by rdcycle (mach_set_rdcycle_offset) */
 	bool halted;
 	uint32_t exit_status;

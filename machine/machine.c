@@ -407,10 +407,13 @@ static bool between_batches(struct machine *m)
 #define MAX_BATCH (1ull << 32)
 
 /*
- * Runs one batch of at most `cycles` cycles, ending early at a device
- * deadline.  Returns true if the machine must stop (with m->stop).
+ * Runs one batch until cycle limit, ending early at a device deadline.
+ * A wfi in it may let time pass until wait_limit, or the batch's end if
+ * that is later: a batch of one instruction (mach_step, or a run with
+ * breakpoints) must not cut a long wait into a batch per cycle.
+ * Returns true if the machine must stop (with m->stop).
  */
-static bool run_batch(struct machine *m, uint64_t limit)
+static bool run_batch(struct machine *m, uint64_t limit, uint64_t wait_limit)
 {
 	uint64_t now = mach_now(m);
 	uint64_t end = mach_next_deadline(m);
@@ -421,6 +424,7 @@ static bool run_batch(struct machine *m, uint64_t limit)
 	if (end - now > MAX_BATCH)
 		end = now + MAX_BATCH; /* keeps the counter well inside int64_t */
 	m->batch_end = end;
+	m->wait_end = wait_limit > end ? wait_limit : end;
 	m->left = (int64_t)(end - now);
 	m->stop_pending = false;
 	cpu_execute(m);
@@ -444,12 +448,12 @@ enum mach_stop mach_run(struct machine *m, uint64_t budget)
 			if (at_breakpoint(m) && !first)
 				return MACH_STOP_BREAKPOINT;
 			first = false;
-			if (run_batch(m, mach_now(m) + 1))
+			if (run_batch(m, mach_now(m) + 1, limit))
 				return m->stop;
 			continue;
 		}
 		first = false;
-		if (run_batch(m, limit))
+		if (run_batch(m, limit, 0))
 			return m->stop;
 	}
 }
@@ -470,14 +474,11 @@ enum mach_stop mach_step(struct machine *m)
 	/* A one-cycle batch may be spent on a TLB miss before the
 	 * instruction runs: go on until one instruction has. */
 	uint64_t before = dispatched(m);
-	m->stepping = true; /* a wfi completes within the step */
 	while (dispatched(m) == before) {
-		if (run_batch(m, mach_now(m) + 1)) {
-			m->stepping = false;
+		/* a wfi completes within the step */
+		if (run_batch(m, mach_now(m) + 1, UINT64_MAX))
 			return m->stop;
-		}
 	}
-	m->stepping = false;
 	mach_service_devices(m);
 	return m->halted ? MACH_STOP_HALT : MACH_STOP_BUDGET;
 }

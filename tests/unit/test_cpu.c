@@ -1138,6 +1138,47 @@ static void test_breakpoint_stops_before_the_instruction(void **state)
 	assert_false(mach_remove_breakpoint(f->m, bp));
 }
 
+/*
+ * With a breakpoint set, mach_run goes one instruction per batch; a wfi
+ * must still wait as it does without one (the fuzzer met a wfi waiting
+ * for cycle 0xf0000000 that took a batch per cycle).  Runs of 1000 cycles
+ * stop in the wait at the same clock as without the breakpoint, and the
+ * interrupt comes at the same cycle.
+ */
+static void emit_wfi_program(struct fix *f)
+{
+	emit_li(f, R_T2, PSW_MODE | PSW_IE);
+	emit_mtcr(f, CR_PSW, R_T2);
+	emit_timer_start(f, 5000);
+	emit_op(f, OP_WFI);
+	emit_i(f, OP_ADDI, R_A1, R_ZERO, 1);
+	emit_done(f);
+}
+
+static void test_wfi_waits_the_same_with_a_breakpoint_set(void **state)
+{
+	(void)state;
+	struct fix *with = fix_new((struct mach_config){0});
+	struct fix *without = fix_new((struct mach_config){0});
+	emit_wfi_program(with);
+	emit_wfi_program(without);
+	assert_true(mach_add_breakpoint(with->m, FIX_CODE + 0x800)); /* never reached */
+	enum mach_stop a = MACH_STOP_BUDGET, b = MACH_STOP_BUDGET;
+	for (int i = 0; i < 20 && a == MACH_STOP_BUDGET; i++) {
+		a = mach_run(with->m, 1000);
+		b = mach_run(without->m, 1000);
+		assert_int_equal(a, b);
+		assert_int_equal(mach_cycles(with->m), mach_cycles(without->m));
+		assert_int_equal(with->cpu->pc, without->cpu->pc);
+	}
+	if (a != MACH_STOP_HALT || with->cpu->pc != FIX_HANDLER + 8)
+		fix_explain(with, a, "a trap into the handler");
+	assert_int_equal(with->cpu->cr[CR_CAUSE], CAUSE_INTERRUPT | IRQ_TIMER);
+	assert_memory_equal(with->cpu, without->cpu, sizeof *with->cpu);
+	fix_free(with);
+	fix_free(without);
+}
+
 /* ---- determinism ------------------------------------------------------------------ */
 
 /* A busy program: arithmetic, memory, the console, timer ticks. */
@@ -1357,6 +1398,7 @@ int main(void)
 		T(test_trap_handler_that_traps_is_double_fault),
 		T(test_budget_stops_an_infinite_loop),
 		T(test_breakpoint_stops_before_the_instruction),
+		T(test_wfi_waits_the_same_with_a_breakpoint_set),
 		T(test_same_program_gives_same_cycles_and_state),
 		T(test_store_over_executed_instruction_runs_new_code),
 		T(test_store_over_next_instruction_runs_new_code),
