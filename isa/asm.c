@@ -382,7 +382,6 @@ struct assembler {
 
 	struct diag *diags;
 	size_t ndiags, capdiags;
-	size_t nseq;       /* diagnostics so far, stored or only counted */
 	size_t max_key;    /* the largest key among the stored ones */
 	size_t nunshown;   /* counted, never formatted (diag_worth_text) */
 	bool last_unshown; /* the last error was only counted: so are its notes */
@@ -447,10 +446,8 @@ static size_t max_shown(const struct assembler *as)
 static bool diag_worth_text(struct assembler *as)
 {
 	as->last_unshown = as->ndiags >= max_shown(as) && as->key >= as->max_key;
-	if (as->last_unshown) {
+	if (as->last_unshown)
 		as->nunshown++;
-		as->nseq++;
-	}
 	return !as->last_unshown;
 }
 
@@ -458,7 +455,8 @@ static void add_diag(struct assembler *as, char *text)
 {
 	as->diags = grow(as->diags, &as->capdiags, as->ndiags + 1,
 			 sizeof *as->diags);
-	as->diags[as->ndiags] = (struct diag){as->key, as->nseq++, text};
+	/* seq: the order of emission, over stored and counted ones */
+	as->diags[as->ndiags] = (struct diag){as->key, as->ndiags + as->nunshown, text};
 	as->ndiags++;
 	if (as->key > as->max_key)
 		as->max_key = as->key;
@@ -559,7 +557,7 @@ static void flush_diags(struct assembler *as)
 	free(as->diags);
 	as->diags = NULL;
 	as->ndiags = as->capdiags = 0;
-	as->nseq = as->max_key = as->nunshown = 0;
+	as->max_key = as->nunshown = 0;
 }
 
 /* ---------------------------------------------------------------------- */
