@@ -76,8 +76,8 @@
  * Limits (all reported as errors, never a crash): 65536 characters per
  * line, 64 MiB per source file and per section, include depth 32, macro
  * depth 64, expressions nested 200 deep, 250 000 statements after
- * expansion, 500 000 statements read in total (macro bombs), .align
- * at most 2^24.
+ * expansion, twice that many statements read in total (macro bombs),
+ * .align at most 2^24.  opt->max_statements sets the two statement limits.
  *
  * Pseudo-instructions (the table `pseudos` below)
  * -----------------------------------------------
@@ -139,8 +139,7 @@
 #define MAX_MACRO_DEPTH 64
 #define MAX_EQU_DEPTH 256
 #define MAX_EXPR_DEPTH 200
-#define MAX_STATEMENTS 250000u
-#define MAX_WORK 500000u
+#define MAX_STATEMENTS 250000u /* the default of opt->max_statements */
 #define MAX_SECTION_SIZE (64u << 20)
 #define MAX_ALIGN (1u << 24)
 #define MAX_LAYOUT_RUNS 4
@@ -427,6 +426,14 @@ static int src_col(const struct src *s, size_t off)
 static int shown(size_t len)
 {
 	return len > NAME_SHOWN ? NAME_SHOWN : (int)len;
+}
+
+/* How many statements a program may have after expansion; reading
+ * gives up at twice this many. */
+static size_t max_statements(const struct assembler *as)
+{
+	return as->opt->max_statements > 0 ? as->opt->max_statements
+					   : MAX_STATEMENTS;
 }
 
 /* How many diagnostics flush_diags prints. */
@@ -963,10 +970,10 @@ static void add_stmt(struct assembler *as, const struct src *s,
 		     const struct token *t, int n, enum stmt_kind kind,
 		     int which)
 {
-	if (as->nstmts >= MAX_STATEMENTS) {
+	if (as->nstmts >= max_statements(as)) {
 		error_at(as, s, t[0].off,
-			 "too many statements (limit %u); giving up",
-			 MAX_STATEMENTS);
+			 "too many statements (limit %zu); giving up",
+			 max_statements(as));
 		as->stop = true;
 		return;
 	}
@@ -1402,9 +1409,9 @@ static void handle_piece(struct assembler *as, struct unit *u,
 {
 	if (as->stop)
 		return;
-	if (++as->work > MAX_WORK) {
-		error_at(as, s, 0, "more than %u statements read; giving up "
-			 "(runaway macro expansion?)", MAX_WORK);
+	if (++as->work > 2 * max_statements(as)) {
+		error_at(as, s, 0, "more than %zu statements read; giving up "
+			 "(runaway macro expansion?)", 2 * max_statements(as));
 		as->stop = true;
 		return;
 	}

@@ -21,6 +21,10 @@ struct asm_options {
 	FILE *diag;          /* where diagnostics go; NULL: stderr */
 	FILE *listing;       /* if not NULL: address, words, source line */
 	int max_errors;      /* stop reporting after this many; 0: 20 */
+	/* Statements a program may have after macro expansion; 0: 250000.
+	 * Reading gives up at twice this many statements read (macro
+	 * bombs).  A fuzzer lowers it to spend its time on variety. */
+	unsigned max_statements;
 };
 
 /*

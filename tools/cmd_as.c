@@ -120,7 +120,8 @@ int cmd_as(int argc, char **argv)
 		status = 1;
 		goto out;
 	}
-	struct asm_options opt = {dirs, ndirs, stderr, lst, 0};
+	struct asm_options opt = {.include_dirs = dirs, .ninclude_dirs = ndirs,
+				   .diag = stderr, .listing = lst};
 	struct elf_image img;
 	int nerrors = asm_assemble_file(input, &opt, &img);
 	status = 0;

@@ -614,7 +614,7 @@ static void test_includes(void **state)
 	snprintf(main_s, sizeof main_s, "%s/src/main.s", d.path);
 	snprintf(incdir, sizeof incdir, "%s/inc", d.path);
 	const char *dirs[] = {incdir};
-	struct asm_options opt = {dirs, 1, NULL, NULL, 0};
+	struct asm_options opt = {.include_dirs = dirs, .ninclude_dirs = 1};
 	size_t len;
 	char *diag;
 	FILE *f = open_memstream(&diag, &len);
@@ -849,6 +849,37 @@ static void test_errors_in_macros(void **state)
 	free(diag);
 }
 
+/* max_statements sets both statement limits: statements kept after
+ * expansion, and twice as many read (a macro call is read, not kept). */
+static void test_max_statements_sets_the_statement_limits(void **state)
+{
+	(void)state;
+	struct asm_options opt = {.max_statements = 3};
+	struct elf_image img;
+	char *diag;
+	int n = assemble_opt("t.s", "nop\nnop\nnop\n", &opt, &img, &diag);
+	assert_int_equal(n, 0);
+	assert_string_equal(diag, "");
+	elf_image_free(&img);
+	free(diag);
+
+	n = assemble_opt("t.s", "nop\nnop\nnop\n  nop\n", &opt, &img, &diag);
+	assert_int_equal(n, 1);
+	assert_string_equal(diag, "t.s:4:3: error: too many statements "
+				  "(limit 3); giving up\n");
+	assert_no_image(&img);
+	free(diag);
+
+	/* seven statements read: .macro, .endm, five empty calls */
+	n = assemble_opt("t.s", ".macro m\n.endm\nm\nm\nm\nm\nm\n", &opt,
+			 &img, &diag);
+	assert_int_equal(n, 1);
+	assert_string_equal(diag, "t.s:7:1: error: more than 6 statements "
+				  "read; giving up (runaway macro expansion?)\n");
+	assert_no_image(&img);
+	free(diag);
+}
+
 static void test_several_errors_in_order(void **state)
 {
 	(void)state;
@@ -992,7 +1023,8 @@ int main(void)
 		cmocka_unit_test(test_includes),
 		cmocka_unit_test(test_error_messages),
 		cmocka_unit_test(test_errors_in_macros),
-		cmocka_unit_test(test_several_errors_in_order),
+		cmocka_unit_test(test_max_statements_sets_the_statement_limits),
+	cmocka_unit_test(test_several_errors_in_order),
 		cmocka_unit_test(test_errors_not_shown_are_counted_and_the_first_by_line_shown),
 		cmocka_unit_test(test_listing),
 		cmocka_unit_test(test_garbage_input),
