@@ -77,7 +77,10 @@
  * line, 64 MiB per source file and per section, include depth 32, macro
  * depth 64, expressions nested 200 deep, 250 000 statements after
  * expansion, twice that many statements read in total (macro bombs),
- * .align at most 2^24.  opt->max_statements sets the two statement limits.
+ * 256 characters of source read per statement allowed (64 000 000:
+ * files, included ones and macro expansions together, so that an include
+ * or macro bomb costs no more than the largest program), .align at most
+ * 2^24.  opt->max_statements sets these three limits.
  *
  * Pseudo-instructions (the table `pseudos` below)
  * -----------------------------------------------
@@ -140,6 +143,7 @@
 #define MAX_EQU_DEPTH 256
 #define MAX_EXPR_DEPTH 200
 #define MAX_STATEMENTS 250000u /* the default of opt->max_statements */
+#define TEXT_PER_STATEMENT 256u /* characters of source read, on average */
 #define MAX_SECTION_SIZE (64u << 20)
 #define MAX_ALIGN (1u << 24)
 #define MAX_LAYOUT_RUNS 4
@@ -395,7 +399,8 @@ struct assembler {
 	struct macro *macros;
 	int macro_depth, equ_depth, nscopes;
 	unsigned nexpansions;
-	size_t work;
+	size_t work;      /* statements read */
+	size_t text_read; /* characters read: files and macro expansions */
 	bool stop;
 
 	struct stmt *stmts;
@@ -966,6 +971,26 @@ static enum isa_op find_op(const char *name, size_t len)
 static void handle_piece(struct assembler *as, struct unit *u,
 			 const struct src *s);
 
+/* Counts n more characters of source read.  Returns false, having
+ * reported it at s (or at the file, if s is NULL) and stopped reading, if
+ * that passes the limit. */
+static bool read_within_limit(struct assembler *as, const char *file,
+			      const struct src *s, size_t off, size_t n)
+{
+	size_t limit = TEXT_PER_STATEMENT * max_statements(as);
+	as->text_read += n;
+	if (as->text_read <= limit)
+		return true;
+	if (s)
+		error_at(as, s, off, "more than %zu characters of source read; "
+			 "giving up (include or macro bomb?)", limit);
+	else
+		error_file(as, file, "more than %zu characters of source; "
+			   "giving up", limit);
+	as->stop = true;
+	return false;
+}
+
 static void add_stmt(struct assembler *as, const struct src *s,
 		     const struct token *t, int n, enum stmt_kind kind,
 		     int which)
@@ -1192,9 +1217,14 @@ static const struct src *substitute(struct assembler *as, const struct src *b,
 		subst_put(&o, &ch, 1, col);
 		i++;
 	}
-	if (o.too_long) {
-		error_at(as, b, 0, "statement longer than %d characters after "
-			 "macro expansion", MAX_LINE_LEN);
+	struct src in_expansion = *b; /* for errors: the body line, with
+					 "in expansion of" notes */
+	in_expansion.ctx = c;
+	if (o.too_long ||
+	    !read_within_limit(as, NULL, &in_expansion, 0, o.text.len)) {
+		if (o.too_long)
+			error_at(as, &in_expansion, 0, "statement longer than %d "
+				 "characters after macro expansion", MAX_LINE_LEN);
 		free(o.text.s);
 		free(o.cols);
 		return NULL;
@@ -1394,6 +1424,8 @@ static void do_include(struct assembler *as, const struct src *s,
 			 strerror(err));
 		return;
 	}
+	if (!read_within_limit(as, NULL, s, t[1].off, len))
+		return;
 	struct ctx *c = arena_alloc(&as->arena, sizeof *c);
 	*c = (struct ctx){CTX_INCLUDE, NULL, s, t[0].off};
 	as->inc[as->ninc++] = id;
@@ -2957,7 +2989,8 @@ int asm_assemble_file(const char *path, const struct asm_options *opt,
 	if (file_identity(path, &as.inc[0]))
 		as.ninc = 1;
 	const char *name = arena_strndup(&as.arena, path, strlen(path));
-	read_text(&as, name, text, len, NULL, 0);
+	if (read_within_limit(&as, name, NULL, 0, len))
+		read_text(&as, name, text, len, NULL, 0);
 	return as_finish(&as, path, img);
 }
 
@@ -2968,6 +3001,8 @@ int asm_assemble_string(const char *name, const char *source,
 	struct assembler as;
 	as_init(&as, opt);
 	const char *file = arena_strndup(&as.arena, name, strlen(name));
-	read_text(&as, file, source, strlen(source), NULL, 0);
+	size_t len = strlen(source);
+	if (read_within_limit(&as, file, NULL, 0, len))
+		read_text(&as, file, source, len, NULL, 0);
 	return as_finish(&as, name, img);
 }

@@ -847,6 +847,15 @@ static void test_errors_in_macros(void **state)
 				     "read; giving up (runaway macro expansion?)\n"));
 	assert_no_image(&img);
 	free(diag);
+
+	/* an expansion too long for one statement: at the body, in its call */
+	char *big = malloc(40100);
+	assert_non_null(big);
+	snprintf(big, 40100, ".macro m a\n.word \\a,\\a\n.endm\nm %040000d\n", 1);
+	expect_diag(big, "t.s:2:1: error: statement longer than 65536 characters "
+			 "after macro expansion\n"
+			 "t.s:4:1: note: in expansion of macro 'm'\n");
+	free(big);
 }
 
 /* max_statements sets both statement limits: statements kept after
@@ -878,6 +887,64 @@ static void test_max_statements_sets_the_statement_limits(void **state)
 				  "read; giving up (runaway macro expansion?)\n");
 	assert_no_image(&img);
 	free(diag);
+}
+
+/*
+ * The source text read, files and macro expansions together, is limited
+ * to 256 characters per statement allowed, so that an include or macro
+ * bomb costs no more than the largest program.  With max_statements = 10
+ * the limit is 2560 characters.
+ */
+static void test_source_text_limit(void **state)
+{
+	(void)state;
+	struct asm_options opt = {.max_statements = 10};
+	struct elf_image img;
+	char *diag;
+
+	/* the file itself */
+	char src[4096];
+	snprintf(src, sizeof src, "# %2600s\nnop\n", "long comment");
+	int n = assemble_opt("t.s", src, &opt, &img, &diag);
+	assert_int_equal(n, 1);
+	assert_string_equal(diag, "t.s: error: more than 2560 characters of "
+				  "source; giving up\n");
+	assert_no_image(&img);
+	free(diag);
+
+	/* a macro with a statement of 800 characters: the file's 830 and
+	 * two expansions are 2430, a third passes the limit */
+	snprintf(src, sizeof src, ".macro m\n%-800s\n.endm\nm\nm\nm\n.word 2\n",
+		 ".word 1");
+	n = assemble_opt("t.s", src, &opt, &img, &diag);
+	assert_int_equal(n, 1);
+	assert_string_equal(diag, "t.s:2:1: error: more than 2560 characters of "
+				  "source read; giving up (include or macro bomb?)\n"
+				  "t.s:6:1: note: in expansion of macro 'm'\n");
+	assert_no_image(&img);
+	free(diag);
+
+	/* one file of 1000 characters included three times */
+	struct tmpdir d = {.path = "/tmp/test_asm_XXXXXX"};
+	assert_non_null(mkdtemp(d.path));
+	snprintf(src, sizeof src, "# %996s\n", "comment");
+	tmp_write(&d, "big.inc", src);
+	tmp_write(&d, "main.s", ".include \"big.inc\"\n.include \"big.inc\"\n"
+				".include \"big.inc\"\n");
+	char main_s[160], want[512];
+	snprintf(main_s, sizeof main_s, "%s/main.s", d.path);
+	size_t len;
+	FILE *f = open_memstream(&diag, &len);
+	opt.diag = f;
+	n = asm_assemble_file(main_s, &opt, &img);
+	fclose(f);
+	snprintf(want, sizeof want, "%s:3:10: error: more than 2560 characters "
+		 "of source read; giving up (include or macro bomb?)\n", main_s);
+	assert_string_equal(diag, want);
+	assert_int_equal(n, 1);
+	assert_no_image(&img);
+	free(diag);
+	tmp_cleanup(&d);
 }
 
 static void test_several_errors_in_order(void **state)
@@ -1024,6 +1091,7 @@ int main(void)
 		cmocka_unit_test(test_error_messages),
 		cmocka_unit_test(test_errors_in_macros),
 		cmocka_unit_test(test_max_statements_sets_the_statement_limits),
+	cmocka_unit_test(test_source_text_limit),
 	cmocka_unit_test(test_several_errors_in_order),
 		cmocka_unit_test(test_errors_not_shown_are_counted_and_the_first_by_line_shown),
 		cmocka_unit_test(test_listing),
