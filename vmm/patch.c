@@ -53,6 +53,20 @@ static void set_bit(uint32_t *map, unsigned i)
 	map[i / 32] |= 1u << (i % 32);
 }
 
+/* The first set bit at or after i in a page's bitmap, or PAGE_WORDS:
+ * `for (i = next_bit(map, 0); i < PAGE_WORDS; i = next_bit(map, i + 1))`
+ * visits the set bits, skipping 32 clear ones at a time. */
+static unsigned next_bit(const uint32_t *map, unsigned i)
+{
+	while (i < PAGE_WORDS) {
+		uint32_t rest = map[i / 32] >> (i % 32);
+		if (rest)
+			return i + (unsigned)__builtin_ctz(rest);
+		i = (i / 32 + 1) * 32;
+	}
+	return PAGE_WORDS;
+}
+
 static struct code_info *info_of(struct vm *vm, uint32_t gpa, bool create)
 {
 	uint32_t gpn = gpa >> PAGE_SHIFT;
@@ -98,6 +112,18 @@ static bool code_gpa(struct vm *vm, uint32_t va, uint32_t *gpa)
 	return *gpa < vm->mem;
 }
 
+/* Steps va and gpa on to the next word of code.  A page maps as a whole,
+ * so only the first word of a new page needs the guest's walk. */
+static bool next_code_gpa(struct vm *vm, uint32_t *va, uint32_t *gpa)
+{
+	*va += 4;
+	if (*va & (PAGE_SIZE - 1)) {
+		*gpa += 4;
+		return true;
+	}
+	return code_gpa(vm, *va, gpa);
+}
+
 static void host_word_rw(struct vm *vm, uint32_t gpa, uint32_t *word, bool write)
 {
 	uint32_t hpa;
@@ -123,7 +149,8 @@ static bool scan(struct vm *vm, uint32_t entry)
 	while (n > 0) {
 		uint32_t va = work[--n], gpa;
 		bool entering = true; /* the first word of a run enters its page */
-		while (code_gpa(vm, va, &gpa)) {
+		for (bool mapped = code_gpa(vm, va, &gpa); mapped;
+		     mapped = next_code_gpa(vm, &va, &gpa)) {
 			struct code_info *ci = info_of(vm, gpa, true);
 			unsigned i = (gpa & (PAGE_SIZE - 1)) / 4;
 			if (!ci)
@@ -141,8 +168,10 @@ static bool scan(struct vm *vm, uint32_t entry)
 					 * again from every known entry too. */
 					vm->stats.rescans++, ci->invalidated = false;
 					uint32_t page = va & ~(PAGE_SIZE - 1);
-					for (unsigned e = 0; e < PAGE_WORDS && n < WORKLIST; e++)
-						if (bit(ci->entries, e) && e != i)
+					for (unsigned e = next_bit(ci->entries, 0);
+					     e < PAGE_WORDS && n < WORKLIST;
+					     e = next_bit(ci->entries, e + 1))
+						if (e != i)
 							work[n++] = page + e * 4;
 				}
 			}
@@ -171,7 +200,6 @@ static bool scan(struct vm *vm, uint32_t entry)
 			    (in.op == OP_JAL && in.rd == 0) ||
 			    (in.op == OP_JALR && in.rd == 0))
 				break; /* no way on to the next word */
-			va += 4; /* on, across a page end if need be */
 		}
 	}
 	return changed;
@@ -202,13 +230,15 @@ void patch_page_written(struct vm *vm, uint32_t gpa, uint32_t len)
 		struct code_info *ci = info_of(vm, (uint32_t)p, false);
 		if (!ci || !ci->scanned)
 			continue;
-		for (unsigned i = 0; i < PAGE_WORDS; i++)
-			if (bit(ci->patched, i))
-				host_word_rw(vm, (uint32_t)p + i * 4, &ci->orig[i], true);
-		uint32_t entries[PAGE_WORDS / 32];
-		memcpy(entries, ci->entries, sizeof entries);
-		memset(ci, 0, sizeof *ci);
-		memcpy(ci->entries, entries, sizeof entries);
+		for (unsigned i = next_bit(ci->patched, 0); i < PAGE_WORDS;
+		     i = next_bit(ci->patched, i + 1))
+			host_word_rw(vm, (uint32_t)p + i * 4, &ci->orig[i], true);
+		/* Unscanned again; orig[] means nothing without its patched
+		 * bit, and entries are kept for the next scan. */
+		ci->scanned = false;
+		ci->npatches = 0;
+		memset(ci->visited, 0, sizeof ci->visited);
+		memset(ci->patched, 0, sizeof ci->patched);
 		ci->invalidated = true;
 		changed = true;
 	}
