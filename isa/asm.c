@@ -1149,18 +1149,39 @@ struct subst {
 	bool too_long;
 };
 
-static void subst_put(struct subst *o, const char *p, size_t n, int col)
+/* Makes room for n more characters; false if the text gets too long. */
+static bool subst_room(struct subst *o, size_t n)
 {
 	if (o->text.len + n > MAX_LINE_LEN) {
 		o->too_long = true;
-		return;
+		return false;
 	}
 	o->text.s = grow(o->text.s, &o->text.cap, o->text.len + n + 1, 1);
 	o->cols = grow(o->cols, &o->capcols, o->text.len + n + 1, sizeof(int));
+	return true;
+}
+
+/* Appends n characters that all take the column col (an argument). */
+static void subst_put(struct subst *o, const char *p, size_t n, int col)
+{
+	if (!subst_room(o, n))
+		return;
 	memcpy(o->text.s + o->text.len, p, n);
 	for (size_t i = 0; i < n; i++)
 		o->cols[o->text.len + i] = col;
 	o->text.len += n;
+}
+
+/* Appends b's characters [from, to), each with its own column. */
+static void subst_copy(struct subst *o, const struct src *b, size_t from,
+		       size_t to)
+{
+	if (!subst_room(o, to - from))
+		return;
+	memcpy(o->text.s + o->text.len, b->text + from, to - from);
+	for (size_t i = from; i < to; i++)
+		o->cols[o->text.len + i - from] = src_col(b, i);
+	o->text.len += to - from;
 }
 
 /*
@@ -1208,14 +1229,20 @@ static const struct src *substitute(struct assembler *as, const struct src *b,
 				continue;
 			}
 		}
-		if (q) {
-			if (ch == q)
-				q = 0;
-		} else if (ch == '"' || ch == '\'') {
-			q = ch;
-		}
-		subst_put(&o, &ch, 1, col);
-		i++;
+		/* This character and the plain ones after it, up to the next
+		 * backslash, are copied as they are. */
+		size_t j = i;
+		do {
+			ch = b->text[j++];
+			if (q) {
+				if (ch == q)
+					q = 0;
+			} else if (ch == '"' || ch == '\'') {
+				q = ch;
+			}
+		} while (j < b->len && b->text[j] != '\\');
+		subst_copy(&o, b, i, j);
+		i = j;
 	}
 	struct src in_expansion = *b; /* for errors: the body line, with
 					 "in expansion of" notes */

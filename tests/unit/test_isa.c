@@ -202,6 +202,7 @@ static void test_table_encodings_disjoint(void **state)
 	assert_int_equal(isa_lookup("nope"), OP_ILLEGAL);
 	assert_int_equal(isa_lookup("ADD"), OP_ILLEGAL);
 	assert_int_equal(isa_lookup(""), OP_ILLEGAL);
+	assert_int_equal(isa_lookup("zzz"), OP_ILLEGAL); /* past the last */
 }
 
 static void assert_illegal(uint32_t word)
