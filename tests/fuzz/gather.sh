@@ -3,8 +3,8 @@
 # corpora in tests/fuzz/corpus/ from the project's own programs.
 #
 #   asm/      every .s of tests/guest (with attack/), guestos/ (with user/),
-#             examples/, bench/ (with nano/), tests/e2e/progs and
-#             tests/e2e-guestos, each with its .include lines replaced by
+#             examples/, bench/ (with nano/), tests/e2e/progs,
+#             tests/e2e-guestos and tests/fuzz/seeds, each with its .include lines replaced by
 #             the included text, so that a seed needs no file on disk
 #   elf/      a handful of those assembled, and malformed variants of one
 #             (truncated, bad magic, wrong class, wrong machine, ...)
@@ -63,7 +63,7 @@ inline() {
 
 n=0
 for f in $(find tests/guest guestos examples bench tests/e2e/progs \
-	       tests/e2e-guestos -name '*.s' | sort); do
+	       tests/e2e-guestos tests/fuzz/seeds -name '*.s' | sort); do
 	name=$(printf '%s' "$f" | tr '/' '-')
 	inline "$f" > "$out/asm/$name"
 	n=$((n + 1))
@@ -79,7 +79,7 @@ tests/guest/redpill.s tests/guest/hcall.s tests/guest/console.s
 tests/guest/disk.s tests/guest/attack/exit_flood.s
 tests/guest/attack/nested_trap.s tests/guest/attack/mmio_widths.s
 tests/guest/attack/alias_own_frames.s bench/crc.s bench/mtcr.s
-guestos/user/primes.s"
+guestos/user/primes.s tests/fuzz/seeds/hypercalls.s"
 for f in $progs; do
 	base=$(basename "$f" .s)
 	name=$(printf '%s' "${f%.s}" | tr '/' '-')
@@ -91,7 +91,7 @@ done
 # A few modes of the same programs: machine flags (fuzz_machine.c)
 # 0x01 leaky, 0x02 monitor, 0x40 run vs step; vmm flags (fuzz_vmm.c)
 # 0x01 two VMs, 0x06 leaky with --patch, 0x08 against the bare machine.
-for base in alu traps paging timer usermode leaky; do
+for base in alu traps paging timer usermode leaky hypercalls; do
 	f=$(echo $progs | tr ' ' '\n' | grep "/$base.s")
 	for fl in 0x01 0x02 0x40; do
 		"$mkseed" $fl "$tmp/$base.elf" > "$out/machine/$base-$fl"
