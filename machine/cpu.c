@@ -59,6 +59,7 @@ static void take_trap(struct machine *m, uint32_t cause, uint32_t badva,
 		m->stop = MACH_STOP_DOUBLE_FAULT;
 		m->stop_pending = true;
 		m->exit = (struct mach_exit){cause, c->pc, badva, insn};
+		m->double_faulted = 1; /* its cycle counts; it did not retire */
 		return;
 	}
 

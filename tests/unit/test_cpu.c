@@ -1100,6 +1100,21 @@ static void test_trap_handler_that_traps_is_double_fault(void **state)
 	mach_set_cr(f->m, CR_TVEC, 0x80000000u);
 	emit_op(f, OP_BREAK);
 	fix_run_expect(f, FIX_BUDGET, MACH_STOP_DOUBLE_FAULT);
+	assert_int_equal(mach_instret(f->m), 0); /* break trapped: none retired */
+}
+
+/* The handler's first instruction executes and traps (word 0 at TVEC 0 is
+ * illegal): it did not retire either, though its dispatch took a cycle. */
+static void test_double_fault_instruction_does_not_retire(void **state)
+{
+	struct fix *f = *state;
+	mach_set_cr(f->m, CR_TVEC, 0);
+	emit_i(f, OP_ADDI, R_ZERO, R_ZERO, 0); /* nop */
+	emit_op(f, OP_BREAK);
+	fix_run_expect(f, FIX_BUDGET, MACH_STOP_DOUBLE_FAULT);
+	assert_int_equal(mach_instret(f->m), 1); /* the nop */
+	assert_int_equal(mach_cpu(f->m)->pc, 0);
+	assert_int_equal(mach_cpu(f->m)->cr[CR_CAUSE], CAUSE_BREAK);
 }
 
 /* ---- budgets and breakpoints --------------------------------------------------------- */
@@ -1396,6 +1411,7 @@ int main(void)
 		T(test_wfi_across_short_runs_takes_interrupt_after_wfi),
 		T(test_wfi_with_nothing_to_wake_is_deadlock),
 		T(test_trap_handler_that_traps_is_double_fault),
+		T(test_double_fault_instruction_does_not_retire),
 		T(test_budget_stops_an_infinite_loop),
 		T(test_breakpoint_stops_before_the_instruction),
 		T(test_wfi_waits_the_same_with_a_breakpoint_set),

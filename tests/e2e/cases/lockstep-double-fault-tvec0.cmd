@@ -1,0 +1,1 @@
+run --lockstep tvec0.elf
