@@ -4,7 +4,8 @@
  * Input layout (a 4-byte header, then the code):
  *   byte 0   flags: bit 0 two VMs (the second runs the same image),
  *            bit 1 leaky machine, bit 2 --patch, bit 3 compare a
- *            one-VM run with the bare machine
+ *            one-VM run with the bare machine, bit 4 the same in
+ *            lockstep
  *   byte 1   quantum = 200 + byte1 * 64 cycles (small: many world switches)
  *   byte 2-3 unused (kept for the machine harness's layout: its seeds
  *            work here)
@@ -22,6 +23,13 @@
  * unless the VM made a hypercall: hcall in supervisor mode is the one
  * instruction whose meaning differs by contract (illegal on the bare
  * machine).
+ *
+ * With flag bit 4 in the clean mode, a VM and the bare machine also run
+ * side by side, one guest step at a time (vmm_step, mach_step: what
+ * `trapeze run --lockstep` does), for at most LOCKSTEP_STEPS steps; after
+ * each, registers, pc, control registers, clock, instructions retired and
+ * output must be equal, and at the end all of memory.  The comparison
+ * ends at the first hypercall, as above.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -38,12 +46,14 @@
 #define LOAD_AT 0x1000u
 #define MAX_CYCLES 20000u
 #define OUT_MAX 2048u
+#define LOCKSTEP_STEPS 4000u
 
 enum {
 	F_TWO = 1u << 0,
 	F_LEAKY = 1u << 1,
 	F_PATCH = 1u << 2,
 	F_NATIVE = 1u << 3,
+	F_LOCKSTEP = 1u << 4,
 };
 
 struct output {
@@ -128,6 +138,103 @@ static enum mach_stop run_native(const struct elf_image *img, bool leaky,
 	return stop;
 }
 
+/* The guest-visible state of either side, in one shape. */
+struct state {
+	uint32_t x[ISA_NREGS], pc, cr[CR_COUNT];
+	uint64_t cycles, instret;
+};
+
+static void native_state(struct machine *m, struct state *s)
+{
+	const struct cpu *c = mach_cpu(m);
+	memset(s, 0, sizeof *s);
+	memcpy(s->x, c->x, sizeof s->x);
+	s->pc = c->pc;
+	memcpy(s->cr, c->cr, sizeof s->cr);
+	s->cycles = mach_cycles(m);
+	s->instret = mach_instret(m);
+}
+
+static void vm_state(struct vmm *v, struct state *s)
+{
+	struct vmm_vcpu_state st;
+	vmm_vm_vcpu(v, 0, &st);
+	memset(s, 0, sizeof *s);
+	memcpy(s->x, st.x, sizeof s->x);
+	s->pc = st.pc;
+	memcpy(s->cr, st.cr, sizeof s->cr);
+	s->cycles = st.cycles;
+	s->instret = st.instret;
+}
+
+/* Says which part of the state differs first, with both values. */
+static void lockstep_fail(unsigned step, const struct state *a,
+			  const struct state *b)
+{
+	for (int r = 0; r < ISA_NREGS; r++)
+		if (a->x[r] != b->x[r])
+			fuzz_fail("lockstep: step %u, pc 0x%08x: %s = 0x%08x on the "
+				  "bare machine, 0x%08x in the VM", step, a->pc,
+				  isa_reg_name((unsigned)r), a->x[r], b->x[r]);
+	for (unsigned cr = 0; cr < CR_COUNT; cr++)
+		if (a->cr[cr] != b->cr[cr])
+			fuzz_fail("lockstep: step %u, pc 0x%08x: %s = 0x%08x on the "
+				  "bare machine, 0x%08x in the VM", step, a->pc,
+				  isa_cr_name(cr), a->cr[cr], b->cr[cr]);
+	fuzz_fail("lockstep: step %u: pc 0x%08x / 0x%08x, cycles %llu / %llu, "
+		  "retired %llu / %llu (bare machine / VM)", step, a->pc, b->pc,
+		  (unsigned long long)a->cycles, (unsigned long long)b->cycles,
+		  (unsigned long long)a->instret, (unsigned long long)b->instret);
+}
+
+/* The bare machine and a VM, one guest step at a time (see the top). */
+static void run_lockstep(const struct elf_image *img, uint64_t quantum,
+			 struct output *out)
+{
+	struct mach_config mc = {.ram_size = VM_MEM};
+	struct machine *m = mach_new(&mc);
+	const uint32_t mem = VM_MEM;
+	struct vmm_config cfg = {.quantum = quantum,
+				 .output = vm_out,
+				 .output_ctx = &out[1],
+				 .host_ram = vmm_host_ram_for(&mem, 1)};
+	struct vmm *v = vmm_new(&cfg);
+	struct vm_config vc = {.image = img, .mem = VM_MEM};
+	char err[256];
+	if (!m || !v || mach_load_image(m, img, err, sizeof err) != 0 ||
+	    vmm_add_vm(v, &vc, err, sizeof err) != 0)
+		fuzz_fail("cannot make the lockstep pair");
+	dev_console_set_output(mach_console(m), native_out, &out[0]);
+	for (unsigned step = 1; step <= LOCKSTEP_STEPS; step++) {
+		bool native_done = mach_step(m) != MACH_STOP_BUDGET;
+		bool vm_done = vmm_step(v, 0) != 0;
+		struct vmm_vm_stats st;
+		vmm_vm_stats(v, 0, &st);
+		if (st.hypercalls)
+			break;
+		struct state a, b;
+		native_state(m, &a);
+		vm_state(v, &b);
+		if (memcmp(&a, &b, sizeof a))
+			lockstep_fail(step, &a, &b);
+		if (out[0].len[0] != out[1].len[0] ||
+		    memcmp(out[0].bytes[0], out[1].bytes[0], out[0].len[0]))
+			fuzz_fail("lockstep: step %u: other output", step);
+		if (native_done != vm_done)
+			fuzz_fail("lockstep: step %u: the %s stopped alone", step,
+				  native_done ? "bare machine" : "VM");
+		if (native_done)
+			break;
+	}
+	static uint8_t a[VM_MEM], b[VM_MEM];
+	if (!mach_phys_read(m, 0, a, VM_MEM) || !vmm_vm_read(v, 0, 0, b, VM_MEM))
+		fuzz_fail("lockstep: memory cannot be read");
+	if (memcmp(a, b, VM_MEM))
+		fuzz_fail("lockstep: memory differs at the end");
+	vmm_free(v);
+	mach_free(m);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -148,7 +255,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				.nsegments = 1};
 	uint64_t quantum = 200 + (uint64_t)data[1] * 64;
 
-	struct output *out = calloc(3, sizeof *out);
+	struct output *out = calloc(5, sizeof *out);
 	if (!out)
 		return 0;
 	struct result one, two;
@@ -187,6 +294,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (memcmp(out[0].bytes[0], out[2].bytes[0], common))
 			fuzz_fail("the VM and the bare machine print other bytes");
 	}
+	if ((flags & F_LOCKSTEP) && !(flags & (F_LEAKY | F_PATCH)))
+		run_lockstep(&img, quantum, &out[3]);
 	free(out);
 	return 0;
 }
