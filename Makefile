@@ -214,11 +214,11 @@ FUZZ_CC ?= clang
 FUZZ_SANITIZE ?= address,undefined
 FUZZ_SAN = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all
-FUZZ_HDRS = $(wildcard isa/*.h machine/*.h vmm/*.h tests/fuzz/fuzz.h)
+FUZZ_HDRS = $(wildcard isa/*.h machine/*.h vmm/*.h tests/fuzz/fuzz.h) tools/commands.h
 FUZZ_SRCS_asm = tests/fuzz/fuzz_asm.c $(ISA_SRCS)
 FUZZ_SRCS_elf = tests/fuzz/fuzz_elf.c $(ISA_SRCS)
 FUZZ_SRCS_machine = tests/fuzz/fuzz_machine.c $(MACHINE_SRCS) $(ISA_SRCS)
-FUZZ_SRCS_vmm = tests/fuzz/fuzz_vmm.c $(VMM_SRCS) $(MACHINE_SRCS) $(ISA_SRCS)
+FUZZ_SRCS_vmm = tests/fuzz/fuzz_vmm.c tools/lockstep.c $(VMM_SRCS) $(MACHINE_SRCS) $(ISA_SRCS)
 # Comparison tracing costs the interpreters 5x and finds little there.
 FUZZ_NOCMP = -fno-sanitize-coverage=trace-cmp
 FUZZ_BUILD = @mkdir -p $(@D) && $(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L \

@@ -39,6 +39,21 @@ struct lockstep_options {
 };
 int lockstep_run(const struct elf_image *img, const struct lockstep_options *o);
 
+/* What lockstep compares, for other drivers too (fuzz_vmm): the first
+ * guest-visible difference between the bare machine m and VM vm of v --
+ * pc, registers, control registers, instructions retired, the clock --
+ * named in buf, or NULL; lockstep_print_states prints both side by side
+ * on stderr, the differences marked; lockstep_memory_difference compares
+ * the first mem bytes of RAM and returns the first differing address, or
+ * -1. */
+struct machine;
+struct vmm;
+const char *lockstep_difference(struct machine *m, struct vmm *v, int vm,
+				char *buf, size_t size);
+void lockstep_print_states(struct machine *m, struct vmm *v, int vm);
+int64_t lockstep_memory_difference(struct machine *m, struct vmm *v, int vm,
+				   uint32_t mem);
+
 /* Prints the help of one subcommand to f; returns false if there is none. */
 bool trapeze_help(FILE *f, const char *command);
 

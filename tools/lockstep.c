@@ -64,10 +64,10 @@ static void native_state(struct machine *m, struct state *s)
 	s->instret = mach_instret(m);
 }
 
-static void vm_state(struct vmm *v, struct state *s)
+static void vm_state(struct vmm *v, int vm, struct state *s)
 {
 	struct vmm_vcpu_state st;
-	vmm_vm_vcpu(v, 0, &st);
+	vmm_vm_vcpu(v, vm, &st);
 	memcpy(s->x, st.x, sizeof s->x);
 	s->pc = st.pc;
 	memcpy(s->cr, st.cr, sizeof s->cr);
@@ -75,55 +75,60 @@ static void vm_state(struct vmm *v, struct state *s)
 	s->instret = st.instret;
 }
 
-/* Returns the name of the first field that differs, or NULL. */
-static const char *first_difference(const struct state *a, const struct state *b,
-				    char *buf, size_t size)
+const char *lockstep_difference(struct machine *m, struct vmm *v, int vm,
+				char *buf, size_t size)
 {
-	if (a->pc != b->pc)
+	struct state a, b;
+	native_state(m, &a);
+	vm_state(v, vm, &b);
+	if (a.pc != b.pc)
 		return "pc";
 	for (int r = 1; r < ISA_NREGS; r++)
-		if (a->x[r] != b->x[r]) {
+		if (a.x[r] != b.x[r]) {
 			snprintf(buf, size, "register %s", isa_reg_name((unsigned)r));
 			return buf;
 		}
 	for (unsigned cr = 0; cr < CR_COUNT; cr++)
-		if (a->cr[cr] != b->cr[cr]) {
+		if (a.cr[cr] != b.cr[cr]) {
 			snprintf(buf, size, "control register %s", isa_cr_name(cr));
 			return buf;
 		}
-	if (a->instret != b->instret)
+	if (a.instret != b.instret)
 		return "instructions retired";
-	if (a->cycles != b->cycles)
+	if (a.cycles != b.cycles)
 		return "the clock (cycles)";
 	return NULL;
 }
 
-static void print_states(const struct state *a, const struct state *b)
+void lockstep_print_states(struct machine *m, struct vmm *v, int vm)
 {
+	struct state a, b;
+	native_state(m, &a);
+	vm_state(v, vm, &b);
 	fprintf(stderr, "  %-10s %-12s %-12s\n", "", "bare machine", "VMM");
 	fprintf(stderr, "  %-10s 0x%08" PRIx32 "   0x%08" PRIx32 "%s\n", "pc",
-		a->pc, b->pc, a->pc != b->pc ? "   <--" : "");
+		a.pc, b.pc, a.pc != b.pc ? "   <--" : "");
 	for (int r = 1; r < ISA_NREGS; r++)
 		fprintf(stderr, "  %-10s 0x%08" PRIx32 "   0x%08" PRIx32 "%s\n",
-			isa_reg_name((unsigned)r), a->x[r], b->x[r],
-			a->x[r] != b->x[r] ? "   <--" : "");
+			isa_reg_name((unsigned)r), a.x[r], b.x[r],
+			a.x[r] != b.x[r] ? "   <--" : "");
 	for (unsigned cr = 0; cr < CR_COUNT; cr++)
 		fprintf(stderr, "  %-10s 0x%08" PRIx32 "   0x%08" PRIx32 "%s\n",
-			isa_cr_name(cr), a->cr[cr], b->cr[cr],
-			a->cr[cr] != b->cr[cr] ? "   <--" : "");
+			isa_cr_name(cr), a.cr[cr], b.cr[cr],
+			a.cr[cr] != b.cr[cr] ? "   <--" : "");
 	fprintf(stderr, "  %-10s %-12" PRIu64 " %-12" PRIu64 "%s\n", "cycles",
-		a->cycles, b->cycles, a->cycles != b->cycles ? " <--" : "");
+		a.cycles, b.cycles, a.cycles != b.cycles ? " <--" : "");
 	fprintf(stderr, "  %-10s %-12" PRIu64 " %-12" PRIu64 "%s\n", "retired",
-		a->instret, b->instret, a->instret != b->instret ? " <--" : "");
+		a.instret, b.instret, a.instret != b.instret ? " <--" : "");
 }
 
-/* Compares all of guest RAM; returns the first differing address or -1. */
-static int64_t memory_difference(struct machine *m, struct vmm *v, uint32_t mem)
+int64_t lockstep_memory_difference(struct machine *m, struct vmm *v, int vm,
+				   uint32_t mem)
 {
 	static uint8_t a[PAGE_SIZE], b[PAGE_SIZE];
 	for (uint32_t pa = 0; pa < mem; pa += PAGE_SIZE) {
 		if (!mach_phys_read(m, pa, a, PAGE_SIZE) ||
-		    !vmm_vm_read(v, 0, pa, b, PAGE_SIZE))
+		    !vmm_vm_read(v, vm, pa, b, PAGE_SIZE))
 			return pa;
 		if (memcmp(a, b, PAGE_SIZE) != 0)
 			for (uint32_t i = 0; i < PAGE_SIZE; i++)
@@ -166,11 +171,8 @@ int lockstep_run(const struct elf_image *img, const struct lockstep_options *o)
 		bool native_done = stop != MACH_STOP_BUDGET;
 		bool vm_done = vstop != 0;
 
-		struct state a, b;
-		native_state(m, &a);
-		vm_state(v, &b);
 		char buf[64];
-		const char *what = first_difference(&a, &b, buf, sizeof buf);
+		const char *what = lockstep_difference(m, v, 0, buf, sizeof buf);
 		if (!what && (nout.len != vout.len ||
 			      (nout.len && memcmp(nout.bytes, vout.bytes, nout.len))))
 			what = "the console output";
@@ -178,7 +180,7 @@ int lockstep_run(const struct elf_image *img, const struct lockstep_options *o)
 			what = native_done ? "the bare machine stopped, the VM did not"
 					   : "the VM stopped, the bare machine did not";
 		if (!what && (native_done || steps % MEMORY_CHECK_EVERY == 0)) {
-			int64_t at = memory_difference(m, v, o->mem);
+			int64_t at = lockstep_memory_difference(m, v, 0, o->mem);
 			if (at >= 0) {
 				snprintf(buf, sizeof buf, "memory at 0x%08" PRIx64,
 					 (uint64_t)at);
@@ -188,7 +190,7 @@ int lockstep_run(const struct elf_image *img, const struct lockstep_options *o)
 		if (what) {
 			fprintf(stderr, "lockstep: the two differ after %" PRIu64
 					" steps: %s\n", steps, what);
-			print_states(&a, &b);
+			lockstep_print_states(m, v, 0);
 			rc = 1;
 			break;
 		}

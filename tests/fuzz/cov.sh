@@ -35,7 +35,7 @@ for name in asm elf machine vmm; do
 	asm) srcs=$isa targets=isa/asm.c ;;
 	elf) srcs=$isa targets=isa/elf.c ;;
 	machine) srcs="$machine $isa" targets=$machine ;;
-	vmm) srcs="$vmm $machine $isa" targets=$vmm ;;
+	vmm) srcs="tools/lockstep.c $vmm $machine $isa" targets=$vmm ;;
 	esac
 	bin=$out/cov_$name
 	# shellcheck disable=SC2086 # the lists are words

@@ -26,9 +26,10 @@
  *
  * With flag bit 4 in the clean mode, a VM and the bare machine also run
  * side by side, one guest step at a time (vmm_step, mach_step: what
- * `trapeze run --lockstep` does), for at most LOCKSTEP_STEPS steps; after
- * each, registers, pc, control registers, clock, instructions retired and
- * output must be equal, and at the end all of memory.  The comparison
+ * `trapeze run --lockstep` does, with its comparison: tools/lockstep.c),
+ * for at most LOCKSTEP_STEPS steps; after each, registers, pc, control
+ * registers, clock, instructions retired and output must be equal, and
+ * at the end all of memory.  The comparison
  * ends at the first hypercall, as above.
  */
 #include <stdbool.h>
@@ -38,6 +39,7 @@
 #include <string.h>
 
 #include "../../machine/machine.h"
+#include "../../tools/commands.h"
 #include "../../vmm/vmm.h"
 #include "fuzz.h"
 
@@ -138,55 +140,6 @@ static enum mach_stop run_native(const struct elf_image *img, bool leaky,
 	return stop;
 }
 
-/* The guest-visible state of either side, in one shape. */
-struct state {
-	uint32_t x[ISA_NREGS], pc, cr[CR_COUNT];
-	uint64_t cycles, instret;
-};
-
-static void native_state(struct machine *m, struct state *s)
-{
-	const struct cpu *c = mach_cpu(m);
-	memset(s, 0, sizeof *s);
-	memcpy(s->x, c->x, sizeof s->x);
-	s->pc = c->pc;
-	memcpy(s->cr, c->cr, sizeof s->cr);
-	s->cycles = mach_cycles(m);
-	s->instret = mach_instret(m);
-}
-
-static void vm_state(struct vmm *v, struct state *s)
-{
-	struct vmm_vcpu_state st;
-	vmm_vm_vcpu(v, 0, &st);
-	memset(s, 0, sizeof *s);
-	memcpy(s->x, st.x, sizeof s->x);
-	s->pc = st.pc;
-	memcpy(s->cr, st.cr, sizeof s->cr);
-	s->cycles = st.cycles;
-	s->instret = st.instret;
-}
-
-/* Says which part of the state differs first, with both values. */
-static void lockstep_fail(unsigned step, const struct state *a,
-			  const struct state *b)
-{
-	for (int r = 0; r < ISA_NREGS; r++)
-		if (a->x[r] != b->x[r])
-			fuzz_fail("lockstep: step %u, pc 0x%08x: %s = 0x%08x on the "
-				  "bare machine, 0x%08x in the VM", step, a->pc,
-				  isa_reg_name((unsigned)r), a->x[r], b->x[r]);
-	for (unsigned cr = 0; cr < CR_COUNT; cr++)
-		if (a->cr[cr] != b->cr[cr])
-			fuzz_fail("lockstep: step %u, pc 0x%08x: %s = 0x%08x on the "
-				  "bare machine, 0x%08x in the VM", step, a->pc,
-				  isa_cr_name(cr), a->cr[cr], b->cr[cr]);
-	fuzz_fail("lockstep: step %u: pc 0x%08x / 0x%08x, cycles %llu / %llu, "
-		  "retired %llu / %llu (bare machine / VM)", step, a->pc, b->pc,
-		  (unsigned long long)a->cycles, (unsigned long long)b->cycles,
-		  (unsigned long long)a->instret, (unsigned long long)b->instret);
-}
-
 /* The bare machine and a VM, one guest step at a time (see the top). */
 static void run_lockstep(const struct elf_image *img, uint64_t quantum,
 			 struct output *out)
@@ -212,11 +165,12 @@ static void run_lockstep(const struct elf_image *img, uint64_t quantum,
 		vmm_vm_stats(v, 0, &st);
 		if (st.hypercalls)
 			break;
-		struct state a, b;
-		native_state(m, &a);
-		vm_state(v, &b);
-		if (memcmp(&a, &b, sizeof a))
-			lockstep_fail(step, &a, &b);
+		char what[64];
+		if (lockstep_difference(m, v, 0, what, sizeof what)) {
+			lockstep_print_states(m, v, 0);
+			fuzz_fail("lockstep: step %u: %s differs", step,
+				  lockstep_difference(m, v, 0, what, sizeof what));
+		}
 		if (out[0].len[0] != out[1].len[0] ||
 		    memcmp(out[0].bytes[0], out[1].bytes[0], out[0].len[0]))
 			fuzz_fail("lockstep: step %u: other output", step);
@@ -226,11 +180,10 @@ static void run_lockstep(const struct elf_image *img, uint64_t quantum,
 		if (native_done)
 			break;
 	}
-	static uint8_t a[VM_MEM], b[VM_MEM];
-	if (!mach_phys_read(m, 0, a, VM_MEM) || !vmm_vm_read(v, 0, 0, b, VM_MEM))
-		fuzz_fail("lockstep: memory cannot be read");
-	if (memcmp(a, b, VM_MEM))
-		fuzz_fail("lockstep: memory differs at the end");
+	int64_t at = lockstep_memory_difference(m, v, 0, VM_MEM);
+	if (at >= 0)
+		fuzz_fail("lockstep: memory differs at 0x%08llx at the end",
+			  (unsigned long long)at);
 	vmm_free(v);
 	mach_free(m);
 }
