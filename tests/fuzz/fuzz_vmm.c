@@ -16,21 +16,23 @@
  * Checked, besides "no crash, no sanitizer report": every VM ends in a
  * defined state that is not VM_FAILED ("the VMM met an exit it cannot
  * handle": a VMM bug, not the guest's), neighbours print the same bytes
- * as a VM alone (isolation), and with flag bit 3 in the clean mode,
- * the VM prints what the bare machine prints in as many cycles (a prefix
+ * as a VM alone (isolation), and with flag bit 3, in every mode where
+ * the VMM claims equivalence (clean, with or without --patch, and leaky
+ * with --patch; leaky without it is the lesson in how that breaks), the
+ * VM prints what the bare machine prints in as many cycles (a prefix
  * of it, at the end of the budget, since the two stop at the nearest
  * instruction boundary), with the same exit status when both halt --
  * unless the VM made a hypercall: hcall in supervisor mode is the one
  * instruction whose meaning differs by contract (illegal on the bare
  * machine).
  *
- * With flag bit 4 in the clean mode, a VM and the bare machine also run
+ * With flag bit 4 in those modes, a VM and the bare machine also run
  * side by side, one guest step at a time (vmm_step, mach_step: what
  * `trapeze run --lockstep` does, with its comparison: tools/lockstep.c),
  * for at most LOCKSTEP_STEPS steps; after each, registers, pc, control
  * registers, clock, instructions retired and output must be equal, and
- * at the end all of memory.  The comparison
- * ends at the first hypercall, as above.
+ * at the end all of memory.  The comparison ends at the first hypercall,
+ * as above.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -140,14 +142,22 @@ static enum mach_stop run_native(const struct elf_image *img, bool leaky,
 	return stop;
 }
 
-/* The bare machine and a VM, one guest step at a time (see the top). */
-static void run_lockstep(const struct elf_image *img, uint64_t quantum,
-			 struct output *out)
+/* Does the VMM claim, in this mode, that a VM and the bare machine agree? */
+static bool equivalent_mode(uint8_t flags)
 {
-	struct mach_config mc = {.ram_size = VM_MEM};
+	return !(flags & F_LEAKY) || (flags & F_PATCH);
+}
+
+/* The bare machine and a VM, one guest step at a time (see the top). */
+static void run_lockstep(const struct elf_image *img, uint8_t flags,
+			 uint64_t quantum, struct output *out)
+{
+	struct mach_config mc = {.ram_size = VM_MEM, .leaky = flags & F_LEAKY};
 	struct machine *m = mach_new(&mc);
 	const uint32_t mem = VM_MEM;
-	struct vmm_config cfg = {.quantum = quantum,
+	struct vmm_config cfg = {.leaky = flags & F_LEAKY,
+				 .patch = flags & F_PATCH,
+				 .quantum = quantum,
 				 .output = vm_out,
 				 .output_ctx = &out[1],
 				 .host_ram = vmm_host_ram_for(&mem, 1)};
@@ -233,10 +243,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					  out[0].len[0]);
 		}
 	}
-	if ((flags & F_NATIVE) && !(flags & (F_LEAKY | F_PATCH)) &&
+	if ((flags & F_NATIVE) && equivalent_mode(flags) &&
 	    one.hypercalls[0] == 0) {
 		uint32_t status = 0;
-		enum mach_stop stop = run_native(&img, false, &out[2], &status);
+		enum mach_stop stop = run_native(&img, flags & F_LEAKY, &out[2],
+						 &status);
 		uint32_t n = out[0].len[0], b = out[2].len[0];
 		bool both_halted = stop == MACH_STOP_HALT && one.state[0] == VM_HALTED;
 		if (both_halted && (status != one.status[0] || n != b))
@@ -247,8 +258,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (memcmp(out[0].bytes[0], out[2].bytes[0], common))
 			fuzz_fail("the VM and the bare machine print other bytes");
 	}
-	if ((flags & F_LOCKSTEP) && !(flags & (F_LEAKY | F_PATCH)))
-		run_lockstep(&img, quantum, &out[3]);
+	if ((flags & F_LOCKSTEP) && equivalent_mode(flags))
+		run_lockstep(&img, flags, quantum, &out[3]);
 	free(out);
 	return 0;
 }

@@ -90,13 +90,15 @@ for f in $progs; do
 done
 # A few modes of the same programs: machine flags (fuzz_machine.c)
 # 0x01 leaky, 0x02 monitor, 0x40 run vs step; vmm flags (fuzz_vmm.c)
-# 0x01 two VMs, 0x06 leaky with --patch, 0x08 against the bare machine.
+# 0x01 two VMs, 0x06 leaky with --patch, 0x08 against the bare machine,
+# 0x18 and in lockstep, 0x1e leaky with --patch against the leaky bare
+# machine, in lockstep too.
 for base in alu traps paging timer usermode leaky hypercalls; do
 	f=$(echo $progs | tr ' ' '\n' | grep "/$base.s")
 	for fl in 0x01 0x02 0x40; do
 		"$mkseed" $fl "$tmp/$base.elf" > "$out/machine/$base-$fl"
 	done
-	for fl in 0x01 0x06 0x07 0x08; do
+	for fl in 0x01 0x06 0x07 0x08 0x18 0x1e; do
 		"$mkseed" $fl "$tmp/$base.elf" > "$out/vmm/$base-$fl"
 	done
 done
