@@ -31,6 +31,17 @@ void fuzz_check_images_equal(const struct elf_image *a,
 			     const struct elf_image *b, const char *what_a,
 			     const char *what_b);
 
+/*
+ * A disk image for one run (machine and vmm harnesses): FUZZ_DISK_SECTORS
+ * sectors, byte k of sector n holding n + k, in an unlinked temporary
+ * file named by its /proc/self/fd path (dev_disk_attach takes a path).
+ * The disk writes through to its file, so each call writes the image
+ * afresh: every run starts from the same disk.  which = 0 or 1, one file
+ * each, for two machines or two VMs at once.
+ */
+#define FUZZ_DISK_SECTORS 8u
+const char *fuzz_disk(int which);
+
 /* Reads a little-endian 32-bit word (inputs are byte strings). */
 uint32_t fuzz_le32(const uint8_t *p);
 

@@ -3,11 +3,13 @@
  */
 #include "fuzz.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void fuzz_fail(const char *fmt, ...)
 {
@@ -18,6 +20,30 @@ void fuzz_fail(const char *fmt, ...)
 	fprintf(stderr, "\n");
 	va_end(ap);
 	abort();
+}
+
+const char *fuzz_disk(int which)
+{
+	static int fds[2] = {-1, -1};
+	static char paths[2][32];
+	static uint8_t image[FUZZ_DISK_SECTORS * 512];
+	if (which < 0 || which > 1)
+		fuzz_fail("fuzz_disk(%d): only disks 0 and 1", which);
+	if (fds[which] < 0) {
+		char name[] = "/tmp/trapeze-fuzz-disk-XXXXXX";
+		fds[which] = mkstemp(name);
+		if (fds[which] < 0)
+			fuzz_fail("fuzz_disk: no temporary file: %s", strerror(errno));
+		unlink(name);
+		snprintf(paths[which], sizeof paths[which], "/proc/self/fd/%d",
+			 fds[which]);
+		for (size_t i = 0; i < sizeof image; i++)
+			image[i] = (uint8_t)(i / 512 + i % 512);
+	}
+	if (ftruncate(fds[which], 0) != 0 ||
+	    pwrite(fds[which], image, sizeof image, 0) != (ssize_t)sizeof image)
+		fuzz_fail("fuzz_disk: cannot write the image: %s", strerror(errno));
+	return paths[which];
 }
 
 uint32_t fuzz_le32(const uint8_t *p)

@@ -12,7 +12,8 @@
  *   byte 2-3 TVEC = 0x1000 + (le16 & 0xfffc)
  *   rest     copied to RAM at 0x1000 (64 KiB of RAM; at most 60 KiB used);
  *            pc = 0x1000
- * The machine runs for BUDGET cycles.  In monitor mode the harness plays
+ * A disk of FUZZ_DISK_SECTORS sectors is attached, the same at every
+ * run (fuzz_disk).  The machine runs for BUDGET cycles.  In monitor mode the harness plays
  * a minimal host supervisor: after an exception exit it skips the
  * instruction, after an interrupt exit it clears PSW.IE, and goes on.
  *
@@ -74,9 +75,10 @@ static void capture(void *ctx, uint8_t byte)
 	o->total++;
 }
 
-/* A machine booted from the input as the header says; NULL if none. */
+/* A machine booted from the input as the header says, with disk
+ * fuzz_disk(disk). */
 static struct machine *boot(const uint8_t *data, size_t size,
-			    struct output *out, bool breakpoint)
+			    struct output *out, bool breakpoint, int disk)
 {
 	uint8_t flags = data[0];
 	struct mach_config cfg = {.ram_size = RAM_SIZE,
@@ -92,6 +94,9 @@ static struct machine *boot(const uint8_t *data, size_t size,
 		fuzz_fail("mach_phys_write refused %zu bytes at 0x%x", len,
 			  LOAD_AT);
 	dev_console_set_output(mach_console(m), capture, out);
+	char err[256];
+	if (dev_disk_attach(mach_disk(m), fuzz_disk(disk), err, sizeof err))
+		fuzz_fail("the disk cannot be attached: %s", err);
 	uint32_t tvec = LOAD_AT + ((data[2] | (uint32_t)data[3] << 8) & 0xfffcu);
 	if (flags & F_TVEC)
 		mach_set_cr(m, CR_TVEC, tvec);
@@ -251,13 +256,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct machine *s = NULL;
 	enum mach_stop sstop = MACH_STOP_BUDGET;
 	if (cmp) {
-		s = boot(data, size, &out[1], false);
+		s = boot(data, size, &out[1], false, 1);
 		sstop = drive(s, true, BUDGET, &long_wfi);
 		if (long_wfi)
 			end = mach_cycles(s);
 		check_machine(s, "mach_step", end);
 	}
-	struct machine *m = boot(data, size, &out[0], data[0] & F_BREAK);
+	struct machine *m = boot(data, size, &out[0], data[0] & F_BREAK, 0);
 	bool unused;
 	enum mach_stop stop = drive(m, false, end, &unused);
 	check_machine(m, "mach_run", end);

@@ -11,7 +11,9 @@
  *            work here)
  *   rest     one .text segment at 0x1000 (R|W|X), entry 0x1000, in a VM
  *            of 64 KiB
- * Each VM runs for at most MAX_CYCLES cycles of its own clock.
+ * Each VM runs for at most MAX_CYCLES cycles of its own clock, with a disk
+ * of its own (fuzz_disk: FUZZ_DISK_SECTORS sectors, the same at every
+ * run); the bare machine it is compared with has the same disk.
  *
  * Checked, besides "no crash, no sanitizer report": every VM ends in a
  * defined state that is not VM_FAILED ("the VMM met an exit it cannot
@@ -101,7 +103,8 @@ static void run_vmm(const struct elf_image *img, int nvms, uint8_t flags,
 	if (!v)
 		fuzz_fail("vmm_new failed");
 	for (int i = 0; i < nvms; i++) {
-		struct vm_config vc = {.image = img, .mem = VM_MEM};
+		struct vm_config vc = {.image = img, .mem = VM_MEM,
+				       .disk = fuzz_disk(i)};
 		char err[256];
 		if (vmm_add_vm(v, &vc, err, sizeof err) != i)
 			fuzz_fail("vmm_add_vm refused vm%d: %s", i, err);
@@ -133,7 +136,8 @@ static enum mach_stop run_native(const struct elf_image *img, bool leaky,
 	struct mach_config mc = {.ram_size = VM_MEM, .leaky = leaky};
 	struct machine *m = mach_new(&mc);
 	char err[256];
-	if (!m || mach_load_image(m, img, err, sizeof err) != 0)
+	if (!m || mach_load_image(m, img, err, sizeof err) != 0 ||
+	    dev_disk_attach(mach_disk(m), fuzz_disk(0), err, sizeof err))
 		fuzz_fail("the bare machine cannot boot the image");
 	dev_console_set_output(mach_console(m), native_out, out);
 	enum mach_stop stop = mach_run(m, MAX_CYCLES);
@@ -162,9 +166,10 @@ static void run_lockstep(const struct elf_image *img, uint8_t flags,
 				 .output_ctx = &out[1],
 				 .host_ram = vmm_host_ram_for(&mem, 1)};
 	struct vmm *v = vmm_new(&cfg);
-	struct vm_config vc = {.image = img, .mem = VM_MEM};
+	struct vm_config vc = {.image = img, .mem = VM_MEM, .disk = fuzz_disk(1)};
 	char err[256];
 	if (!m || !v || mach_load_image(m, img, err, sizeof err) != 0 ||
+	    dev_disk_attach(mach_disk(m), fuzz_disk(0), err, sizeof err) ||
 	    vmm_add_vm(v, &vc, err, sizeof err) != 0)
 		fuzz_fail("cannot make the lockstep pair");
 	dev_console_set_output(mach_console(m), native_out, &out[0]);
