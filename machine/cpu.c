@@ -59,7 +59,7 @@ static void take_trap(struct machine *m, uint32_t cause, uint32_t badva,
 		m->stop = MACH_STOP_DOUBLE_FAULT;
 		m->stop_pending = true;
 		m->exit = (struct mach_exit){cause, c->pc, badva, insn};
-		m->double_faulted = 1; /* its cycle counts; it did not retire */
+		m->stopped_insns++; /* its cycle counts; it did not retire */
 		return;
 	}
 
@@ -458,6 +458,7 @@ refetch:
 				uint64_t now = mach_now(m);
 				if (next == DEV_NEVER) {
 					c->pc = PC();
+					m->stopped_insns++; /* not retired */
 					m->stop = MACH_STOP_DEADLOCK;
 					m->stop_pending = true;
 					goto out_synced;

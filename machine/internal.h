@@ -105,8 +105,9 @@ struct machine {
 	int64_t left;
 	uint64_t extra_cycles; /* cycles charged beyond COST_INSN each */
 	uint64_t trapped;      /* instructions that trapped instead of retiring */
-	uint64_t double_faulted; /* 0 or 1: the instruction that stopped the
-				   machine with a double fault (not retired) */
+	uint64_t stopped_insns; /* instructions that stopped the machine
+				  instead of retiring: a double fault, a wfi
+				  nothing can wake */
 	uint64_t interrupts;
 	uint64_t tlb_misses, walk_reads, device_accesses; /* counted, not charged */
 	uint64_t silent_sensitive[OP_COUNT]; /* leaky: ran in user mode, no trap */

@@ -56,7 +56,7 @@ uint64_t mach_cycles(const struct machine *m)
 
 uint64_t mach_instret(const struct machine *m)
 {
-	return mach_now(m) - m->extra_cycles - m->trapped - m->double_faulted;
+	return mach_now(m) - m->extra_cycles - m->trapped - m->stopped_insns;
 }
 
 uint64_t mach_silent_sensitive(const struct machine *m)

@@ -1088,9 +1088,14 @@ static void test_wfi_across_short_runs_takes_interrupt_after_wfi(void **state)
 static void test_wfi_with_nothing_to_wake_is_deadlock(void **state)
 {
 	struct fix *f = *state;
-	emit_op(f, OP_WFI);
+	emit_i(f, OP_ADDI, R_ZERO, R_ZERO, 0); /* nop */
+	uint32_t wfi = emit_op(f, OP_WFI);
 	emit_done(f);
 	fix_run_expect(f, FIX_BUDGET, MACH_STOP_DEADLOCK);
+	/* the wfi did not retire: pc stays at it, its cycle counts */
+	assert_int_equal(f->cpu->pc, wfi);
+	assert_int_equal(mach_instret(f->m), 1);
+	assert_int_equal(mach_cycles(f->m), 2);
 }
 
 /* TVEC pointing at nothing: the handler's first fetch traps again. */
