@@ -54,15 +54,27 @@ static void set_rd(struct vm *vm, unsigned rd, uint32_t value)
 /*
  * wfi: on the bare machine the clock jumps ahead, event by event, until a
  * line is pending.  The VM's clock does the same; then its turn ends, so
- * the CPU goes to the other VMs.  (Also the idle hypercall.)
+ * the CPU goes to the other VMs.  (Also the idle hypercall.)  Neither
+ * waits past the run's end: with max_cycles, a wait that would pass it
+ * stops the VM there, at the wfi, as the bare machine stops at the end
+ * of its budget.
  */
 void vm_wait(struct vm *vm, struct vmm_event *ev)
 {
+	uint64_t end = vm->vmm->cfg.max_cycles ? vm->vmm->cfg.max_cycles
+					       : UINT64_MAX;
 	while (!vm->irq_lines) {
 		uint64_t next = vm_next_deadline(vm);
 		if (next == DEV_NEVER) {
 			vm_stop(vm, VM_DEADLOCK, "deadlock: wfi at 0x%08x waits for "
 				"an interrupt that nothing can raise", vm->vcpu.pc);
+			ev->action = VMM_ACT_HALTED;
+			return;
+		}
+		if (next > end) {
+			if (end > vm->cycles)
+				vm->cycles = end;
+			vm_stop_at_max_cycles(vm);
 			ev->action = VMM_ACT_HALTED;
 			return;
 		}

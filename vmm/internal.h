@@ -192,6 +192,8 @@ uint64_t vm_next_deadline(const struct vm *vm);
 void vm_retire(struct vm *vm);
 void vm_stop(struct vm *vm, enum vm_state state, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The clock reached cfg.max_cycles: the VM stops, at its pc. */
+void vm_stop_at_max_cycles(struct vm *vm);
 void vm_charge(struct vm *vm, struct vmm_event *ev, enum vmm_cost c);
 void vm_charge_cycles(struct vm *vm, uint64_t cycles);
 bool vm_user(const struct vm *vm);

@@ -577,6 +577,12 @@ static void count_silent(struct vm *vm, uint64_t since)
 	vm->silent_since_exit += mach_silent_sensitive(vm->vmm->m) - since;
 }
 
+void vm_stop_at_max_cycles(struct vm *vm)
+{
+	vm_stop(vm, VM_MAX_CYCLES, "stopped after %llu cycles (--max-cycles) "
+		"at pc 0x%08x", (unsigned long long)vm->cycles, vm->vcpu.pc);
+}
+
 /*
  * One slice of a VM's execution: what the bare machine does between two
  * batches (device clocks, a pending interrupt), then the guest runs
@@ -597,9 +603,7 @@ static bool run_slice(struct vm *vm, uint64_t until)
 		limit = next;
 	if (v->cfg.max_cycles) {
 		if (vm->cycles >= v->cfg.max_cycles) {
-			vm_stop(vm, VM_MAX_CYCLES, "stopped after %llu cycles "
-				"(--max-cycles) at pc 0x%08x",
-				(unsigned long long)vm->cycles, vm->vcpu.pc);
+			vm_stop_at_max_cycles(vm);
 			return false;
 		}
 		if (v->cfg.max_cycles < limit)

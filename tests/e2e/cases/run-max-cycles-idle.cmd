@@ -1,0 +1,1 @@
+run --max-cycles=12000 idle.elf

@@ -1,0 +1,1 @@
+run --vmm --max-cycles=12000 idle.elf
