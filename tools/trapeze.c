@@ -71,6 +71,7 @@ static const struct command commands[] = {
 	 "  --lockstep     run IMAGE on the bare machine and under the VMM at\n"
 	 "                 once, compare all the guest can see after every step,\n"
 	 "                 stop at the first difference and print both states\n"
+	 "                 (or at a hypercall: a difference by design)\n"
 	 "  IMAGE,disk=FILE,mem=SIZE  per-image disk and memory\n"
 	 "\n"
 	 "Exit status:\n"
