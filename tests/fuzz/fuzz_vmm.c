@@ -180,11 +180,11 @@ static void run_lockstep(const struct elf_image *img, uint8_t flags,
 		vmm_vm_stats(v, 0, &st);
 		if (st.hypercalls)
 			break;
-		char what[64];
-		if (lockstep_difference(m, v, 0, what, sizeof what)) {
+		char buf[64];
+		const char *what = lockstep_difference(m, v, 0, buf, sizeof buf);
+		if (what) {
 			lockstep_print_states(m, v, 0);
-			fuzz_fail("lockstep: step %u: %s differs", step,
-				  lockstep_difference(m, v, 0, what, sizeof what));
+			fuzz_fail("lockstep: step %u: %s differs", step, what);
 		}
 		if (out[0].len[0] != out[1].len[0] ||
 		    memcmp(out[0].bytes[0], out[1].bytes[0], out[0].len[0]))
