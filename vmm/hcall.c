@@ -18,7 +18,6 @@
 #include "internal.h"
 
 #define HC_ABI_VERSION 1u
-#define HC_MAX_BATCH 1024 /* entries per HC_MMU_UPDATE */
 
 /* Registers of the ABI. */
 #define A0 4
@@ -120,7 +119,7 @@ static uint32_t hc_MMU_UPDATE(struct vm *vm, struct vmm_event *ev, bool *step)
 {
 	(void)ev, (void)step;
 	uint32_t list = vm->vcpu.x[A1], n = vm->vcpu.x[A2], done = 0;
-	if (n > HC_MAX_BATCH)
+	if (n > VMM_HC_MAX_BATCH)
 		return VMM_HC_ERROR;
 	for (; done < n; done++) {
 		uint32_t where, value;
@@ -134,13 +133,18 @@ static uint32_t hc_MMU_UPDATE(struct vm *vm, struct vmm_event *ev, bool *step)
 }
 
 /* Console output: a1 = guest virtual address, a2 = length.  Each byte
- * goes to the VM's console as a store to TX would.  Returns the bytes
- * written (fewer if the buffer runs into an unmapped page). */
+ * goes to the VM's console as a store to TX would, and costs what that
+ * store costs.  Returns the bytes written: fewer if the buffer runs into
+ * an unmapped page, and never more than VMM_HC_MAX_BATCH, so that one
+ * exit cannot run the VM's clock far past its budget; as with write(2),
+ * the guest loops for the rest. */
 static uint32_t hc_CONSOLE_WRITE(struct vm *vm, struct vmm_event *ev,
 				 bool *step)
 {
 	(void)ev, (void)step;
 	uint32_t va = vm->vcpu.x[A1], len = vm->vcpu.x[A2], done = 0;
+	if (len > VMM_HC_MAX_BATCH)
+		len = VMM_HC_MAX_BATCH;
 	bool paging = vm->vcpu.cr[CR_PSW] & PSW_PG;
 	for (; done < len; done++, va++) {
 		uint32_t gpa = va, pte, word;

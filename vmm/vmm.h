@@ -70,7 +70,7 @@ uint32_t vmm_cost(enum vmm_cost c);
 	X(7, TLB_INV, "drop the TLB entry of the page of VA a1")   \
 	X(8, RFE, "rfe; a0-a2 reloaded from the 3 words at VA a1")     \
 	X(9, MMU_UPDATE, "write a2 {PTE GPA, value} pairs at GPA a1") \
-	X(10, CONSOLE_WRITE, "print a2 bytes at VA a1")      \
+	X(10, CONSOLE_WRITE, "print a2 bytes (at most 1024) at VA a1") \
 	X(11, IDLE, "wait for an interrupt (wfi)")                    \
 	X(12, GET_CR, "a0 = control register a1")                   \
 	X(13, SET_CR, "control register a1 = a2")
@@ -82,6 +82,11 @@ enum vmm_hypercall {
 #undef VMM_X_HCNUM
 };
 #define VMM_HC_ERROR 0xffffffffu
+/* The most work one hypercall does: HC_MMU_UPDATE pairs (more is an
+ * error) and HC_CONSOLE_WRITE bytes (more is a short write).  A hypercall
+ * is one guest instruction, so this bounds how far past --max-cycles one
+ * can carry a VM's clock, and how long the host works in one exit. */
+#define VMM_HC_MAX_BATCH 1024u
 
 /*
  * What a handler did with an exit, or that an interrupt was injected

@@ -64,6 +64,7 @@ struct bench {
 	char out[256]; /* console output of every VM, in order */
 	int outvm[256]; /* which VM wrote each byte */
 	size_t outlen;
+	size_t outbytes; /* all bytes written, also those out[] had no room for */
 	uint32_t pt_next; /* next free guest frame for a leaf table */
 	struct vmm_event events[MAX_EVENTS];
 	int nevents;
@@ -74,6 +75,7 @@ struct bench {
 static void bench_output(void *ctx, int vm, uint8_t byte)
 {
 	struct bench *b = ctx;
+	b->outbytes++;
 	if (b->outlen + 1 < sizeof b->out) {
 		b->outvm[b->outlen] = vm;
 		b->out[b->outlen++] = (char)byte;
@@ -1360,6 +1362,70 @@ static void test_hypercall_unknown(void **state)
 	assert_int_equal(ev.action, VMM_ACT_HYPERCALL);
 }
 
+/* HC_CONSOLE_WRITE prints the bytes as stores to TX would, and charges
+ * what those stores cost. */
+static void test_hypercall_console_write(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	vcpu_at(b, PSW_MODE, GCODE);
+	gwrite(vm, GDATA, 0x6c6c6568u); /* "hell" */
+	gwrite(vm, GDATA + 4, 0x0000216fu); /* "o!" */
+	vm->vcpu.x[R_A0] = HC_CONSOLE_WRITE;
+	vm->vcpu.x[R_A1] = GDATA + 1;
+	vm->vcpu.x[R_A2] = 5;
+	vm->cycles = 10;
+	struct vmm_event ev = do_hcall(b);
+	assert_int_equal(vm->vcpu.x[R_A0], 5);
+	assert_int_equal(b->outlen, 5);
+	assert_memory_equal(b->out, "ello!", 5);
+	assert_int_equal(vm->cycles, 10 + 5 * mach_cost(COST_DEVICE));
+	assert_int_equal(vm->vcpu.pc, GCODE + 4);
+	assert_int_equal(ev.action, VMM_ACT_HYPERCALL);
+}
+
+/* One HC_CONSOLE_WRITE prints at most VMM_HC_MAX_BATCH bytes and says
+ * so in a0: a huge length cannot keep the VMM in one exit, or run the
+ * VM's clock far past its budget. */
+static void test_hypercall_console_write_is_bounded(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	vcpu_at(b, PSW_MODE, GCODE);
+	vm->vcpu.x[R_A0] = HC_CONSOLE_WRITE;
+	vm->vcpu.x[R_A1] = GDATA;
+	vm->vcpu.x[R_A2] = 0xfffffff0u;
+	vm->cycles = 0;
+	do_hcall(b);
+	assert_int_equal(vm->vcpu.x[R_A0], VMM_HC_MAX_BATCH);
+	assert_int_equal(b->outbytes, VMM_HC_MAX_BATCH);
+	assert_int_equal(vm->cycles, VMM_HC_MAX_BATCH * mach_cost(COST_DEVICE));
+	assert_int_equal(vm->vcpu.pc, GCODE + 4);
+}
+
+/* HC_MMU_UPDATE takes at most VMM_HC_MAX_BATCH pairs; a longer list is
+ * refused whole, before any PTE is written. */
+static void test_hypercall_mmu_update_is_bounded(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	vcpu_at(b, PSW_MODE, GCODE);
+	gwrite(vm, GDATA, GDATA + 0x100); /* pair 0: write 0x1234 there */
+	gwrite(vm, GDATA + 4, 0x1234u);
+	vm->vcpu.x[R_A0] = HC_MMU_UPDATE;
+	vm->vcpu.x[R_A1] = GDATA;
+	vm->vcpu.x[R_A2] = VMM_HC_MAX_BATCH + 1;
+	do_hcall(b);
+	assert_int_equal(vm->vcpu.x[R_A0], VMM_HC_ERROR);
+	assert_int_equal(gread(vm, GDATA + 0x100), 0);
+	vm->vcpu.pc = GCODE;
+	vm->vcpu.x[R_A0] = HC_MMU_UPDATE;
+	vm->vcpu.x[R_A2] = 1;
+	do_hcall(b);
+	assert_int_equal(vm->vcpu.x[R_A0], 1);
+	assert_int_equal(gread(vm, GDATA + 0x100), 0x1234u);
+}
+
 /* From virtual user mode, hcall is what it is on the bare machine: an
  * illegal instruction, for the guest kernel. */
 static void test_hypercall_from_user_is_illegal(void **state)
@@ -1976,6 +2042,9 @@ int main(void)
 		/* hypercall */
 		T(test_hypercall_version),
 		T(test_hypercall_unknown),
+		T(test_hypercall_console_write),
+		T(test_hypercall_console_write_is_bounded),
+		T(test_hypercall_mmu_update_is_bounded),
 		T(test_hypercall_from_user_is_illegal),
 		/* isolation */
 		T(test_isolation_guest_memory_disjoint),
