@@ -2220,7 +2220,8 @@ static void put_bytes(struct assembler *as, const struct stmt *st,
 		      uint32_t at, const void *p, size_t n)
 {
 	const struct section *sec = &as->sec[st->section];
-	if (at + n > st->size) /* cannot happen: pass 1 sized it */
+	if (!sec->buf || at + n > st->size) /* no image; or cannot happen:
+						pass 1 sized it */
 		return;
 	memcpy(sec->buf + (st->addr - sec->base) + at, p, n);
 }
@@ -2728,7 +2729,7 @@ static void directive_pass2(struct assembler *as, struct stmt *st)
 		/* The buffer starts zeroed and is written in address order
 		 * (.org never goes back): a zero fill is already there, and
 		 * skipping it spares touching up to 64 MiB. */
-		if (fill & 0xff)
+		if ((fill & 0xff) && as->sec[st->section].buf)
 			memset(as->sec[st->section].buf +
 				       (st->addr - as->sec[st->section].base),
 			       (int)(fill & 0xff), st->size);
@@ -2974,7 +2975,10 @@ static int as_finish(struct assembler *as, const char *file,
 {
 	if (!as->stop) {
 		layout(as, file);
-		for (int k = 0; k < NSECTIONS; k++) {
+		/* With errors already, no image will come of it: pass 2 runs
+		 * for its diagnostics only, and the sections get no memory (a
+		 * broken program's .space may ask for 64 MiB). */
+		for (int k = 0; k < NSECTIONS && as->nerrors == 0; k++) {
 			struct section *sec = &as->sec[k];
 			sec->buf = xcalloc(sec->end - sec->base);
 		}
