@@ -26,8 +26,9 @@
  *
  * Keeping it correct and invisible:
  *   - a scanned page is mapped without W: a guest store to it is emulated
- *     here, after the page's patches are undone; the page is scanned again
- *     when next executed (self-modifying code keeps working);
+ *     here; if it reaches a word the scan visited, the page's patches are
+ *     undone first and the page is scanned again when next executed
+ *     (self-modifying code keeps working);
  *   - a page with patches is mapped without R: a guest load from it is
  *     emulated here, reading the original words, so the patches cannot be
  *     seen;
@@ -134,6 +135,30 @@ static void host_word_rw(struct vm *vm, uint32_t gpa, uint32_t *word, bool write
 		mach_phys_read(vm->vmm->m, hpa, word, 4);
 }
 
+/* The page a scan is reading: its code_info, and its words read from
+ * host memory in one go rather than one call per word (a page written
+ * while it runs is scanned again after every write, so this matters). */
+struct scan_page {
+	uint32_t gpn; /* UINT32_MAX: none yet */
+	struct code_info *ci;
+	uint32_t words[PAGE_WORDS];
+};
+
+static struct code_info *scan_page_at(struct vm *vm, struct scan_page *p,
+				      uint32_t gpa)
+{
+	if (p->gpn != gpa >> PAGE_SHIFT) {
+		p->ci = info_of(vm, gpa, true);
+		if (!p->ci)
+			return NULL;
+		uint32_t hpa;
+		gpa_to_hpa(vm, gpa & ~(PAGE_SIZE - 1), &hpa);
+		mach_phys_read(vm->vmm->m, hpa, p->words, PAGE_SIZE);
+		p->gpn = gpa >> PAGE_SHIFT;
+	}
+	return p->ci;
+}
+
 /*
  * Scans from va, following control flow.  Returns true if a page changed
  * in a way its shadow mappings must learn (newly scanned: W goes; first
@@ -144,6 +169,7 @@ static bool scan(struct vm *vm, uint32_t entry)
 	uint32_t work[WORKLIST];
 	int n = 0;
 	bool changed = false;
+	struct scan_page cur = {.gpn = UINT32_MAX};
 	work[n++] = entry;
 
 	while (n > 0) {
@@ -151,7 +177,7 @@ static bool scan(struct vm *vm, uint32_t entry)
 		bool entering = true; /* the first word of a run enters its page */
 		for (bool mapped = code_gpa(vm, va, &gpa); mapped;
 		     mapped = next_code_gpa(vm, &va, &gpa)) {
-			struct code_info *ci = info_of(vm, gpa, true);
+			struct code_info *ci = scan_page_at(vm, &cur, gpa);
 			unsigned i = (gpa & (PAGE_SIZE - 1)) / 4;
 			if (!ci)
 				break;
@@ -167,19 +193,18 @@ static bool scan(struct vm *vm, uint32_t entry)
 					/* Scanned before, then written: start
 					 * again from every known entry too. */
 					vm->stats.rescans++, ci->invalidated = false;
-					uint32_t page = va & ~(PAGE_SIZE - 1);
+					uint32_t base = va & ~(PAGE_SIZE - 1);
 					for (unsigned e = next_bit(ci->entries, 0);
 					     e < PAGE_WORDS && n < WORKLIST;
 					     e = next_bit(ci->entries, e + 1))
 						if (e != i)
-							work[n++] = page + e * 4;
+							work[n++] = base + e * 4;
 				}
 			}
 			set_bit(ci->visited, i);
 			vm->stats.words_scanned++;
 
-			uint32_t word;
-			host_word_rw(vm, gpa, &word, false);
+			uint32_t word = cur.words[i];
 			struct isa_insn in;
 			if (!isa_decode(word, &in))
 				break; /* no instruction: execution stops here */
@@ -188,8 +213,8 @@ static bool scan(struct vm *vm, uint32_t entry)
 				set_bit(ci->patched, i);
 				if (ci->npatches++ == 0)
 					changed = true;
-				uint32_t patch = HCALL_WORD;
-				host_word_rw(vm, gpa, &patch, true);
+				cur.words[i] = HCALL_WORD;
+				host_word_rw(vm, gpa, &cur.words[i], true);
 				vm->stats.patch_sites++;
 			}
 			unsigned flags = isa_info(in.op)->flags;
@@ -219,16 +244,33 @@ void patch_scan(struct vm *vm, uint32_t va)
 		shadow_flush_all(vm);
 }
 
-/* Undoes the patches of every scanned page in [gpa, gpa + len). */
+/* Does [from, to) of a page, in bytes, hold a word the scan visited? */
+static bool visited_between(const struct code_info *ci, uint32_t from,
+			    uint32_t to)
+{
+	unsigned i = next_bit(ci->visited, from / 4);
+	return i < PAGE_WORDS && i * 4 < to;
+}
+
+/*
+ * Undoes the patches of every scanned page in [gpa, gpa + len) that the
+ * write reaches code in.  A write that touches no word the scan visited
+ * (data beside code, a stack in a code page) changes no instruction it
+ * found and no path it followed, so that page's scan stands.
+ */
 void patch_page_written(struct vm *vm, uint32_t gpa, uint32_t len)
 {
 	if (!vm->vmm->cfg.patch || len == 0)
 		return;
 	bool changed = false;
-	for (uint64_t p = gpa & ~(PAGE_SIZE - 1); p < (uint64_t)gpa + len;
-	     p += PAGE_SIZE) {
+	uint64_t end = (uint64_t)gpa + len;
+	for (uint64_t p = gpa & ~(PAGE_SIZE - 1); p < end; p += PAGE_SIZE) {
 		struct code_info *ci = info_of(vm, (uint32_t)p, false);
 		if (!ci || !ci->scanned)
+			continue;
+		uint32_t from = p < gpa ? gpa - (uint32_t)p : 0;
+		uint32_t to = end - p < PAGE_SIZE ? (uint32_t)(end - p) : PAGE_SIZE;
+		if (!visited_between(ci, from, to))
 			continue;
 		for (unsigned i = next_bit(ci->patched, 0); i < PAGE_WORDS;
 		     i = next_bit(ci->patched, i + 1))

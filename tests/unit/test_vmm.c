@@ -1534,6 +1534,44 @@ static void test_isolation_disk_dma_outside_ram_refused(void **state)
 	assert_int_equal(b->outlen, 0);
 }
 
+/* ===== binary patching ================================================================ */
+
+/* A write into a scanned page undoes its scan only if it reaches a word
+ * the scan visited: data beside code leaves the page as it was, while a
+ * write over an instruction sends it back to be scanned again. */
+static void test_patch_write_beside_code_keeps_scan(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	b->v->cfg.leaky = b->v->cfg.patch = true;
+	vcpu_at(b, PSW_MODE, GCODE);
+	gwrite(vm, GCODE, w_rd(OP_RDPSW, R_T0));             /* patched */
+	gwrite(vm, GCODE + 4, fix_encode(OP_JAL, 0, 0, 0, 0)); /* j . */
+	gwrite(vm, GCODE + 8, 0x12345678u);                  /* data */
+	patch_scan(vm, GCODE);
+	assert_true(patch_page_scanned(vm, GCODE));
+	assert_true(patch_page_patched(vm, GCODE));
+	assert_int_equal(vm->stats.words_scanned, 2);
+	assert_int_equal(vm->stats.patch_sites, 1);
+
+	gwrite(vm, GCODE + 8, 0xcafef00du); /* beside the code */
+	assert_true(patch_page_scanned(vm, GCODE));
+	assert_int_equal(gread(vm, GCODE + 8), 0xcafef00du);
+	uint32_t orig;
+	assert_true(patch_site(vm, GCODE, &orig));
+	assert_int_equal(orig, w_rd(OP_RDPSW, R_T0));
+
+	gwrite(vm, GCODE + 4, w_rd(OP_RDTVEC, R_T1)); /* over the j . */
+	assert_false(patch_page_scanned(vm, GCODE));
+	assert_false(patch_site(vm, GCODE, &orig));
+	assert_int_equal(gread(vm, GCODE), w_rd(OP_RDPSW, R_T0)); /* undone */
+	patch_scan(vm, GCODE); /* rdpsw, rdtvec, then the data word */
+	assert_int_equal(vm->stats.rescans, 1);
+	assert_int_equal(vm->stats.patch_sites, 3);
+	assert_true(patch_site(vm, GCODE + 4, &orig));
+	assert_int_equal(orig, w_rd(OP_RDTVEC, R_T1));
+}
+
 /* ===== dispatch and whole runs ========================================================== */
 
 /* A program: (address, word) pairs, loaded into a VM or a bare machine. */
@@ -2049,6 +2087,8 @@ int main(void)
 		/* isolation */
 		T(test_isolation_guest_memory_disjoint),
 		T(test_isolation_disk_dma_outside_ram_refused),
+		/* binary patching */
+		T(test_patch_write_beside_code_keeps_scan),
 		/* dispatch and whole runs */
 		T(test_dispatch_unknown_cause_stops_vm),
 		T(test_run_mtcr_tvec_then_halt),
