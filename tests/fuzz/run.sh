@@ -22,6 +22,13 @@ seconds=$1 merge=$2
 shift 2
 top=$(pwd)
 passed=0 failed=0
+# ASan options for speed, unless the caller sets its own: no allocation
+# stacks in reports (replay the input with build/fuzz/replay_NAME for
+# them) and a 16 MB quarantine instead of 256 MB.  Every input frees its
+# memory when it ends, so a use after free within one input is still
+# caught.  The assembler's harness runs about 1.4 times as fast.
+: "${ASAN_OPTIONS=malloc_context_size=0:quarantine_size_mb=16}"
+export ASAN_OPTIONS
 for name in "$@"; do
 	bin=$top/build/fuzz/fuzz_$name
 	scratch=$top/build/fuzz/corpus-$name
