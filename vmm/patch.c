@@ -113,18 +113,6 @@ static bool code_gpa(struct vm *vm, uint32_t va, uint32_t *gpa)
 	return *gpa < vm->mem;
 }
 
-/* Steps va and gpa on to the next word of code.  A page maps as a whole,
- * so only the first word of a new page needs the guest's walk. */
-static bool next_code_gpa(struct vm *vm, uint32_t *va, uint32_t *gpa)
-{
-	*va += 4;
-	if (*va & (PAGE_SIZE - 1)) {
-		*gpa += 4;
-		return true;
-	}
-	return code_gpa(vm, *va, gpa);
-}
-
 static void host_word_rw(struct vm *vm, uint32_t gpa, uint32_t *word, bool write)
 {
 	uint32_t hpa;
@@ -135,14 +123,33 @@ static void host_word_rw(struct vm *vm, uint32_t gpa, uint32_t *word, bool write
 		mach_phys_read(vm->vmm->m, hpa, word, 4);
 }
 
-/* The page a scan is reading: its code_info, and its words read from
- * host memory in one go rather than one call per word (a page written
- * while it runs is scanned again after every write, so this matters). */
+/* What a scan keeps of the page it is in.  A page maps as a whole, so
+ * the guest's page tables are walked once for it, not once per word or
+ * per branch target; and its words are read from host memory in one go
+ * (a page written while it runs is scanned again after every write, so
+ * this matters). */
 struct scan_page {
-	uint32_t gpn; /* UINT32_MAX: none yet */
+	uint32_t vpn, vpn_gpa; /* the virtual page last walked, and where it
+				  maps (vpn UINT32_MAX: none yet) */
+	uint32_t gpn;          /* the guest page words[] holds (or UINT32_MAX) */
 	struct code_info *ci;
 	uint32_t words[PAGE_WORDS];
 };
+
+/* code_gpa(), walking the guest's page tables only for a new page. */
+static bool scan_gpa(struct vm *vm, struct scan_page *p, uint32_t va,
+		     uint32_t *gpa)
+{
+	if (va & 3)
+		return false;
+	if (va >> PAGE_SHIFT != p->vpn) {
+		if (!code_gpa(vm, va & ~(PAGE_SIZE - 1), &p->vpn_gpa))
+			return false;
+		p->vpn = va >> PAGE_SHIFT;
+	}
+	*gpa = p->vpn_gpa | (va & (PAGE_SIZE - 1));
+	return true;
+}
 
 static struct code_info *scan_page_at(struct vm *vm, struct scan_page *p,
 				      uint32_t gpa)
@@ -169,14 +176,13 @@ static bool scan(struct vm *vm, uint32_t entry)
 	uint32_t work[WORKLIST];
 	int n = 0;
 	bool changed = false;
-	struct scan_page cur = {.gpn = UINT32_MAX};
+	struct scan_page cur = {.vpn = UINT32_MAX, .gpn = UINT32_MAX};
 	work[n++] = entry;
 
 	while (n > 0) {
 		uint32_t va = work[--n], gpa;
 		bool entering = true; /* the first word of a run enters its page */
-		for (bool mapped = code_gpa(vm, va, &gpa); mapped;
-		     mapped = next_code_gpa(vm, &va, &gpa)) {
+		for (; scan_gpa(vm, &cur, va, &gpa); va += 4) {
 			struct code_info *ci = scan_page_at(vm, &cur, gpa);
 			unsigned i = (gpa & (PAGE_SIZE - 1)) / 4;
 			if (!ci)
