@@ -31,7 +31,9 @@
  *     (self-modifying code keeps working);
  *   - a page with patches is mapped without R: a guest load from it is
  *     emulated here, reading the original words, so the patches cannot be
- *     seen;
+ *     seen; the VMM's own reads of guest memory (page-table walks,
+ *     hypercalls, the disk's DMA) put the original words back too
+ *     (patch_guest_view);
  *   - a page that was never scanned is mapped without X, so entering it
  *     faults and starts its scan;
  *   - DMA and the VMM's own writes to guest memory undo patches first.
@@ -414,12 +416,17 @@ void emulate_ram_access(struct vm *vm, const struct mach_exit *exit,
  * host (the lockstep comparison, a debugger) sees what the guest sees. */
 void patch_guest_view(struct vm *vm, uint32_t gpa, uint8_t *buf, uint32_t len)
 {
-	for (uint32_t off = 0; off < len; off++) {
+	for (uint32_t off = 0; off < len;) {
 		uint32_t a = gpa + off;
 		const struct code_info *ci = info_of(vm, a, false);
+		if (!ci || ci->npatches == 0) { /* nothing to put back here */
+			off += PAGE_SIZE - (a & (PAGE_SIZE - 1));
+			continue;
+		}
 		unsigned i = (a & (PAGE_SIZE - 1)) / 4;
-		if (ci && bit(ci->patched, i))
+		if (bit(ci->patched, i))
 			buf[off] = (uint8_t)(ci->orig[i] >> ((a & 3) * 8));
+		off++;
 	}
 }
 

@@ -216,6 +216,7 @@ bool gpa_read32(struct vm *vm, uint32_t gpa, uint32_t *value)
 	if ((gpa & 3) || !gpa_to_hpa(vm, gpa, &hpa) ||
 	    !mach_phys_read(vm->vmm->m, hpa, b, 4))
 		return false;
+	patch_guest_view(vm, gpa, b, 4);
 	*value = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
 		 (uint32_t)b[3] << 24;
 	return true;
@@ -233,7 +234,9 @@ bool gpa_write32(struct vm *vm, uint32_t gpa, uint32_t value)
 }
 
 /* Copies between buf and guest-physical memory, page by page, checking
- * every page.  Returns false, having copied nothing, if any is not RAM. */
+ * every page.  Returns false, having copied nothing, if any is not RAM.
+ * What is read is what the guest would read: the words binary patching
+ * replaced are put back (patch.c). */
 static bool gpa_copy(struct vm *vm, uint32_t gpa, void *buf, uint32_t len,
 		     bool to_guest)
 {
@@ -242,17 +245,20 @@ static bool gpa_copy(struct vm *vm, uint32_t gpa, void *buf, uint32_t len,
 	if (to_guest)
 		patch_page_written(vm, gpa, len);
 	uint8_t *p = buf;
-	while (len > 0) {
-		uint32_t hpa = 0, chunk = PAGE_SIZE - (gpa & (PAGE_SIZE - 1));
-		if (chunk > len)
-			chunk = len;
-		gpa_to_hpa(vm, gpa, &hpa); /* in range: checked above */
+	for (uint32_t done = 0; done < len;) {
+		uint32_t at = gpa + done, hpa = 0;
+		uint32_t chunk = PAGE_SIZE - (at & (PAGE_SIZE - 1));
+		if (chunk > len - done)
+			chunk = len - done;
+		gpa_to_hpa(vm, at, &hpa); /* in range: checked above */
 		if (to_guest)
-			mach_phys_write(vm->vmm->m, hpa, p, chunk);
+			mach_phys_write(vm->vmm->m, hpa, p + done, chunk);
 		else
-			mach_phys_read(vm->vmm->m, hpa, p, chunk);
-		gpa += chunk, p += chunk, len -= chunk;
+			mach_phys_read(vm->vmm->m, hpa, p + done, chunk);
+		done += chunk;
 	}
+	if (!to_guest)
+		patch_guest_view(vm, gpa, buf, len);
 	return true;
 }
 
@@ -723,10 +729,7 @@ void vmm_vm_vcpu(const struct vmm *v, int id, struct vmm_vcpu_state *st)
 
 bool vmm_vm_read(struct vmm *v, int id, uint32_t gpa, void *buf, uint32_t len)
 {
-	if (!gpa_copy(v->vms[id], gpa, buf, len, false))
-		return false;
-	patch_guest_view(v->vms[id], gpa, buf, len); /* patches are invisible */
-	return true;
+	return gpa_copy(v->vms[id], gpa, buf, len, false);
 }
 
 int vmm_run(struct vmm *v)

@@ -81,6 +81,28 @@ _start:
 	lbu	s0, 1535(s1)
 	expect_eq s0, 'e', "sectors 2-4: last byte"
 
+	# --- code to the disk and back: DMA reads what the CPU runs ---
+	# (A VMM that rewrites sensitive instructions in place, --patch,
+	# must not let the disk see its rewrite.  Sector 5 is written again
+	# below.)
+	call	read_psw		# run it, so a patcher has seen it
+	li	a0, 5
+	la	a1, read_psw
+	li	a2, 1
+	li	a3, DISK_CMD_WRITE
+	call	disk_cmd
+	li	a0, 5
+	la	a1, buf
+	li	a2, 1
+	li	a3, DISK_CMD_READ
+	call	disk_cmd
+	la	s1, buf
+	lw	s0, 0(s1)
+	la	s1, read_psw
+	lw	s1, 0(s1)
+	xor	s0, s0, s1
+	expect_eq s0, 0, "code written to disk reads back as it is"
+
 	# --- write sector 5, read it back ---
 	li	a0, 5
 	la	a1, wbuf
@@ -200,6 +222,11 @@ _start:
 	expect_eq s0, 0x5a5a5a5a, "failed commands moved nothing"
 
 	test_done
+
+# read_psw() -> a0 = PSW: a sensitive instruction, for the DMA test.
+read_psw:
+	rdpsw	a0
+	ret
 
 # disk_wait() -> a0 = STATUS once BUSY is 0.
 disk_wait:

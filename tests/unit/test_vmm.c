@@ -1536,6 +1536,14 @@ static void test_isolation_disk_dma_outside_ram_refused(void **state)
 
 /* ===== binary patching ================================================================ */
 
+/* What the host's memory holds at gpa, patches and all. */
+static uint32_t host_read(struct vm *vm, uint32_t gpa)
+{
+	uint32_t v = 0;
+	assert_true(mach_phys_read(vm->vmm->m, hpa_of(vm, gpa), &v, 4));
+	return v;
+}
+
 /* A write into a scanned page undoes its scan only if it reaches a word
  * the scan visited: data beside code leaves the page as it was, while a
  * write over an instruction sends it back to be scanned again. */
@@ -1564,12 +1572,51 @@ static void test_patch_write_beside_code_keeps_scan(void **state)
 	gwrite(vm, GCODE + 4, w_rd(OP_RDTVEC, R_T1)); /* over the j . */
 	assert_false(patch_page_scanned(vm, GCODE));
 	assert_false(patch_site(vm, GCODE, &orig));
-	assert_int_equal(gread(vm, GCODE), w_rd(OP_RDPSW, R_T0)); /* undone */
+	assert_int_equal(host_read(vm, GCODE), w_rd(OP_RDPSW, R_T0)); /* undone */
 	patch_scan(vm, GCODE); /* rdpsw, rdtvec, then the data word */
 	assert_int_equal(vm->stats.rescans, 1);
 	assert_int_equal(vm->stats.patch_sites, 3);
 	assert_true(patch_site(vm, GCODE + 4, &orig));
 	assert_int_equal(orig, w_rd(OP_RDTVEC, R_T1));
+}
+
+/* Patches are invisible to every reader of guest memory, not only to the
+ * guest's loads: a page-table walk, a hypercall and the disk's DMA read
+ * the original words.  A guest that writes a code page to its disk and
+ * reads it back gets its code, not the VMM's hcall. */
+static void test_patch_host_reads_see_original_words(void **state)
+{
+	struct bench *b = *state;
+	char path[] = "/tmp/test_vmm_disk_XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	uint8_t sector[DISK_SECTOR_SIZE] = {0};
+	for (int s = 0; s < 2; s++)
+		assert_int_equal(write(fd, sector, sizeof sector), sizeof sector);
+	close(fd);
+	struct vm *vm1 = bench_add_vm(b, 0x10000u, path);
+	unlink(path);
+	b->v->cfg.leaky = b->v->cfg.patch = true;
+	vm1->vcpu.cr[CR_PSW] = PSW_MODE; /* supervisor, paging off */
+	const uint32_t rdpsw = w_rd(OP_RDPSW, R_T0);
+	gwrite(vm1, GCODE, rdpsw);
+	gwrite(vm1, GCODE + 4, fix_encode(OP_JAL, 0, 0, 0, 0)); /* j . */
+	patch_scan(vm1, GCODE);
+	assert_true(patch_site(vm1, GCODE, &(uint32_t){0}));
+	assert_int_not_equal(host_read(vm1, GCODE), rdpsw); /* the hcall */
+
+	assert_int_equal(gread(vm1, GCODE), rdpsw);
+	/* the code page to sector 1, and back into another page */
+	disk_reg(vm1, DISK_SECTOR, 1);
+	disk_reg(vm1, DISK_ADDR, GCODE);
+	disk_reg(vm1, DISK_COUNT, 1);
+	disk_reg(vm1, DISK_CMD, DISK_CMD_WRITE);
+	assert_int_equal(disk_finish(vm1), DISK_STATUS_DONE);
+	disk_reg(vm1, DISK_ADDR, 0x3000u);
+	disk_reg(vm1, DISK_CMD, DISK_CMD_READ);
+	assert_int_equal(disk_finish(vm1), DISK_STATUS_DONE);
+	assert_int_equal(host_read(vm1, 0x3000u), rdpsw);
+	assert_int_equal(host_read(vm1, 0x3004u), fix_encode(OP_JAL, 0, 0, 0, 0));
 }
 
 /* ===== dispatch and whole runs ========================================================== */
@@ -2089,6 +2136,7 @@ int main(void)
 		T(test_isolation_disk_dma_outside_ram_refused),
 		/* binary patching */
 		T(test_patch_write_beside_code_keeps_scan),
+		T(test_patch_host_reads_see_original_words),
 		/* dispatch and whole runs */
 		T(test_dispatch_unknown_cause_stops_vm),
 		T(test_run_mtcr_tvec_then_halt),
