@@ -412,8 +412,10 @@ void emulate_ram_access(struct vm *vm, const struct mach_exit *exit,
 	vm_retire(vm);
 }
 
-/* Puts the original words back into a copy of guest memory, so that the
- * host (the lockstep comparison, a debugger) sees what the guest sees. */
+/* Puts the original words back into a copy of guest memory, so that
+ * every reader besides the guest's own loads (the disk's DMA, the VMM's
+ * page-table walks and hypercalls, lockstep, the debugger) sees what the
+ * guest sees. */
 void patch_guest_view(struct vm *vm, uint32_t gpa, uint8_t *buf, uint32_t len)
 {
 	for (uint32_t off = 0; off < len;) {

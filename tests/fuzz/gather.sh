@@ -79,7 +79,8 @@ tests/guest/redpill.s tests/guest/hcall.s tests/guest/console.s
 tests/guest/disk.s tests/guest/attack/exit_flood.s
 tests/guest/attack/nested_trap.s tests/guest/attack/mmio_widths.s
 tests/guest/attack/alias_own_frames.s bench/crc.s bench/mtcr.s
-guestos/user/primes.s tests/fuzz/seeds/hypercalls.s"
+guestos/user/primes.s tests/fuzz/seeds/hypercalls.s
+tests/fuzz/seeds/dma-of-patched-code.s"
 for f in $progs; do
 	base=$(basename "$f" .s)
 	name=$(printf '%s' "${f%.s}" | tr '/' '-')
@@ -93,7 +94,8 @@ done
 # 0x01 two VMs, 0x06 leaky with --patch, 0x08 against the bare machine,
 # 0x18 and in lockstep, 0x1e leaky with --patch against the leaky bare
 # machine, in lockstep too.
-for base in alu traps paging timer usermode leaky hypercalls; do
+for base in alu traps paging timer usermode leaky hypercalls \
+	    dma-of-patched-code; do
 	f=$(echo $progs | tr ' ' '\n' | grep "/$base.s")
 	for fl in 0x01 0x02 0x40; do
 		"$mkseed" $fl "$tmp/$base.elf" > "$out/machine/$base-$fl"

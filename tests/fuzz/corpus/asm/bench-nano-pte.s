@@ -123,7 +123,7 @@
 	.equ	HC_TLB_INV,              0x00000007	# drop the TLB entry of the page of VA a1
 	.equ	HC_RFE,                  0x00000008	# rfe; a0-a2 reloaded from the 3 words at VA a1
 	.equ	HC_MMU_UPDATE,           0x00000009	# write a2 {PTE GPA, value} pairs at GPA a1
-	.equ	HC_CONSOLE_WRITE,        0x0000000a	# print a2 bytes at VA a1
+	.equ	HC_CONSOLE_WRITE,        0x0000000a	# print a2 bytes (at most 1024) at VA a1
 	.equ	HC_IDLE,                 0x0000000b	# wait for an interrupt (wfi)
 	.equ	HC_GET_CR,               0x0000000c	# a0 = control register a1
 	.equ	HC_SET_CR,               0x0000000d	# control register a1 = a2

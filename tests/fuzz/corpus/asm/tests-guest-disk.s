@@ -122,7 +122,7 @@
 	.equ	HC_TLB_INV,              0x00000007	# drop the TLB entry of the page of VA a1
 	.equ	HC_RFE,                  0x00000008	# rfe; a0-a2 reloaded from the 3 words at VA a1
 	.equ	HC_MMU_UPDATE,           0x00000009	# write a2 {PTE GPA, value} pairs at GPA a1
-	.equ	HC_CONSOLE_WRITE,        0x0000000a	# print a2 bytes at VA a1
+	.equ	HC_CONSOLE_WRITE,        0x0000000a	# print a2 bytes (at most 1024) at VA a1
 	.equ	HC_IDLE,                 0x0000000b	# wait for an interrupt (wfi)
 	.equ	HC_GET_CR,               0x0000000c	# a0 = control register a1
 	.equ	HC_SET_CR,               0x0000000d	# control register a1 = a2
@@ -529,6 +529,28 @@ _start:
 	lbu	s0, 1535(s1)
 	expect_eq s0, 'e', "sectors 2-4: last byte"
 
+	# --- code to the disk and back: DMA reads what the CPU runs ---
+	# (A VMM that rewrites sensitive instructions in place, --patch,
+	# must not let the disk see its rewrite.  Sector 5 is written again
+	# below.)
+	call	read_psw		# run it, so a patcher has seen it
+	li	a0, 5
+	la	a1, read_psw
+	li	a2, 1
+	li	a3, DISK_CMD_WRITE
+	call	disk_cmd
+	li	a0, 5
+	la	a1, buf
+	li	a2, 1
+	li	a3, DISK_CMD_READ
+	call	disk_cmd
+	la	s1, buf
+	lw	s0, 0(s1)
+	la	s1, read_psw
+	lw	s1, 0(s1)
+	xor	s0, s0, s1
+	expect_eq s0, 0, "code written to disk reads back as it is"
+
 	# --- write sector 5, read it back ---
 	li	a0, 5
 	la	a1, wbuf
@@ -648,6 +670,11 @@ _start:
 	expect_eq s0, 0x5a5a5a5a, "failed commands moved nothing"
 
 	test_done
+
+# read_psw() -> a0 = PSW: a sensitive instruction, for the DMA test.
+read_psw:
+	rdpsw	a0
+	ret
 
 # disk_wait() -> a0 = STATUS once BUSY is 0.
 disk_wait:
