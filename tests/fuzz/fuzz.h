@@ -36,7 +36,8 @@ void fuzz_check_images_equal(const struct elf_image *a,
  * sectors, byte k of sector n holding n + k, in an unlinked temporary
  * file named by its /proc/self/fd path (dev_disk_attach takes a path).
  * The disk writes through to its file, so each call writes the image
- * afresh: every run starts from the same disk.  which = 0 or 1, one file
+ * afresh (over the old one: a run cannot change the file's size): every
+ * run starts from the same disk.  which = 0 or 1, one file
  * each, for two machines or two VMs at once.
  */
 #define FUZZ_DISK_SECTORS 8u
