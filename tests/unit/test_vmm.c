@@ -1482,23 +1482,32 @@ static uint32_t disk_finish(struct vm *vm)
 	return status;
 }
 
+/* Adds a VM of 64 KiB with a disk of its own: sectors sectors, every
+ * byte of sector s holding 0xa0 + s (the image file is gone once the VM
+ * has opened it). */
+static struct vm *bench_add_vm_with_disk(struct bench *b, int sectors)
+{
+	char path[] = "/tmp/test_vmm_disk_XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	uint8_t sector[DISK_SECTOR_SIZE];
+	for (int s = 0; s < sectors; s++) {
+		memset(sector, 0xa0 + s, sizeof sector);
+		assert_int_equal(write(fd, sector, sizeof sector), sizeof sector);
+	}
+	close(fd);
+	struct vm *vm = bench_add_vm(b, 0x10000u, path);
+	unlink(path);
+	return vm;
+}
+
 /* The virtual disk's DMA reaches the VM's own RAM and nothing else: a
  * transfer that would run past its end, or into device space, is
  * refused whole (ERROR, no byte moved). */
 static void test_isolation_disk_dma_outside_ram_refused(void **state)
 {
 	struct bench *b = *state;
-	char path[] = "/tmp/test_vmm_disk_XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	uint8_t sector[DISK_SECTOR_SIZE];
-	for (int s = 0; s < 4; s++) {
-		memset(sector, 0xa0 + s, sizeof sector);
-		assert_int_equal(write(fd, sector, sizeof sector), sizeof sector);
-	}
-	close(fd);
-	struct vm *vm1 = bench_add_vm(b, 0x10000u, path); /* 64 KiB */
-	unlink(path);
+	struct vm *vm1 = bench_add_vm_with_disk(b, 4);
 	uint32_t last = 0x10000u - DISK_SECTOR_SIZE;
 
 	/* the last sector of RAM: allowed */
@@ -1536,14 +1545,6 @@ static void test_isolation_disk_dma_outside_ram_refused(void **state)
 
 /* ===== binary patching ================================================================ */
 
-/* What the host's memory holds at gpa, patches and all. */
-static uint32_t host_read(struct vm *vm, uint32_t gpa)
-{
-	uint32_t v = 0;
-	assert_true(mach_phys_read(vm->vmm->m, hpa_of(vm, gpa), &v, 4));
-	return v;
-}
-
 /* A write into a scanned page undoes its scan only if it reaches a word
  * the scan visited: data beside code leaves the page as it was, while a
  * write over an instruction sends it back to be scanned again. */
@@ -1572,7 +1573,8 @@ static void test_patch_write_beside_code_keeps_scan(void **state)
 	gwrite(vm, GCODE + 4, w_rd(OP_RDTVEC, R_T1)); /* over the j . */
 	assert_false(patch_page_scanned(vm, GCODE));
 	assert_false(patch_site(vm, GCODE, &orig));
-	assert_int_equal(host_read(vm, GCODE), w_rd(OP_RDPSW, R_T0)); /* undone */
+	assert_int_equal(host_word(b, hpa_of(vm, GCODE)), /* undone */
+			 w_rd(OP_RDPSW, R_T0));
 	patch_scan(vm, GCODE); /* rdpsw, rdtvec, then the data word */
 	assert_int_equal(vm->stats.rescans, 1);
 	assert_int_equal(vm->stats.patch_sites, 3);
@@ -1587,15 +1589,7 @@ static void test_patch_write_beside_code_keeps_scan(void **state)
 static void test_patch_host_reads_see_original_words(void **state)
 {
 	struct bench *b = *state;
-	char path[] = "/tmp/test_vmm_disk_XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	uint8_t sector[DISK_SECTOR_SIZE] = {0};
-	for (int s = 0; s < 2; s++)
-		assert_int_equal(write(fd, sector, sizeof sector), sizeof sector);
-	close(fd);
-	struct vm *vm1 = bench_add_vm(b, 0x10000u, path);
-	unlink(path);
+	struct vm *vm1 = bench_add_vm_with_disk(b, 2);
 	b->v->cfg.leaky = b->v->cfg.patch = true;
 	vm1->vcpu.cr[CR_PSW] = PSW_MODE; /* supervisor, paging off */
 	const uint32_t rdpsw = w_rd(OP_RDPSW, R_T0);
@@ -1603,7 +1597,7 @@ static void test_patch_host_reads_see_original_words(void **state)
 	gwrite(vm1, GCODE + 4, fix_encode(OP_JAL, 0, 0, 0, 0)); /* j . */
 	patch_scan(vm1, GCODE);
 	assert_true(patch_site(vm1, GCODE, &(uint32_t){0}));
-	assert_int_not_equal(host_read(vm1, GCODE), rdpsw); /* the hcall */
+	assert_int_not_equal(host_word(b, hpa_of(vm1, GCODE)), rdpsw); /* the hcall */
 
 	assert_int_equal(gread(vm1, GCODE), rdpsw);
 	/* the code page to sector 1, and back into another page */
@@ -1615,8 +1609,9 @@ static void test_patch_host_reads_see_original_words(void **state)
 	disk_reg(vm1, DISK_ADDR, 0x3000u);
 	disk_reg(vm1, DISK_CMD, DISK_CMD_READ);
 	assert_int_equal(disk_finish(vm1), DISK_STATUS_DONE);
-	assert_int_equal(host_read(vm1, 0x3000u), rdpsw);
-	assert_int_equal(host_read(vm1, 0x3004u), fix_encode(OP_JAL, 0, 0, 0, 0));
+	assert_int_equal(host_word(b, hpa_of(vm1, 0x3000u)), rdpsw);
+	assert_int_equal(host_word(b, hpa_of(vm1, 0x3004u)),
+			 fix_encode(OP_JAL, 0, 0, 0, 0));
 }
 
 /* ===== dispatch and whole runs ========================================================== */
