@@ -49,20 +49,8 @@ _start:
 	test_init
 
 	# --- build the tables with paging off ---
-	li	t0, ROOT		# clear ROOT and the three leaf tables
-	li	t1, L_DEV + PAGE_SIZE
-1:	sw	zero, 0(t0)
-	addi	t0, t0, 4
-	bne	t0, t1, 1b
-	li	t0, L_LOW		# identity map of the low 4 MiB
-	li	t1, LEAF		# frame 0
-	li	t2, 1024
-1:	sw	t1, 0(t0)
-	addi	t0, t0, 4
-	li	t3, PAGE_SIZE
-	add	t1, t1, t3
-	addi	t2, t2, -1
-	bnez	t2, 1b
+	zero_words ROOT, L_DEV + PAGE_SIZE	# ROOT and the three leaf tables
+	identity_4m L_LOW, LEAF			# the low 4 MiB
 	pte_set	ROOT, 0, L_LOW | PTE_V
 	pte_set	ROOT, 1, L_TEST | PTE_V
 	pte_set	ROOT, 2, L_TEST | PTE_V | PTE_R

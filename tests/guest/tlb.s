@@ -34,20 +34,8 @@
 _start:
 	test_init
 
-	li	t0, ROOT
-	li	t1, L_DEV + PAGE_SIZE
-1:	sw	zero, 0(t0)
-	addi	t0, t0, 4
-	bne	t0, t1, 1b
-	li	t0, L_LOW
-	li	t1, LEAF
-	li	t2, 1024
-1:	sw	t1, 0(t0)
-	addi	t0, t0, 4
-	li	t3, PAGE_SIZE
-	add	t1, t1, t3
-	addi	t2, t2, -1
-	bnez	t2, 1b
+	zero_words ROOT, L_DEV + PAGE_SIZE
+	identity_4m L_LOW, LEAF
 	pte_set	ROOT + 0 * 4, L_LOW | PTE_V
 	pte_set	ROOT + 1 * 4, L_TEST | PTE_V
 	pte_set	ROOT + 0x3c0 * 4, L_DEV | PTE_V
