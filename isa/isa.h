@@ -214,6 +214,11 @@ const char *isa_cause_name(uint32_t cause);
 #define PTE_A (1u << 5)
 #define PTE_D (1u << 6)
 #define PTE_FRAME_MASK 0xfffff000u
+/* Which entry of each level maps va: VA[31:22] in the root, VA[21:12] in
+ * the leaf table (1024 four-byte entries each: one page per table). */
+#define PT_ENTRIES 1024u
+#define PT_ROOT_INDEX(va) ((uint32_t)(va) >> 22)
+#define PT_LEAF_INDEX(va) (((uint32_t)(va) >> PAGE_SHIFT) & (PT_ENTRIES - 1))
 
 /*
  * The PG32 page walk, as the architecture defines it (ISA.md section 7),

@@ -471,12 +471,13 @@ static void print_vm_stats(const struct vmm *v, int vm)
 					st.silent_sensitive[op]);
 		fprintf(stderr, "\n");
 	}
-	if (st.patch_sites || st.patch_traps)
-		fprintf(stderr, "vm%d: binary patching: %" PRIu64 " patch sites, "
-				"%" PRIu64 " patch traps, %" PRIu64 " re-scans, %"
-				PRIu64 " words scanned\n",
-			vm, st.patch_sites, st.patch_traps, st.rescans,
-			st.words_scanned);
+	if (st.pages_scanned)
+		fprintf(stderr, "vm%d: binary patching: %" PRIu64 " pages scanned, "
+				"%" PRIu64 " patch sites, %" PRIu64 " patch traps, %"
+				PRIu64 " writes to scanned pages, %" PRIu64
+				" pages back to data\n",
+			vm, st.pages_scanned, st.patch_sites, st.patch_traps,
+			st.patch_writes, st.pages_unscanned);
 }
 
 static int state_status(enum vm_state s)

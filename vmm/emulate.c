@@ -42,7 +42,6 @@ void vm_rfe(struct vm *vm)
 	vm->cycles += mach_cost(COST_TRAP);
 	vm->instret++;
 	vm->trap_entered = false;
-	patch_scan(vm, c->pc); /* where it lands may be new code */
 }
 
 static void set_rd(struct vm *vm, unsigned rd, uint32_t value)

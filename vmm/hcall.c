@@ -96,12 +96,10 @@ static uint32_t hc_RFE(struct vm *vm, struct vmm_event *ev, bool *step)
 	(void)ev;
 	uint32_t area = vm->vcpu.x[A1], saved[3];
 	for (int i = 0; i < 3; i++) {
-		uint32_t gpa, pte;
 		bool paging = vm->vcpu.cr[CR_PSW] & PSW_PG;
-		gpa = area + 4 * (uint32_t)i;
-		if ((paging && guest_walk(vm, area + 4 * (uint32_t)i,
-					  CAUSE_ACCESS_LOAD, false, true, &gpa,
-					  &pte) != CAUSE_NONE) ||
+		uint32_t gpa = area + 4 * (uint32_t)i;
+		if ((paging && guest_walk(vm, gpa, CAUSE_ACCESS_LOAD, false,
+					  &gpa) != CAUSE_NONE) ||
 		    !gpa_read32(vm, gpa, &saved[i]))
 			return VMM_HC_ERROR;
 	}
@@ -147,9 +145,9 @@ static uint32_t hc_CONSOLE_WRITE(struct vm *vm, struct vmm_event *ev,
 		len = VMM_HC_MAX_BATCH;
 	bool paging = vm->vcpu.cr[CR_PSW] & PSW_PG;
 	for (; done < len; done++, va++) {
-		uint32_t gpa = va, pte, word;
-		if (paging && guest_walk(vm, va, CAUSE_ACCESS_LOAD, false, true,
-					 &gpa, &pte) != CAUSE_NONE)
+		uint32_t gpa = va, word;
+		if (paging && guest_walk(vm, va, CAUSE_ACCESS_LOAD, false,
+					 &gpa) != CAUSE_NONE)
 			break;
 		if (!gpa_read32(vm, gpa & ~3u, &word))
 			break;

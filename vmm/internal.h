@@ -39,20 +39,17 @@ enum { VIEW_PHYS = VMM_VIEW_PHYS, VIEW_SUPER = VMM_VIEW_SUPER,
 #define DEVICE_SPACE 0xF0000000u
 #define DEVICE_PAGES 16 /* device n lives at DEVICE_SPACE + n * 4 KiB */
 
-/* Binary patching: what is known of one guest page of code (patch.c). */
+/* Binary patching: what is known of one guest page of code (patch.c).
+ * Made when execution first enters the page; every word of it is then
+ * examined, so the record is complete and of a fixed size. */
 #define PAGE_WORDS (PAGE_SIZE / 4)
 struct code_info {
-	bool scanned;                     /* entered and scanned; mapped without W */
-	bool invalidated;                 /* a write undid an earlier scan */
-	int npatches;                     /* > 0: mapped without R */
-	uint32_t visited[PAGE_WORDS / 32]; /* words reached by the scan */
+	bool scanned;                      /* every word examined: may run;
+					      mapped without W */
+	int npatches;                      /* > 0: mapped without R */
+	unsigned writes;                   /* written since it was scanned */
 	uint32_t patched[PAGE_WORDS / 32]; /* words replaced by hcall */
-	uint32_t orig[PAGE_WORDS];        /* the original of each patched word */
-	/* Where control flow has entered the page (a jump or call from
-	 * elsewhere, falling in from the previous page, a trap, an exit):
-	 * kept when a write undoes the scan, so the next scan starts from
-	 * all of them and not only from wherever execution comes back. */
-	uint32_t entries[PAGE_WORDS / 32];
+	uint32_t orig[PAGE_WORDS];         /* the original of each patched word */
 };
 
 struct vm {
@@ -64,6 +61,9 @@ struct vm {
 	uint32_t mem;
 	uint32_t npages;
 	uint32_t *frames;
+	/* and back: host frame first_frame + k holds guest page page_of[k] */
+	uint32_t first_frame;
+	uint32_t *page_of;
 
 	struct shadow shadow[VIEWS];
 	struct code_info **code_info; /* per guest page, with --patch */
@@ -151,25 +151,43 @@ void shadow_invalidate(struct vm *vm, uint32_t va);
 uint32_t shadow_root(struct vm *vm);
 int shadow_init(struct vm *vm);
 void shadow_free(struct vm *vm);
-/* The guest's own walk, exactly as the bare machine does it, with A/D
- * updates when update is set.  Returns CAUSE_NONE with *gpa, or the
- * cause the bare machine would raise. */
+/* A translation through the guest's own page table. */
+struct guest_translation {
+	uint32_t gpa;     /* where va leads */
+	uint32_t pte;     /* the leaf PTE */
+	uint32_t pte_gpa; /* where the leaf lives */
+};
+/* The guest's own walk, exactly as the bare machine does it, with no side
+ * effect.  Returns CAUSE_NONE with *t, or the cause the bare machine
+ * would raise. */
+uint32_t guest_translate(struct vm *vm, uint32_t va, unsigned access,
+			 bool user, struct guest_translation *t);
+/* What the bare machine's walker writes after a successful access: A, and
+ * D for a store, in the leaf (t->pte is updated too). */
+void guest_mark_accessed(struct vm *vm, struct guest_translation *t,
+			 unsigned access);
+/* Both: a walk for an access the guest makes.  Returns the cause, or
+ * CAUSE_NONE with *gpa. */
 uint32_t guest_walk(struct vm *vm, uint32_t va, unsigned access, bool user,
-		    bool update, uint32_t *gpa, uint32_t *pte);
-/* The guest-physical address of the leaf PTE the last walk of va used. */
-uint32_t guest_leaf_gpa(struct vm *vm, uint32_t va, bool user);
+		    uint32_t *gpa);
+/* Where the machine fetches va from now: the guest-physical address that
+ * the loaded shadow maps it to.  Returns false if it maps nothing there. */
+bool shadow_fetched_gpa(struct vm *vm, uint32_t va, uint32_t *gpa);
 
 /* mmio.c: device accesses */
 void mmio_emulate(struct vm *vm, const struct mach_exit *exit, uint32_t gpa,
 		  struct vmm_event *ev);
 bool vm_is_device(const struct vm *vm, uint32_t gpa);
+/* What a load or store op accesses: its width in bytes, whether a load
+ * sign-extends, whether it stores.  Returns false for any other op. */
+bool mem_access_of(unsigned op, unsigned *size, bool *sign, bool *store);
 
 /* hcall.c */
 vmm_handler_fn hypercall;
 
 /* patch.c: binary patching */
-void patch_scan(struct vm *vm, uint32_t va);
-void patch_page_written(struct vm *vm, uint32_t gpa, uint32_t len);
+void patch_scan(struct vm *vm, uint32_t gpa);
+void patch_write(struct vm *vm, uint32_t gpa, const uint8_t *bytes, uint32_t len);
 bool patch_page_scanned(struct vm *vm, uint32_t gpa);
 bool patch_page_patched(struct vm *vm, uint32_t gpa);
 bool patch_site(struct vm *vm, uint32_t pc, uint32_t *orig);
@@ -184,6 +202,8 @@ void patch_free(struct vm *vm);
 bool gpa_read32(struct vm *vm, uint32_t gpa, uint32_t *value);
 bool gpa_write32(struct vm *vm, uint32_t gpa, uint32_t value);
 bool gpa_to_hpa(const struct vm *vm, uint32_t gpa, uint32_t *hpa);
+/* The inverse: false if hpa is not in one of the VM's own frames. */
+bool hpa_to_gpa(const struct vm *vm, uint32_t hpa, uint32_t *gpa);
 uint32_t vmm_alloc_frame(struct vmm *v);
 void vmm_free_frame(struct vmm *v, uint32_t hpa);
 void vm_service_devices(struct vm *vm);

@@ -10,7 +10,7 @@
  */
 #include "internal.h"
 
-static bool access_of(unsigned op, unsigned *size, bool *sign, bool *store)
+bool mem_access_of(unsigned op, unsigned *size, bool *sign, bool *store)
 {
 	*sign = false, *store = false;
 	switch (op) {
@@ -32,7 +32,7 @@ void mmio_emulate(struct vm *vm, const struct mach_exit *exit, uint32_t gpa,
 	struct isa_insn in;
 	unsigned size;
 	bool sign, store;
-	if (!isa_decode(exit->insn, &in) || !access_of(in.op, &size, &sign, &store)) {
+	if (!isa_decode(exit->insn, &in) || !mem_access_of(in.op, &size, &sign, &store)) {
 		vm_stop(vm, VM_FAILED, "device fault at pc 0x%08x from word "
 			"0x%08x, which is no load or store", exit->pc, exit->insn);
 		ev->action = VMM_ACT_HALTED;

@@ -35,7 +35,6 @@ void reflect_trap(struct vm *vm, uint32_t cause, uint32_t pc, uint32_t badva,
 	vm->trap_entered = true;
 	vm->guest_traps++;
 	ev->action = interrupt ? VMM_ACT_INJECTED : VMM_ACT_REFLECTED;
-	patch_scan(vm, c->pc); /* the handler may be new code */
 }
 
 /* syscall, break, divide by zero, misaligned, illegal: the real machine

@@ -97,10 +97,10 @@ void shadow_invalidate(struct vm *vm, uint32_t va)
 {
 	for (int s = VIEW_SUPER; s <= VIEW_USER; s++) {
 		uint32_t root;
-		if (host_word(vm, vm->shadow[s].root + (va >> 22) * 4, &root) &&
-		    (root & PTE_V))
+		if (host_word(vm, vm->shadow[s].root + PT_ROOT_INDEX(va) * 4,
+			      &root) && (root & PTE_V))
 			host_put_word(vm, (root & PTE_FRAME_MASK) +
-						  ((va >> 12) & 0x3ff) * 4, 0);
+						  PT_LEAF_INDEX(va) * 4, 0);
 	}
 	mach_tlb_invalidate(vm->vmm->m, va);
 }
@@ -110,7 +110,7 @@ void shadow_invalidate(struct vm *vm, uint32_t va)
 static bool shadow_set(struct vm *vm, struct shadow *s, uint32_t va,
 		       uint32_t pte)
 {
-	uint32_t root_pa = s->root + (va >> 22) * 4, root;
+	uint32_t root_pa = s->root + PT_ROOT_INDEX(va) * 4, root;
 	host_word(vm, root_pa, &root);
 	if (!(root & PTE_V)) {
 		uint32_t leaf = s->nleaves < SHADOW_MAX_LEAVES
@@ -121,7 +121,7 @@ static bool shadow_set(struct vm *vm, struct shadow *s, uint32_t va,
 		root = leaf | PTE_V; /* a pointer: R = W = X = 0 */
 		host_put_word(vm, root_pa, root);
 	}
-	host_put_word(vm, (root & PTE_FRAME_MASK) + ((va >> 12) & 0x3ff) * 4, pte);
+	host_put_word(vm, (root & PTE_FRAME_MASK) + PT_LEAF_INDEX(va) * 4, pte);
 	mach_tlb_invalidate(vm->vmm->m, va);
 	return true;
 }
@@ -131,36 +131,51 @@ static bool read_guest_word(void *ctx, uint32_t gpa, uint32_t *value)
 	return gpa_read32(ctx, gpa, value);
 }
 
-uint32_t guest_walk(struct vm *vm, uint32_t va, unsigned access, bool user,
-		    bool update, uint32_t *gpa, uint32_t *pte)
+uint32_t guest_translate(struct vm *vm, uint32_t va, unsigned access,
+			 bool user, struct guest_translation *t)
 {
-	uint32_t pte_pa;
 	unsigned levels;
 	uint32_t cause = isa_page_walk(read_guest_word, vm, vm->vcpu.cr[CR_PTBR],
-				       va, access, user, pte, &pte_pa, &levels);
+				       va, access, user, &t->pte, &t->pte_gpa,
+				       &levels);
+	if (cause == CAUSE_NONE)
+		t->gpa = (t->pte & PTE_FRAME_MASK) | (va & (PAGE_SIZE - 1));
+	return cause;
+}
+
+void guest_mark_accessed(struct vm *vm, struct guest_translation *t,
+			 unsigned access)
+{
+	/* What the bare machine's walker writes on a successful access: A,
+	 * and D for a store, in the leaf. */
+	uint32_t set = PTE_A | (access == CAUSE_ACCESS_STORE ? PTE_D : 0);
+	if ((t->pte & set) != set) {
+		t->pte |= set;
+		gpa_write32(vm, t->pte_gpa, t->pte);
+	}
+}
+
+uint32_t guest_walk(struct vm *vm, uint32_t va, unsigned access, bool user,
+		    uint32_t *gpa)
+{
+	struct guest_translation t;
+	uint32_t cause = guest_translate(vm, va, access, user, &t);
 	if (cause != CAUSE_NONE)
 		return cause;
-	if (update) {
-		/* What the bare machine's walker writes on a successful
-		 * access: A, and D for a store, in the leaf. */
-		uint32_t set = PTE_A | (access == CAUSE_ACCESS_STORE ? PTE_D : 0);
-		if ((*pte & set) != set) {
-			*pte |= set;
-			gpa_write32(vm, pte_pa, *pte);
-		}
-	}
-	*gpa = (*pte & PTE_FRAME_MASK) | (va & (PAGE_SIZE - 1));
+	guest_mark_accessed(vm, &t, access);
+	*gpa = t.gpa;
 	return CAUSE_NONE;
 }
 
-uint32_t guest_leaf_gpa(struct vm *vm, uint32_t va, bool user)
+bool shadow_fetched_gpa(struct vm *vm, uint32_t va, uint32_t *gpa)
 {
-	uint32_t pte, pte_pa = UINT32_MAX;
-	unsigned levels;
-	if (isa_page_walk(read_guest_word, vm, vm->vcpu.cr[CR_PTBR], va,
-			  CAUSE_ACCESS_LOAD, user, &pte, &pte_pa, &levels) != CAUSE_NONE)
-		return UINT32_MAX;
-	return pte_pa;
+	uint32_t root, pte;
+	if (!host_word(vm, shadow_root(vm) + PT_ROOT_INDEX(va) * 4, &root) ||
+	    !(root & PTE_V) ||
+	    !host_word(vm, (root & PTE_FRAME_MASK) + PT_LEAF_INDEX(va) * 4, &pte) ||
+	    !(pte & PTE_V))
+		return false;
+	return hpa_to_gpa(vm, (pte & PTE_FRAME_MASK) | (va & (PAGE_SIZE - 1)), gpa);
 }
 
 /*
@@ -190,12 +205,13 @@ void shadow_page_fault(struct vm *vm, const struct mach_exit *exit,
 	uint32_t va = exit->badva;
 	unsigned access = (exit->cause >> CAUSE_ACCESS_SHIFT) & 3;
 	bool paging = vm->vcpu.cr[CR_PSW] & PSW_PG;
-	uint32_t gpa = va, pte = PTE_R | PTE_W | PTE_X | PTE_D;
+	/* With paging off the guest sees physical memory, all of it allowed. */
+	struct guest_translation t = {.gpa = va, .pte_gpa = UINT32_MAX,
+				      .pte = PTE_R | PTE_W | PTE_X | PTE_D};
 
 	vm_charge(vm, ev, VMM_COST_SHADOW_WALK);
 	if (paging) {
-		uint32_t cause = guest_walk(vm, va, access, vm_user(vm), false,
-					    &gpa, &pte);
+		uint32_t cause = guest_translate(vm, va, access, vm_user(vm), &t);
 		if (cause != CAUSE_NONE) {
 			reflect_trap(vm, cause, exit->pc, va, ev);
 			return;
@@ -203,36 +219,36 @@ void shadow_page_fault(struct vm *vm, const struct mach_exit *exit,
 	}
 
 	uint32_t hpa;
-	if (gpa_to_hpa(vm, gpa, &hpa)) {
+	if (gpa_to_hpa(vm, t.gpa, &hpa)) {
 		/* A load of the very PTE that maps it: the bare machine reads
 		 * the word first and sets A after, so the load sees the PTE
 		 * without A.  Rerunning the load after setting A would not. */
 		if (paging && access == CAUSE_ACCESS_LOAD &&
-		    (gpa & ~3u) == guest_leaf_gpa(vm, va, vm_user(vm))) {
-			emulate_ram_access(vm, exit, gpa, ev);
-			guest_walk(vm, va, access, vm_user(vm), true, &gpa, &pte);
+		    (t.gpa & ~3u) == t.pte_gpa) {
+			emulate_ram_access(vm, exit, t.gpa, ev);
+			guest_mark_accessed(vm, &t, access);
 			ev->action = VMM_ACT_EMULATED;
 			return;
 		}
 		if (paging)
-			guest_walk(vm, va, access, vm_user(vm), true, &gpa, &pte);
+			guest_mark_accessed(vm, &t, access);
 		if (vm->vmm->cfg.patch) {
-			bool scanned = patch_page_scanned(vm, gpa);
+			bool scanned = patch_page_scanned(vm, t.gpa);
 			if ((access == CAUSE_ACCESS_STORE && scanned) ||
 			    (access == CAUSE_ACCESS_LOAD && scanned &&
-			     patch_page_patched(vm, gpa))) {
-				emulate_ram_access(vm, exit, gpa, ev);
+			     patch_page_patched(vm, t.gpa))) {
+				emulate_ram_access(vm, exit, t.gpa, ev);
 				return;
 			}
 			if (access == CAUSE_ACCESS_FETCH)
-				patch_scan(vm, va); /* entering code: scan it */
+				patch_scan(vm, t.gpa); /* entering code: scan it */
 		}
 		if (!shadow_set(vm, &vm->shadow[view_of(vm)], va,
-				shadow_pte(vm, gpa, hpa, pte))) {
+				shadow_pte(vm, t.gpa, hpa, t.pte))) {
 			/* Out of VMM frames: start this VM's shadows afresh. */
 			shadow_flush(vm);
 			if (!shadow_set(vm, &vm->shadow[view_of(vm)], va,
-					shadow_pte(vm, gpa, hpa, pte))) {
+					shadow_pte(vm, t.gpa, hpa, t.pte))) {
 				vm_stop(vm, VM_FAILED, "no host frame left for a "
 					"shadow table");
 				ev->action = VMM_ACT_HALTED;
@@ -246,10 +262,10 @@ void shadow_page_fault(struct vm *vm, const struct mach_exit *exit,
 		ev->action = VMM_ACT_SHADOW_FILL;
 		return;
 	}
-	if (access != CAUSE_ACCESS_FETCH && vm_is_device(vm, gpa)) {
+	if (access != CAUSE_ACCESS_FETCH && vm_is_device(vm, t.gpa)) {
 		if (paging)
-			guest_walk(vm, va, access, vm_user(vm), true, &gpa, &pte);
-		mmio_emulate(vm, exit, gpa, ev);
+			guest_mark_accessed(vm, &t, access);
+		mmio_emulate(vm, exit, t.gpa, ev);
 		return;
 	}
 	/* Nothing backs it: the bare machine raises BUS_ERROR. */

@@ -190,11 +190,15 @@ static bool give_memory(struct vmm *v, struct vm *vm)
 	if ((uint64_t)base + n + 64 > mach_ram_size(v->m) / PAGE_SIZE - v->top_used)
 		return false;
 	vm->frames = malloc((size_t)n * sizeof *vm->frames);
-	if (!vm->frames)
+	vm->page_of = malloc((size_t)n * sizeof *vm->page_of);
+	if (!vm->frames || !vm->page_of)
 		return false;
 	uint32_t k = coprime_stride(n);
-	for (uint32_t i = 0; i < n; i++)
+	vm->first_frame = base;
+	for (uint32_t i = 0; i < n; i++) {
 		vm->frames[i] = base + (uint32_t)(((uint64_t)i * k) % n);
+		vm->page_of[vm->frames[i] - base] = i;
+	}
 	v->next_frame = base + n;
 	return true;
 }
@@ -206,6 +210,15 @@ bool gpa_to_hpa(const struct vm *vm, uint32_t gpa, uint32_t *hpa)
 	if (gpa >= vm->mem)
 		return false;
 	*hpa = vm->frames[gpa >> PAGE_SHIFT] << PAGE_SHIFT | (gpa & (PAGE_SIZE - 1));
+	return true;
+}
+
+bool hpa_to_gpa(const struct vm *vm, uint32_t hpa, uint32_t *gpa)
+{
+	uint32_t k = (hpa >> PAGE_SHIFT) - vm->first_frame;
+	if (hpa >> PAGE_SHIFT < vm->first_frame || k >= vm->npages)
+		return false;
+	*gpa = vm->page_of[k] << PAGE_SHIFT | (hpa & (PAGE_SIZE - 1));
 	return true;
 }
 
@@ -229,21 +242,20 @@ bool gpa_write32(struct vm *vm, uint32_t gpa, uint32_t value)
 			(uint8_t)(value >> 16), (uint8_t)(value >> 24)};
 	if ((gpa & 3) || !gpa_to_hpa(vm, gpa, &hpa))
 		return false;
-	patch_page_written(vm, gpa, 4);
-	return mach_phys_write(vm->vmm->m, hpa, b, 4);
+	patch_write(vm, gpa, b, 4);
+	return true;
 }
 
 /* Copies between buf and guest-physical memory, page by page, checking
  * every page.  Returns false, having copied nothing, if any is not RAM.
  * What is read is what the guest would read: the words binary patching
- * replaced are put back (patch.c). */
+ * replaced are put back; what is written is examined as code where the
+ * page is code (patch.c). */
 static bool gpa_copy(struct vm *vm, uint32_t gpa, void *buf, uint32_t len,
 		     bool to_guest)
 {
 	if ((uint64_t)gpa + len > vm->mem)
 		return false;
-	if (to_guest)
-		patch_page_written(vm, gpa, len);
 	uint8_t *p = buf;
 	for (uint32_t done = 0; done < len;) {
 		uint32_t at = gpa + done, hpa = 0;
@@ -252,7 +264,7 @@ static bool gpa_copy(struct vm *vm, uint32_t gpa, void *buf, uint32_t len,
 			chunk = len - done;
 		gpa_to_hpa(vm, at, &hpa); /* in range: checked above */
 		if (to_guest)
-			mach_phys_write(vm->vmm->m, hpa, p + done, chunk);
+			patch_write(vm, at, p + done, chunk);
 		else
 			mach_phys_read(vm->vmm->m, hpa, p + done, chunk);
 		done += chunk;
@@ -369,6 +381,7 @@ static void vm_free(struct vm *vm)
 	dev_disk_destroy(&vm->disk);
 	patch_free(vm);
 	free(vm->frames);
+	free(vm->page_of);
 	free(vm);
 }
 
@@ -855,9 +868,11 @@ uint32_t vmm_vm_mem(const struct vmm *v, int vm)
 uint32_t vmm_vm_walk(struct vmm *v, int vm, uint32_t va, unsigned access,
 		     bool user, uint32_t *gpa, uint32_t *pte, uint32_t *pte_gpa)
 {
-	struct vm *g = v->vms[vm];
-	uint32_t cause = guest_walk(g, va, access, user, false, gpa, pte);
-	*pte_gpa = cause == CAUSE_NONE ? guest_leaf_gpa(g, va, user) : UINT32_MAX;
+	struct guest_translation t;
+	uint32_t cause = guest_translate(v->vms[vm], va, access, user, &t);
+	*gpa = t.gpa, *pte = t.pte, *pte_gpa = t.pte_gpa;
+	if (cause != CAUSE_NONE)
+		*pte_gpa = UINT32_MAX;
 	return cause;
 }
 

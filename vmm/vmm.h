@@ -225,10 +225,11 @@ struct vmm_vm_stats {
 	uint64_t guest_cycles;   /* its virtual clock */
 	uint64_t shadow_flushes;
 	uint64_t hypercalls;
-	uint64_t patch_sites;    /* instructions patched (--patch) */
+	uint64_t pages_scanned;  /* pages examined whole as they first ran (--patch) */
+	uint64_t patch_sites;    /* instructions patched */
 	uint64_t patch_traps;    /* exits from patched instructions */
-	uint64_t rescans;        /* pages scanned again after a write undid them */
-	uint64_t words_scanned;
+	uint64_t patch_writes;   /* writes to scanned pages, examined word by word */
+	uint64_t pages_unscanned; /* scanned pages given back to data after many writes */
 	/* leaky mode: sensitive instructions that ran with no exit, by op */
 	uint64_t silent_sensitive[OP_COUNT];
 };

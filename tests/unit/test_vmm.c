@@ -1545,41 +1545,135 @@ static void test_isolation_disk_dma_outside_ram_refused(void **state)
 
 /* ===== binary patching ================================================================ */
 
-/* A write into a scanned page undoes its scan only if it reaches a word
- * the scan visited: data beside code leaves the page as it was, while a
- * write over an instruction sends it back to be scanned again. */
-static void test_patch_write_beside_code_keeps_scan(void **state)
+/* Entering a page examines every word of it, not only the words some
+ * path from the entry point reaches: wherever control lands later (a
+ * forged return address, a second entry point), the word there has been
+ * examined.  Data that decodes as a sensitive instruction is patched too,
+ * invisibly. */
+static void test_patch_scan_examines_every_word(void **state)
 {
 	struct bench *b = *state;
 	struct vm *vm = b->vm;
 	b->v->cfg.leaky = b->v->cfg.patch = true;
 	vcpu_at(b, PSW_MODE, GCODE);
-	gwrite(vm, GCODE, w_rd(OP_RDPSW, R_T0));             /* patched */
-	gwrite(vm, GCODE + 4, fix_encode(OP_JAL, 0, 0, 0, 0)); /* j . */
-	gwrite(vm, GCODE + 8, 0x12345678u);                  /* data */
-	patch_scan(vm, GCODE);
+	const uint32_t rdpsw = w_rd(OP_RDPSW, R_T0), rdtvec = w_rd(OP_RDTVEC, R_T1),
+		       wrpsw = w_rs(OP_WRPSW, R_T2), jself = fix_encode(OP_JAL, 0, 0, 0, 0);
+	gwrite(vm, GCODE, rdpsw);
+	gwrite(vm, GCODE + 4, jself);           /* no path goes on from here */
+	gwrite(vm, GCODE + 400, rdtvec);        /* reached by no path */
+	gwrite(vm, GCODE + PAGE_SIZE - 4, wrpsw); /* the page's last word */
+	gwrite(vm, GCODE + 800, 0x12345678u);   /* data */
+	patch_scan(vm, GCODE + 4);              /* entered at any word */
 	assert_true(patch_page_scanned(vm, GCODE));
 	assert_true(patch_page_patched(vm, GCODE));
-	assert_int_equal(vm->stats.words_scanned, 2);
+	assert_int_equal(vm->stats.pages_scanned, 1);
+	assert_int_equal(vm->stats.patch_sites, 3);
+	const uint32_t sites[] = {GCODE, GCODE + 400, GCODE + PAGE_SIZE - 4};
+	const uint32_t origs[] = {rdpsw, rdtvec, wrpsw};
+	for (int k = 0; k < 3; k++) {
+		uint32_t hcall = host_word(b, hpa_of(vm, sites[k]));
+		struct isa_insn in;
+		assert_true(isa_decode(hcall, &in));
+		assert_int_equal(in.op, OP_HCALL);
+		assert_int_equal(gread(vm, sites[k]), origs[k]); /* invisible */
+	}
+	assert_int_equal(host_word(b, hpa_of(vm, GCODE + 4)), jself);
+	assert_int_equal(host_word(b, hpa_of(vm, GCODE + 800)), 0x12345678u);
+	patch_scan(vm, GCODE); /* once per page */
+	assert_int_equal(vm->stats.pages_scanned, 1);
+	assert_int_equal(vm->stats.patch_sites, 3);
+}
+
+/* A write to a scanned page is examined word by word: a sensitive
+ * instruction written into it is patched at once (it may be jumped to
+ * next), a write over a patch replaces it, and a write that builds an
+ * instruction a byte at a time is judged by the whole word. */
+static void test_patch_write_examines_each_word(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	b->v->cfg.leaky = b->v->cfg.patch = true;
+	vcpu_at(b, PSW_MODE, GCODE);
+	const uint32_t rdpsw = w_rd(OP_RDPSW, R_T0), nop = fix_encode(OP_ADDI, 0, 0, 0, 0);
+	gwrite(vm, GCODE, fix_encode(OP_JAL, 0, 0, 0, 0));
+	patch_scan(vm, GCODE);
+	assert_false(patch_page_patched(vm, GCODE));
+
+	gwrite(vm, GCODE + 8, rdpsw); /* code written into a page that runs */
+	assert_true(patch_page_patched(vm, GCODE));
+	assert_int_not_equal(host_word(b, hpa_of(vm, GCODE + 8)), rdpsw);
+	assert_int_equal(gread(vm, GCODE + 8), rdpsw);
 	assert_int_equal(vm->stats.patch_sites, 1);
 
-	gwrite(vm, GCODE + 8, 0xcafef00du); /* beside the code */
-	assert_true(patch_page_scanned(vm, GCODE));
-	assert_int_equal(gread(vm, GCODE + 8), 0xcafef00du);
-	uint32_t orig;
-	assert_true(patch_site(vm, GCODE, &orig));
-	assert_int_equal(orig, w_rd(OP_RDPSW, R_T0));
+	gwrite(vm, GCODE + 8, nop); /* over the patch */
+	assert_false(patch_page_patched(vm, GCODE));
+	assert_int_equal(host_word(b, hpa_of(vm, GCODE + 8)), nop);
 
-	gwrite(vm, GCODE + 4, w_rd(OP_RDTVEC, R_T1)); /* over the j . */
-	assert_false(patch_page_scanned(vm, GCODE));
-	assert_false(patch_site(vm, GCODE, &orig));
-	assert_int_equal(host_word(b, hpa_of(vm, GCODE)), /* undone */
-			 w_rd(OP_RDPSW, R_T0));
-	patch_scan(vm, GCODE); /* rdpsw, rdtvec, then the data word */
-	assert_int_equal(vm->stats.rescans, 1);
-	assert_int_equal(vm->stats.patch_sites, 3);
-	assert_true(patch_site(vm, GCODE + 4, &orig));
-	assert_int_equal(orig, w_rd(OP_RDTVEC, R_T1));
+	for (unsigned k = 0; k < 4; k++) { /* rdpsw, one byte at a time */
+		uint8_t byte = (uint8_t)(rdpsw >> (8 * k));
+		patch_write(vm, GCODE + 12 + k, &byte, 1);
+	}
+	assert_true(patch_page_patched(vm, GCODE));
+	assert_int_equal(gread(vm, GCODE + 12), rdpsw);
+	assert_int_not_equal(host_word(b, hpa_of(vm, GCODE + 12)), rdpsw);
+}
+
+/* A scanned page written many times is taken for data again: its
+ * patches are undone in host memory and it is no longer scanned, so it
+ * loses X (and runs through a new scan if it is ever entered again). */
+static void test_patch_page_written_often_goes_back_to_data(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	b->v->cfg.leaky = b->v->cfg.patch = true;
+	vcpu_at(b, PSW_MODE, GCODE);
+	const uint32_t rdpsw = w_rd(OP_RDPSW, R_T0);
+	gwrite(vm, GCODE, rdpsw);
+	patch_scan(vm, GCODE);
+	unsigned writes = 0;
+	while (patch_page_scanned(vm, GCODE)) {
+		assert_true(writes < PAGE_WORDS);
+		gwrite(vm, GCODE + 4 + 4 * writes, writes); /* a buffer */
+		writes++;
+	}
+	assert_true(writes > 1); /* a single write keeps the page's scan */
+	assert_int_equal(vm->stats.pages_unscanned, 1);
+	assert_false(patch_page_patched(vm, GCODE));
+	assert_int_equal(host_word(b, hpa_of(vm, GCODE)), rdpsw);
+	assert_int_equal(host_word(b, hpa_of(vm, GCODE + 8)), 1);
+	patch_scan(vm, GCODE); /* entered again: scanned again */
+	assert_true(patch_page_patched(vm, GCODE));
+	assert_int_equal(vm->stats.pages_scanned, 2);
+}
+
+/* The patch of an hcall that exits is found by the frame the machine
+ * fetched it from (through the loaded shadow), not by what the guest's
+ * table says now: after the guest remaps the page to a copy without a
+ * flush, the stale translation may still run, and its hcall is still a
+ * patch, never a hypercall. */
+static void test_patch_site_follows_the_fetched_frame(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	const uint32_t va = 0x00400000u, copy = GDATA;
+	const uint32_t rdpsw = w_rd(OP_RDPSW, R_T0);
+	b->v->cfg.leaky = b->v->cfg.patch = true;
+	vcpu_at(b, PSW_MODE | PSW_PG, va);
+	gmap(b, va, GCODE | PTE_V | PTE_R | PTE_X);
+	gwrite(vm, GCODE, rdpsw);
+	struct vmm_event ev = do_fault(b, CAUSE_ACCESS_FETCH, false, va, 0);
+	assert_int_equal(ev.action, VMM_ACT_SHADOW_FILL); /* scanned, mapped X */
+	uint32_t orig = 0;
+	assert_true(patch_site(vm, va, &orig));
+	assert_int_equal(orig, rdpsw);
+
+	gwrite(vm, copy, rdpsw);                          /* an identical copy */
+	gwrite(vm, gpte_addr(b, va), copy | PTE_V | PTE_R | PTE_X); /* no flush */
+	orig = 0;
+	assert_true(patch_site(vm, va, &orig));
+	assert_int_equal(orig, rdpsw);
+	shadow_flush(vm);                  /* now the machine has no translation */
+	assert_false(patch_site(vm, va, &orig));
 }
 
 /* Patches are invisible to every reader of guest memory, not only to the
@@ -1596,7 +1690,7 @@ static void test_patch_host_reads_see_original_words(void **state)
 	gwrite(vm1, GCODE, rdpsw);
 	gwrite(vm1, GCODE + 4, fix_encode(OP_JAL, 0, 0, 0, 0)); /* j . */
 	patch_scan(vm1, GCODE);
-	assert_true(patch_site(vm1, GCODE, &(uint32_t){0}));
+	assert_true(patch_page_patched(vm1, GCODE));
 	assert_int_not_equal(host_word(b, hpa_of(vm1, GCODE)), rdpsw); /* the hcall */
 
 	assert_int_equal(gread(vm1, GCODE), rdpsw);
@@ -2130,7 +2224,10 @@ int main(void)
 		T(test_isolation_guest_memory_disjoint),
 		T(test_isolation_disk_dma_outside_ram_refused),
 		/* binary patching */
-		T(test_patch_write_beside_code_keeps_scan),
+		T(test_patch_scan_examines_every_word),
+		T(test_patch_write_examines_each_word),
+		T(test_patch_site_follows_the_fetched_frame),
+		T(test_patch_page_written_often_goes_back_to_data),
 		T(test_patch_host_reads_see_original_words),
 		/* dispatch and whole runs */
 		T(test_dispatch_unknown_cause_stops_vm),
