@@ -186,7 +186,7 @@ bool mem_access_of(unsigned op, unsigned *size, bool *sign, bool *store);
 vmm_handler_fn hypercall;
 
 /* patch.c: binary patching */
-void patch_scan(struct vm *vm, uint32_t gpa);
+bool patch_scan(struct vm *vm, uint32_t gpa);
 void patch_write(struct vm *vm, uint32_t gpa, const uint8_t *bytes, uint32_t len);
 bool patch_page_scanned(struct vm *vm, uint32_t gpa);
 bool patch_page_patched(struct vm *vm, uint32_t gpa);

@@ -130,16 +130,25 @@ static uint32_t examine(struct vm *vm, struct code_info *ci, unsigned i,
 /*
  * Execution enters the guest page at gpa: unless it was scanned already,
  * every word of it is examined now, and the sensitive ones patched.
- * From then on the page may be executed.
+ * From then on the page may be executed.  Returns false, having stopped
+ * the VM, if the host has no memory for the page's record: the page must
+ * not run unexamined, and without its record it could never run at all.
  */
-void patch_scan(struct vm *vm, uint32_t gpa)
+bool patch_scan(struct vm *vm, uint32_t gpa)
 {
 	if (!vm->vmm->cfg.patch)
-		return;
+		return true;
 	struct code_info *ci = info_of(vm, gpa, true);
 	uint32_t hpa;
-	if (!ci || ci->scanned || !gpa_to_hpa(vm, gpa & ~(PAGE_SIZE - 1), &hpa))
-		return;
+	if (!gpa_to_hpa(vm, gpa & ~(PAGE_SIZE - 1), &hpa))
+		return true; /* not RAM: the fetch faults, nothing runs */
+	if (!ci) {
+		vm_stop(vm, VM_FAILED, "out of host memory for the patch table "
+			"of guest page 0x%08x", gpa & ~(PAGE_SIZE - 1));
+		return false;
+	}
+	if (ci->scanned)
+		return true;
 	uint32_t words[PAGE_WORDS];
 	mach_phys_read(vm->vmm->m, hpa, words, PAGE_SIZE);
 	for (unsigned i = 0; i < PAGE_WORDS; i++)
@@ -152,6 +161,7 @@ void patch_scan(struct vm *vm, uint32_t gpa)
 	/* Mappings of this page made before it was code may still allow
 	 * writes (and reads, now that it may hold patches): they go. */
 	shadow_flush_all(vm);
+	return true;
 }
 
 /* The word the guest believes is at gpa (aligned down to the word). */

@@ -240,8 +240,11 @@ void shadow_page_fault(struct vm *vm, const struct mach_exit *exit,
 				emulate_ram_access(vm, exit, t.gpa, ev);
 				return;
 			}
-			if (access == CAUSE_ACCESS_FETCH)
-				patch_scan(vm, t.gpa); /* entering code: scan it */
+			/* entering code: scan it first */
+			if (access == CAUSE_ACCESS_FETCH && !patch_scan(vm, t.gpa)) {
+				ev->action = VMM_ACT_HALTED;
+				return;
+			}
 		}
 		if (!shadow_set(vm, &vm->shadow[view_of(vm)], va,
 				shadow_pte(vm, t.gpa, hpa, t.pte))) {
