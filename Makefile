@@ -86,6 +86,10 @@ $(UNIT_BINS):
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_CMOCKA)
 
+# test_devices makes the devices run out of memory on demand: its own
+# malloc and calloc stand in front of the C library's (see the test).
+$(O)/tests/test_devices: LDLIBS_CMOCKA += -Wl,--wrap=malloc,--wrap=calloc
+
 # --- the debugger's own suites (tests/debug/): line mode and the TUI
 # driven through tmux, the diagrams, and the walkthrough of
 # docs/debugger.md reproduced byte for byte.  (Its batch transcripts are

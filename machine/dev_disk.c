@@ -35,8 +35,18 @@
  *    multiple of 512 bytes and at most 2^32 - 1 sectors.  The disk writes
  *    through: each write command ends with fflush, so the file is up to
  *    date whenever STATUS says DONE.
+ *  - A private disk (dev_disk_set_private) never writes its file: a write
+ *    command copies the sectors into an overlay in host memory, and a read
+ *    takes each sector from the overlay if this disk wrote it, else from
+ *    the file.  So several machines (the VMs of one run) can share one
+ *    image, each seeing only its own writes -- what copy-on-write disk
+ *    images do in real monitors -- and a read-only image works too.  If the
+ *    host has no memory for the overlay, the write command moves nothing,
+ *    ends in ERROR and asks the host to stop (dev_host.stop): a write the
+ *    disk said was DONE is never lost.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -76,6 +86,162 @@ static bool file_write(struct dev_disk *d, uint32_t sector, uint32_t len)
 	return ok;
 }
 
+/* ---- the overlay of a private disk ---------------------------------------- */
+
+/*
+ * The overlay is a two-level table, like a page table: the directory has
+ * one entry per group of OVERLAY_GROUP_SECTORS sectors, and a group has
+ * one pointer per sector to the disk's own copy of it (NULL: not written,
+ * the file holds it).  The directory is allocated at the first write; a
+ * group when a write first touches it; a sector copy when that sector is
+ * first written, and later writes of it overwrite that copy.  So the
+ * overlay holds each sector at most once and never grows past the disk's
+ * size (plus one pointer per sector written, and a directory of
+ * nsectors / OVERLAY_GROUP_SECTORS pointers), yet a small write to a
+ * large disk costs little.
+ */
+#define OVERLAY_GROUP_SECTORS 1024u
+
+struct disk_overlay_group {
+	uint8_t *sector[OVERLAY_GROUP_SECTORS];
+};
+
+static uint32_t overlay_groups(const struct dev_disk *d)
+{
+	/* In 64 bits: nsectors may be as large as 2^32 - 1. */
+	return (uint32_t)(((uint64_t)d->nsectors + OVERLAY_GROUP_SECTORS - 1) /
+			  OVERLAY_GROUP_SECTORS);
+}
+
+/* The disk's own copy of sector s, or NULL if it never wrote s. */
+static uint8_t *overlay_sector(const struct dev_disk *d, uint32_t s)
+{
+	if (!d->overlay)
+		return NULL;
+	const struct disk_overlay_group *g = d->overlay[s / OVERLAY_GROUP_SECTORS];
+	return g ? g->sector[s % OVERLAY_GROUP_SECTORS] : NULL;
+}
+
+/* The overlay's slot for sector s, making the directory and the group if
+ * need be; NULL if there is no memory for them. */
+static uint8_t **overlay_slot(struct dev_disk *d, uint32_t s)
+{
+	if (!d->overlay) {
+		d->overlay = calloc(overlay_groups(d), sizeof *d->overlay);
+		if (!d->overlay)
+			return NULL;
+	}
+	struct disk_overlay_group **g = &d->overlay[s / OVERLAY_GROUP_SECTORS];
+	if (!*g) {
+		*g = calloc(1, sizeof **g);
+		if (!*g)
+			return NULL;
+	}
+	return &(*g)->sector[s % OVERLAY_GROUP_SECTORS];
+}
+
+static void overlay_free(struct dev_disk *d)
+{
+	if (d->overlay) {
+		for (uint32_t i = 0; i < overlay_groups(d); i++) {
+			struct disk_overlay_group *g = d->overlay[i];
+			for (uint32_t k = 0; g && k < OVERLAY_GROUP_SECTORS; k++)
+				free(g->sector[k]);
+			free(g);
+		}
+	}
+	free(d->overlay);
+	d->overlay = NULL;
+	d->overlay_sectors = 0;
+}
+
+/* Throws away the sector copies the write in progress had made: those of
+ * its first n slots marked fresh. */
+static void overlay_undo(struct dev_disk *d, uint8_t **const *slot,
+			 const bool *fresh, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		if (fresh[i]) {
+			free(*slot[i]);
+			*slot[i] = NULL;
+			d->overlay_sectors--;
+		}
+	}
+}
+
+/*
+ * Copies count sectors from the buffer into the overlay.  Room for every
+ * sector is made before any is copied, so that running out of memory part
+ * way leaves the overlay as it was.  Returns false if out of memory.
+ */
+static bool overlay_write(struct dev_disk *d, uint32_t first, uint32_t count)
+{
+	uint8_t **slot[DISK_MAX_COUNT];
+	bool fresh[DISK_MAX_COUNT] = {false};
+	for (uint32_t i = 0; i < count; i++) {
+		slot[i] = overlay_slot(d, first + i);
+		if (slot[i] && !*slot[i]) { /* first write of this sector */
+			*slot[i] = malloc(DISK_SECTOR_SIZE);
+			fresh[i] = *slot[i] != NULL;
+			d->overlay_sectors += fresh[i];
+		}
+		if (!slot[i] || !*slot[i]) {
+			overlay_undo(d, slot, fresh, i);
+			return false;
+		}
+	}
+	for (uint32_t i = 0; i < count; i++)
+		memcpy(*slot[i], d->buffer + (size_t)i * DISK_SECTOR_SIZE,
+		       DISK_SECTOR_SIZE);
+	return true;
+}
+
+/* Puts the disk's own copies over what was read from the file. */
+static void overlay_read(const struct dev_disk *d, uint32_t first,
+			 uint32_t count)
+{
+	for (uint32_t i = 0; i < count; i++) {
+		const uint8_t *own = overlay_sector(d, first + i);
+		if (own)
+			memcpy(d->buffer + (size_t)i * DISK_SECTOR_SIZE, own,
+			       DISK_SECTOR_SIZE);
+	}
+}
+
+/* No memory for the overlay: says why, and asks the host to stop. */
+static void overlay_out_of_memory(struct dev_disk *d)
+{
+	char reason[128];
+	snprintf(reason, sizeof reason, "disk: no host memory for the private "
+		 "copy of sectors %" PRIu32 "..%" PRIu32, d->sector,
+		 d->sector + d->count - 1);
+	if (d->host.stop)
+		d->host.stop(d->host.ctx, reason);
+}
+
+/* ---- commands -------------------------------------------------------------- */
+
+/* disk -> buffer: the file, and a private disk's own sectors over it. */
+static bool disk_to_buffer(struct dev_disk *d, uint32_t len)
+{
+	if (!file_read(d, d->sector, len))
+		return false;
+	if (d->private_writes)
+		overlay_read(d, d->sector, d->count);
+	return true;
+}
+
+/* buffer -> disk: the file, or a private disk's overlay. */
+static bool buffer_to_disk(struct dev_disk *d, uint32_t len)
+{
+	if (!d->private_writes)
+		return file_write(d, d->sector, len);
+	if (overlay_write(d, d->sector, d->count))
+		return true;
+	overlay_out_of_memory(d);
+	return false;
+}
+
 /*
  * Carries out the command in flight, all of it, at its completion time.
  * Returns true if it succeeded (the data moved), false for ERROR.
@@ -93,11 +259,11 @@ static bool disk_transfer(struct dev_disk *d)
 
 	uint32_t len = d->count * DISK_SECTOR_SIZE;
 	if (cmd == DISK_CMD_READ) /* disk -> buffer -> RAM */
-		return file_read(d, d->sector, len) &&
+		return disk_to_buffer(d, len) &&
 		       d->host.dma(d->host.ctx, d->addr, d->buffer, len, true);
-	/* RAM -> buffer -> disk: the file is touched only if the DMA works. */
+	/* RAM -> buffer -> disk: the disk is touched only if the DMA works. */
 	return d->host.dma(d->host.ctx, d->addr, d->buffer, len, false) &&
-	       file_write(d, d->sector, len);
+	       buffer_to_disk(d, len);
 }
 
 static uint32_t disk_read(void *dev, uint32_t offset)
@@ -199,6 +365,7 @@ int dev_disk_init(struct dev_disk *d, const struct dev_host *host)
 /* Closes the image and frees the buffer; the disk is left with no image. */
 void dev_disk_destroy(struct dev_disk *d)
 {
+	overlay_free(d);
 	if (d->file)
 		fclose(d->file);
 	d->file = NULL;
@@ -251,9 +418,17 @@ int dev_disk_attach(struct dev_disk *d, const char *path, char *err,
 		return -1;
 	}
 
+	overlay_free(d); /* it was the previous image's */
 	if (d->file)
 		fclose(d->file);
 	d->file = f;
 	d->nsectors = (uint32_t)(size / DISK_SECTOR_SIZE);
 	return 0;
+}
+
+void dev_disk_set_private(struct dev_disk *d, bool on)
+{
+	if (!on)
+		overlay_free(d);
+	d->private_writes = on;
 }

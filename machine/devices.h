@@ -96,6 +96,12 @@ struct dev_host {
 	void (*halt)(void *ctx, uint32_t status);
 	/* The current cycle count. */
 	uint64_t (*now)(void *ctx);
+	/* Stop the machine or VM: the device cannot carry out what the
+	 * software asked for want of host resources (a private disk out of
+	 * host memory); reason says so in one line.  May be NULL (the bare
+	 * machine, which the tools never give a private disk): the command
+	 * then only ends in ERROR. */
+	void (*stop)(void *ctx, const char *reason);
 };
 
 /* The one signature every device has. */
@@ -135,6 +141,8 @@ struct dev_timer {
 	uint64_t next; /* cycle of the next tick, DEV_NEVER when off */
 };
 
+struct disk_overlay_group; /* dev_disk.c */
+
 struct dev_disk {
 	struct dev_host host;
 	FILE *file;     /* backing file, NULL if none */
@@ -143,6 +151,11 @@ struct dev_disk {
 	uint32_t pending_cmd;
 	uint64_t done_at; /* completion cycle of the command in flight */
 	uint8_t *buffer;  /* DISK_MAX_COUNT sectors */
+	/* A private disk (dev_disk_set_private) keeps its writes in a
+	 * copy-on-write overlay in host memory and never writes the file. */
+	bool private_writes;
+	struct disk_overlay_group **overlay; /* NULL until the first write */
+	uint32_t overlay_sectors; /* sectors the overlay holds */
 };
 
 struct dev_test {
@@ -186,5 +199,16 @@ void dev_console_set_input_bytes(struct dev_console *c, const uint8_t *bytes,
  */
 int dev_disk_attach(struct dev_disk *d, const char *path, char *err,
 		    size_t errsize);
+
+/*
+ * Makes the disk private (on) or shared with its file (off, the default).
+ * A private disk reads a sector from its own overlay if it wrote that
+ * sector, else from the file, and writes only to the overlay: several
+ * machines can use one file, each seeing its own writes and nobody
+ * else's, and the file never changes.  The overlay holds each sector at
+ * most once, so it never grows past the disk's size.  Switching private
+ * off, or attaching another image, throws the overlay away.
+ */
+void dev_disk_set_private(struct dev_disk *d, bool on);
 
 #endif

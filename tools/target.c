@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "commands.h"
@@ -205,6 +206,29 @@ static const char *image_disk(const struct target *t, int i)
 	return t->o.images[i].disk ? t->o.images[i].disk : t->o.disk;
 }
 
+/*
+ * shared[i]: VM i's disk file is attached to another VM of this run too.
+ * One file is one device and inode, whatever the path says ("d.img",
+ * "./d.img", a link).  A file that cannot be stat'ed is no one's to share:
+ * attaching it will say why it cannot be opened.
+ */
+static void find_shared_disks(const struct target *t, bool *shared)
+{
+	struct stat st[MAX_IMAGES];
+	bool known[MAX_IMAGES];
+	for (int i = 0; i < t->nvms; i++) {
+		const char *disk = image_disk(t, i);
+		known[i] = disk && stat(disk, &st[i]) == 0;
+		shared[i] = false;
+	}
+	for (int i = 0; i < t->nvms; i++)
+		for (int j = 0; j < t->nvms; j++)
+			if (i != j && known[i] && known[j] &&
+			    st[i].st_dev == st[j].st_dev &&
+			    st[i].st_ino == st[j].st_ino)
+				shared[i] = true;
+}
+
 static int open_native(struct target *t)
 {
 	char err[256];
@@ -252,9 +276,14 @@ static int open_vmm(struct target *t)
 		return EXIT_LOAD_FAILED;
 	}
 	t->m = vmm_machine(t->v);
+	/* VMs that share a disk file each get a private copy-on-write view
+	 * of it, so that no VM sees another's writes (`trapeze help run`). */
+	bool shared[MAX_IMAGES];
+	find_shared_disks(t, shared);
 	for (int i = 0; i < t->nvms; i++) {
 		struct vm_config vc = {.image = &t->images[i], .mem = mems[i],
 				       .disk = image_disk(t, i),
+				       .disk_private = shared[i],
 				       .console_in = i == 0 ? t->console_in : NULL};
 		char err[256];
 		if (vmm_add_vm(t->v, &vc, err, sizeof err) < 0) {

@@ -297,6 +297,12 @@ static void vm_halt(void *ctx, uint32_t status)
 	vm_stop(vm, VM_HALTED, "halted with status %u", status);
 }
 
+/* A device that cannot go on for want of host resources stops its VM. */
+static void vm_device_failed(void *ctx, const char *reason)
+{
+	vm_stop(ctx, VM_FAILED, "%s", reason);
+}
+
 static uint64_t vm_now(void *ctx)
 {
 	const struct vm *vm = ctx;
@@ -428,7 +434,8 @@ int vmm_add_vm(struct vmm *v, const struct vm_config *cfg, char *err,
 	}
 
 	struct dev_host host = {.ctx = vm, .set_irq = vm_set_irq, .dma = vm_dma,
-				.halt = vm_halt, .now = vm_now};
+				.halt = vm_halt, .now = vm_now,
+				.stop = vm_device_failed};
 	dev_console_init(&vm->console, &host);
 	dev_timer_init(&vm->timer, &host);
 	dev_test_init(&vm->test, &host);
@@ -449,6 +456,7 @@ int vmm_add_vm(struct vmm *v, const struct vm_config *cfg, char *err,
 		vm_free(vm);
 		return -1;
 	}
+	dev_disk_set_private(&vm->disk, cfg->disk_private);
 
 	/* Boot state, as on the bare machine: the image at its physical
 	 * addresses, pc = entry, supervisor mode, everything else 0. */

@@ -156,6 +156,9 @@ struct vm_config {
 	const struct elf_image *image;
 	uint32_t mem;         /* guest RAM in bytes; 0: MACH_DEFAULT_RAM */
 	const char *disk;     /* disk image path, or NULL */
+	bool disk_private;    /* the VM's writes stay in its own copy-on-write
+				 overlay and never reach the file
+				 (dev_disk_set_private) */
 	FILE *console_in;     /* console input, or NULL */
 };
 

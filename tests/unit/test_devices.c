@@ -21,6 +21,47 @@
 #include "../../isa/isa.h"
 #include "../../machine/devices.h"
 
+/* ---- running out of memory on demand --------------------------------- */
+
+/*
+ * This test is linked with -Wl,--wrap=malloc,--wrap=calloc (Makefile), so
+ * every malloc and calloc of the devices (and of this file) comes here
+ * first.  fail_allocations_after(n) lets n more allocations succeed and
+ * fails the ones after; -1 never fails.  A counter the wrappers share is
+ * the one global state here: the linker leaves no other way in.
+ */
+void *__real_malloc(size_t size);
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_malloc(size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+
+static long allocations_left = -1;
+
+static void fail_allocations_after(long n)
+{
+	allocations_left = n;
+}
+
+static bool allocation_refused(void)
+{
+	if (allocations_left < 0)
+		return false;
+	if (allocations_left == 0)
+		return true;
+	allocations_left--;
+	return false;
+}
+
+void *__wrap_malloc(size_t size)
+{
+	return allocation_refused() ? NULL : __real_malloc(size);
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	return allocation_refused() ? NULL : __real_calloc(n, size);
+}
+
 /* ---- the fake host --------------------------------------------------- */
 
 #define RAM_SIZE 0x20000u /* 128 KiB: room for a 64 KiB transfer */
@@ -33,6 +74,8 @@ struct fake {
 	bool halted;
 	uint32_t exit_status;
 	unsigned halts;
+	unsigned fails;
+	char fail_reason[128];
 	uint64_t now;
 	uint8_t out[64];
 	size_t nout;
@@ -75,6 +118,13 @@ static void fake_halt(void *ctx, uint32_t status)
 	f->halts++;
 }
 
+static void fake_fail(void *ctx, const char *reason)
+{
+	struct fake *f = ctx;
+	f->fails++;
+	snprintf(f->fail_reason, sizeof f->fail_reason, "%s", reason);
+}
+
 static uint64_t fake_now(void *ctx)
 {
 	const struct fake *f = ctx;
@@ -99,6 +149,7 @@ static int setup(void **state)
 		.dma = fake_dma,
 		.halt = fake_halt,
 		.now = fake_now,
+		.stop = fake_fail,
 	};
 	dev_console_init(&f->console, &f->host);
 	dev_timer_init(&f->timer, &f->host);
@@ -813,15 +864,23 @@ static void test_disk_file_error(void **state)
 	expect_error(f, DISK_CMD_READ, 3, 0x800, 2);
 }
 
+/* Makes f->path an image of nsectors sectors that nobody may write, and
+ * attaches it; skips the test for root, who may write a file whatever its
+ * mode. */
+static void attach_read_only_image(struct fake *f, uint32_t nsectors)
+{
+	if (geteuid() == 0)
+		skip();
+	char err[256] = "";
+	make_image(f, nsectors);
+	assert_int_equal(chmod(f->path, 0444), 0);
+	assert_int_equal(dev_disk_attach(&f->disk, f->path, err, sizeof err), 0);
+}
+
 static void test_disk_read_only_image(void **state)
 {
 	struct fake *f = *state;
-	if (geteuid() == 0)
-		skip(); /* root may write a file whatever its mode */
-	char err[256] = "";
-	make_image(f, 4);
-	assert_int_equal(chmod(f->path, 0444), 0);
-	assert_int_equal(dev_disk_attach(&f->disk, f->path, err, sizeof err), 0);
+	attach_read_only_image(f, 4);
 	assert_int_equal(dsk_rd(f, DISK_SECTORS), 4);
 	disk_cmd(f, DISK_CMD_READ, 1, 0, 1);
 	assert_int_equal(disk_finish(f), DISK_STATUS_DONE);
@@ -899,6 +958,234 @@ static void test_disk_attach_too_large(void **state)
 	assert_string_equal(err, want);
 }
 
+/* ---- private disks: a copy-on-write overlay over the file ------------ */
+
+/* Runs one command on disk d to its completion, acknowledges it and
+ * returns the STATUS it ended with. */
+static uint32_t run_on(struct fake *f, struct dev_disk *d, uint32_t cmd,
+		       uint32_t sector, uint32_t addr, uint32_t count)
+{
+	dev_disk_ops.write(d, DISK_SECTOR, sector);
+	dev_disk_ops.write(d, DISK_ADDR, addr);
+	dev_disk_ops.write(d, DISK_COUNT, count);
+	dev_disk_ops.write(d, DISK_CMD, cmd);
+	f->now = dev_disk_ops.deadline(d);
+	assert_true(f->now != DEV_NEVER);
+	assert_true(dev_disk_ops.tick(d, f->now) == DEV_NEVER);
+	uint32_t status = dev_disk_ops.read(d, DISK_STATUS);
+	dev_disk_ops.write(d, DISK_STATUS, 0);
+	return status;
+}
+
+/* Fills count sectors of RAM at addr with byte. */
+static void fill_ram(struct fake *f, uint32_t addr, uint8_t byte,
+		     uint32_t count)
+{
+	memset(f->ram + addr, byte, count * DISK_SECTOR_SIZE);
+}
+
+/* Checks that the sector in RAM at addr is all byte. */
+static void check_ram_sector(struct fake *f, uint32_t addr, uint8_t byte)
+{
+	for (uint32_t i = 0; i < DISK_SECTOR_SIZE; i++)
+		assert_int_equal(f->ram[addr + i], byte);
+}
+
+/* Checks that the sector in RAM at addr is sector s of a fresh image. */
+static void check_ram_sector_is_pattern(struct fake *f, uint32_t addr,
+					uint32_t s)
+{
+	for (uint32_t i = 0; i < DISK_SECTOR_SIZE; i++)
+		assert_int_equal(f->ram[addr + i], pattern(s, i));
+}
+
+static void test_disk_private_reads_file_until_written(void **state)
+{
+	struct fake *f = *state;
+	attach_image(f, 8);
+	dev_disk_set_private(&f->disk, true);
+	fill_ram(f, 0x1000, 'X', 1);
+	assert_int_equal(run_on(f, &f->disk, DISK_CMD_WRITE, 3, 0x1000, 1),
+			 DISK_STATUS_DONE);
+	/* The file never changes... */
+	for (uint32_t s = 0; s < 8; s++)
+		check_file_sector_is_pattern(f, s);
+	/* ...but the disk reads its own write, and the file around it. */
+	assert_int_equal(run_on(f, &f->disk, DISK_CMD_READ, 2, 0x2000, 3),
+			 DISK_STATUS_DONE);
+	check_ram_sector_is_pattern(f, 0x2000, 2);
+	check_ram_sector(f, 0x2000 + DISK_SECTOR_SIZE, 'X');
+	check_ram_sector_is_pattern(f, 0x2000 + 2 * DISK_SECTOR_SIZE, 4);
+	assert_int_equal(f->disk.overlay_sectors, 1);
+	assert_int_equal(f->fails, 0);
+}
+
+/* Two machines on one file: each sees its own writes, nobody else's. */
+static void test_disk_private_two_disks_one_file(void **state)
+{
+	struct fake *f = *state;
+	struct dev_disk other;
+	char err[256] = "";
+	attach_image(f, 8);
+	assert_int_equal(dev_disk_init(&other, &f->host), 0);
+	assert_int_equal(dev_disk_attach(&other, f->path, err, sizeof err), 0);
+	dev_disk_set_private(&f->disk, true);
+	dev_disk_set_private(&other, true);
+
+	fill_ram(f, 0x1000, 'A', 1);
+	fill_ram(f, 0x2000, 'B', 1);
+	assert_int_equal(run_on(f, &f->disk, DISK_CMD_WRITE, 5, 0x1000, 1),
+			 DISK_STATUS_DONE);
+	assert_int_equal(run_on(f, &other, DISK_CMD_WRITE, 5, 0x2000, 1),
+			 DISK_STATUS_DONE);
+	assert_int_equal(run_on(f, &f->disk, DISK_CMD_READ, 5, 0x3000, 1),
+			 DISK_STATUS_DONE);
+	assert_int_equal(run_on(f, &other, DISK_CMD_READ, 5, 0x4000, 1),
+			 DISK_STATUS_DONE);
+	check_ram_sector(f, 0x3000, 'A');
+	check_ram_sector(f, 0x4000, 'B');
+	check_file_sector_is_pattern(f, 5);
+	dev_disk_destroy(&other);
+}
+
+/* The overlay holds a sector once however often it is written, across
+ * the overlay's groups of sectors as well. */
+static void test_disk_private_sector_held_once(void **state)
+{
+	struct fake *f = *state;
+	const uint32_t nsectors = 3000; /* more than one group of sectors */
+	attach_image(f, nsectors);
+	dev_disk_set_private(&f->disk, true);
+	fill_ram(f, 0, 'a', DISK_MAX_COUNT);
+	fill_ram(f, 0x10000, 'b', DISK_MAX_COUNT);
+	/* Sectors 1000..1127, then 1100..1227 over half of them. */
+	assert_int_equal(run_on(f, &f->disk, DISK_CMD_WRITE, 1000, 0,
+				DISK_MAX_COUNT),
+			 DISK_STATUS_DONE);
+	assert_int_equal(run_on(f, &f->disk, DISK_CMD_WRITE, 1100, 0x10000,
+				DISK_MAX_COUNT),
+			 DISK_STATUS_DONE);
+	assert_int_equal(f->disk.overlay_sectors, 1228 - 1000);
+	assert_int_equal(run_on(f, &f->disk, DISK_CMD_WRITE, 1100, 0x10000,
+				DISK_MAX_COUNT),
+			 DISK_STATUS_DONE);
+	assert_int_equal(f->disk.overlay_sectors, 1228 - 1000);
+	/* The last sector of the disk, too. */
+	assert_int_equal(run_on(f, &f->disk, DISK_CMD_WRITE, nsectors - 1, 0, 1),
+			 DISK_STATUS_DONE);
+	assert_int_equal(f->disk.overlay_sectors, 1228 - 1000 + 1);
+
+	memset(f->ram, 0, RAM_SIZE);
+	assert_int_equal(run_on(f, &f->disk, DISK_CMD_READ, 1099, 0, 2),
+			 DISK_STATUS_DONE);
+	check_ram_sector(f, 0, 'a');
+	check_ram_sector(f, DISK_SECTOR_SIZE, 'b');
+	assert_int_equal(run_on(f, &f->disk, DISK_CMD_READ, nsectors - 2, 0, 2),
+			 DISK_STATUS_DONE);
+	check_ram_sector_is_pattern(f, 0, nsectors - 2);
+	check_ram_sector(f, DISK_SECTOR_SIZE, 'a');
+	check_file_sector_is_pattern(f, 1000);
+	check_file_sector_is_pattern(f, nsectors - 1);
+}
+
+/* A private disk needs no write permission: the file is only read. */
+static void test_disk_private_read_only_image(void **state)
+{
+	struct fake *f = *state;
+	attach_read_only_image(f, 4);
+	dev_disk_set_private(&f->disk, true);
+	fill_ram(f, 0, 'R', 1);
+	assert_int_equal(run_on(f, &f->disk, DISK_CMD_WRITE, 2, 0, 1),
+			 DISK_STATUS_DONE);
+	assert_int_equal(run_on(f, &f->disk, DISK_CMD_READ, 2, 0x1000, 1),
+			 DISK_STATUS_DONE);
+	check_ram_sector(f, 0x1000, 'R');
+	check_file_sector_is_pattern(f, 2);
+}
+
+/* Switching private off, or attaching again, throws the overlay away;
+ * from then on writes reach the file. */
+static void test_disk_private_off_and_reattach(void **state)
+{
+	struct fake *f = *state;
+	char err[256] = "";
+	attach_image(f, 4);
+	dev_disk_set_private(&f->disk, true);
+	fill_ram(f, 0, 'P', 1);
+	assert_int_equal(run_on(f, &f->disk, DISK_CMD_WRITE, 1, 0, 1),
+			 DISK_STATUS_DONE);
+	dev_disk_set_private(&f->disk, false);
+	assert_null(f->disk.overlay);
+	assert_int_equal(f->disk.overlay_sectors, 0);
+	assert_int_equal(run_on(f, &f->disk, DISK_CMD_READ, 1, 0x1000, 1),
+			 DISK_STATUS_DONE);
+	check_ram_sector_is_pattern(f, 0x1000, 1);
+	assert_int_equal(run_on(f, &f->disk, DISK_CMD_WRITE, 2, 0, 1),
+			 DISK_STATUS_DONE);
+	uint8_t sec[DISK_SECTOR_SIZE];
+	file_sector(f, 2, sec);
+	assert_memory_equal(sec, f->ram, DISK_SECTOR_SIZE);
+
+	dev_disk_set_private(&f->disk, true);
+	assert_int_equal(run_on(f, &f->disk, DISK_CMD_WRITE, 3, 0, 1),
+			 DISK_STATUS_DONE);
+	assert_int_equal(dev_disk_attach(&f->disk, f->path, err, sizeof err), 0);
+	assert_null(f->disk.overlay);
+	assert_true(f->disk.private_writes); /* the flag belongs to the disk */
+	assert_int_equal(run_on(f, &f->disk, DISK_CMD_READ, 3, 0x1000, 1),
+			 DISK_STATUS_DONE);
+	check_ram_sector_is_pattern(f, 0x1000, 3);
+}
+
+/* Out of host memory: the write fails whole (ERROR, the overlay as it
+ * was), and the host is told to stop -- never a write silently lost. */
+static void test_disk_private_out_of_memory(void **state)
+{
+	struct fake *f = *state;
+	attach_image(f, 8);
+	dev_disk_set_private(&f->disk, true);
+	fill_ram(f, 0, 'o', 1);
+	assert_int_equal(run_on(f, &f->disk, DISK_CMD_WRITE, 3, 0, 1),
+			 DISK_STATUS_DONE);
+	size_t held = f->disk.overlay_sectors;
+
+	/* Sectors 2..4: the first allocation fails. */
+	fill_ram(f, 0, 'n', 3);
+	fail_allocations_after(0);
+	assert_int_equal(run_on(f, &f->disk, DISK_CMD_WRITE, 2, 0, 3),
+			 DISK_STATUS_ERROR);
+	fail_allocations_after(-1);
+	assert_int_equal(f->fails, 1);
+	assert_string_equal(f->fail_reason, "disk: no host memory for the "
+			    "private copy of sectors 2..4");
+	/* Sectors 1..3: the second allocation fails, after the first. */
+	fail_allocations_after(1);
+	assert_int_equal(run_on(f, &f->disk, DISK_CMD_WRITE, 1, 0, 3),
+			 DISK_STATUS_ERROR);
+	fail_allocations_after(-1);
+	assert_int_equal(f->fails, 2);
+	assert_int_equal(f->disk.overlay_sectors, held);
+	assert_int_equal(run_on(f, &f->disk, DISK_CMD_READ, 1, 0x1000, 4),
+			 DISK_STATUS_DONE);
+	check_ram_sector_is_pattern(f, 0x1000, 1);
+	check_ram_sector_is_pattern(f, 0x1000 + DISK_SECTOR_SIZE, 2);
+	check_ram_sector(f, 0x1000 + 2 * DISK_SECTOR_SIZE, 'o');
+	check_ram_sector_is_pattern(f, 0x1000 + 3 * DISK_SECTOR_SIZE, 4);
+
+	/* A host with no fail callback: the command still ends in ERROR. */
+	f->disk.host.stop = NULL;
+	fail_allocations_after(0);
+	assert_int_equal(run_on(f, &f->disk, DISK_CMD_WRITE, 6, 0, 1),
+			 DISK_STATUS_ERROR);
+	fail_allocations_after(-1);
+	assert_int_equal(f->fails, 2);
+	/* With memory again, the same write works. */
+	assert_int_equal(run_on(f, &f->disk, DISK_CMD_WRITE, 6, 0, 1),
+			 DISK_STATUS_DONE);
+	for (uint32_t s = 0; s < 8; s++)
+		check_file_sector_is_pattern(f, s);
+}
+
 static void test_disk_destroy(void **state)
 {
 	struct fake *f = *state;
@@ -966,6 +1253,12 @@ int main(void)
 		T(test_disk_attach_errors),
 		T(test_disk_attach_too_large),
 		T(test_disk_destroy),
+		T(test_disk_private_reads_file_until_written),
+		T(test_disk_private_two_disks_one_file),
+		T(test_disk_private_sector_held_once),
+		T(test_disk_private_read_only_image),
+		T(test_disk_private_off_and_reattach),
+		T(test_disk_private_out_of_memory),
 		T(test_test_device),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -90,8 +90,10 @@ static void bench_event(void *ctx, const struct vmm_event *e)
 }
 
 /* Adds a VM whose image is two instructions at GCODE that halt with
- * status 0 (tests that run a VM put their own program over it). */
-static struct vm *bench_add_vm(struct bench *b, uint32_t mem, const char *disk)
+ * status 0 (tests that run a VM put their own program over it); its disk
+ * private (copy-on-write) if disk_private. */
+static struct vm *bench_add_vm_disk(struct bench *b, uint32_t mem,
+				    const char *disk, bool disk_private)
 {
 	uint32_t words[2] = {fix_encode(OP_LUI, R_T3, 0, 0, 0xf001),
 			     fix_encode(OP_SW, 0, R_T3, R_ZERO, -0x1000)};
@@ -103,12 +105,18 @@ static struct vm *bench_add_vm(struct bench *b, uint32_t mem, const char *disk)
 				  .data = code};
 	struct elf_image img = {.entry = GCODE, .segments = &seg,
 				.nsegments = 1};
-	struct vm_config vc = {.image = &img, .mem = mem, .disk = disk};
+	struct vm_config vc = {.image = &img, .mem = mem, .disk = disk,
+			       .disk_private = disk_private};
 	char err[200];
 	int id = vmm_add_vm(b->v, &vc, err, sizeof err);
 	if (id < 0)
 		fail_msg("vmm_add_vm: %s", err);
 	return b->v->vms[id];
+}
+
+static struct vm *bench_add_vm(struct bench *b, uint32_t mem, const char *disk)
+{
+	return bench_add_vm_disk(b, mem, disk, false);
 }
 
 static int bench_setup(void **state)
@@ -1501,6 +1509,56 @@ static struct vm *bench_add_vm_with_disk(struct bench *b, int sectors)
 	return vm;
 }
 
+/* Two VMs on one file, as `trapeze run` sets them up when their disk files
+ * are one: each disk is private, so each VM reads back its own write, not
+ * the other's, and the file keeps its bytes.  A disk that cannot go on
+ * (its overlay out of host memory) stops its VM with the reason. */
+static void test_isolation_disk_private_copy_on_write(void **state)
+{
+	struct bench *b = *state;
+	const uint32_t out = 0x8000, in = 0x8400; /* in the VMs' 64 KiB */
+	char path[] = "/tmp/test_vmm_disk_XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	uint8_t sector[DISK_SECTOR_SIZE];
+	memset(sector, 0xa0, sizeof sector);
+	assert_int_equal(write(fd, sector, sizeof sector), sizeof sector);
+	close(fd);
+	struct vm *vm1 = bench_add_vm_disk(b, 0x10000u, path, true);
+	struct vm *vm2 = bench_add_vm_disk(b, 0x10000u, path, true);
+
+	gwrite(vm1, out, 0x11111111u);
+	gwrite(vm2, out, 0x22222222u);
+	struct vm *vms[2] = {vm1, vm2};
+	for (int k = 0; k < 2; k++) { /* each writes sector 0 from out */
+		disk_reg(vms[k], DISK_SECTOR, 0);
+		disk_reg(vms[k], DISK_ADDR, out);
+		disk_reg(vms[k], DISK_COUNT, 1);
+		disk_reg(vms[k], DISK_CMD, DISK_CMD_WRITE);
+		assert_int_equal(disk_finish(vms[k]), DISK_STATUS_DONE);
+	}
+	for (int k = 0; k < 2; k++) { /* and reads it back to in */
+		disk_reg(vms[k], DISK_ADDR, in);
+		disk_reg(vms[k], DISK_CMD, DISK_CMD_READ);
+		assert_int_equal(disk_finish(vms[k]), DISK_STATUS_DONE);
+	}
+	assert_int_equal(gread(vm1, in), 0x11111111u);
+	assert_int_equal(gread(vm2, in), 0x22222222u);
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	uint8_t now[DISK_SECTOR_SIZE];
+	assert_int_equal(fread(now, 1, sizeof now, f), sizeof now);
+	fclose(f);
+	unlink(path);
+	assert_memory_equal(now, sector, sizeof now);
+
+	assert_non_null(vm2->disk.host.stop);
+	vm2->disk.host.stop(vm2->disk.host.ctx, "disk: out of memory");
+	assert_int_equal(vm2->state, VM_FAILED);
+	assert_string_equal(vmm_vm_reason(b->v, vm2->id), "disk: out of memory");
+	assert_int_equal(vm1->state, VM_RUNNING);
+}
+
 /* The virtual disk's DMA reaches the VM's own RAM and nothing else: a
  * transfer that would run past its end, or into device space, is
  * refused whole (ERROR, no byte moved). */
@@ -2223,6 +2281,7 @@ int main(void)
 		/* isolation */
 		T(test_isolation_guest_memory_disjoint),
 		T(test_isolation_disk_dma_outside_ram_refused),
+		T(test_isolation_disk_private_copy_on_write),
 		/* binary patching */
 		T(test_patch_scan_examines_every_word),
 		T(test_patch_write_examines_each_word),

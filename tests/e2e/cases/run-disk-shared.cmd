@@ -1,0 +1,1 @@
+run --vmm --quantum=1000 --disk=shared.disk diskown-a.elf diskown-b.elf

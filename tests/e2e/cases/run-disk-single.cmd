@@ -1,0 +1,1 @@
+run --vmm --disk=single.disk diskown-a.elf
