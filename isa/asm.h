@@ -1,7 +1,7 @@
 /*
  * asm.h - the PG32 assembler: GNU-as-like source in, an image out.
  *
- * The syntax is fixed by DESIGN.md and described in isa/ISA.md.
+ * The syntax is fixed and described by isa/ISA.md (section 13).
  * Diagnostics are "FILE:LINE:COL: error: MESSAGE" lines written to the
  * options' diag stream; an included file or a macro expansion adds
  * "FILE:LINE:COL: note: ..." lines saying where it came from.
