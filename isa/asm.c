@@ -946,6 +946,27 @@ static const struct pseudo pseudos[] = {
 /* clang-format on */
 #define NPSEUDOS ((int)(sizeof pseudos / sizeof pseudos[0]))
 
+/* The directives read before the table is consulted (statement_text and
+ * the macro reader handle them), for asm_directive_name. */
+static const char *const structural_directives[] = {".macro", ".endm",
+						    ".include"};
+#define NDIRECTIVES (sizeof directives / sizeof directives[0])
+#define NSTRUCTURAL (sizeof structural_directives / sizeof structural_directives[0])
+
+const char *asm_directive_name(size_t i)
+{
+	if (i < NDIRECTIVES)
+		return directives[i].name;
+	if (i - NDIRECTIVES < NSTRUCTURAL)
+		return structural_directives[i - NDIRECTIVES];
+	return NULL;
+}
+
+const char *asm_pseudo_name(size_t i)
+{
+	return i < (size_t)NPSEUDOS ? pseudos[i].name : NULL;
+}
+
 static int find_pseudo(const char *name, size_t len)
 {
 	for (int i = 0; i < NPSEUDOS; i++)

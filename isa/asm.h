@@ -42,4 +42,13 @@ int asm_assemble_file(const char *path, const struct asm_options *opt,
 int asm_assemble_string(const char *name, const char *source,
 			const struct asm_options *opt, struct elf_image *img);
 
+/*
+ * The words the assembler knows besides the instructions of
+ * isa/isa_table.h, for the editors' syntax files (tools/gen_editors.c):
+ * the i-th directive (".text", ..., ".macro", ".include") and the i-th
+ * pseudo-instruction ("nop", "li", ...); NULL once i is past the last.
+ */
+const char *asm_directive_name(size_t i);
+const char *asm_pseudo_name(size_t i);
+
 #endif
