@@ -22,9 +22,12 @@ CFLAGS ?= -O2 -g
 comma := ,
 SANFLAGS = $(if $(SAN),-fsanitize=address$(comma)undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all,)
-ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(SANFLAGS)
+# CPPFLAGS and LDFLAGS as usual, for libraries outside the compiler's
+# default paths (Homebrew on macOS: CPPFLAGS=-I$(brew --prefix)/include
+# LDFLAGS=-L$(brew --prefix)/lib; quickstart.sh passes them).
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS)
 DEPFLAGS = -MMD -MP # only when compiling: each .o gets its .d
-LDLIBS_CMOCKA = -lcmocka
+LDLIBS_CMOCKA = $(LDFLAGS) -lcmocka
 
 # --- the layers, bottom up ---------------------------------------------
 ISA_SRCS = isa/isa.c isa/asm.c isa/elf.c
@@ -43,7 +46,7 @@ MACHINE_OBJS = $(MACHINE_SRCS:%.c=$(O)/%.o)
 VMM_OBJS = $(VMM_SRCS:%.c=$(O)/%.o)
 TOOLS_OBJS = $(TOOLS_SRCS:%.c=$(O)/%.o)
 DEBUG_OBJS = $(DEBUG_SRCS:%.c=$(O)/%.o)
-LDLIBS_DEBUG = -lreadline -lncurses
+LDLIBS_DEBUG = $(LDFLAGS) -lreadline -lncurses
 
 # bin/trapeze is the program of the normal build; the sanitizer build
 # keeps its own copy under $(O).
@@ -175,11 +178,12 @@ check-isa-md: $(O)/gen_isa_md
 # (tools/gen_man.sh); the editors' syntax files (editors/) are generated
 # from the instruction table (tools/gen_editors.c).  Both are committed,
 # so they can be read and installed without a build; `make man` and
-# `make editors` rewrite them, and check-tools (in `make check`) fails
-# while they differ from what the generators make now, or while the bash
-# completion (tools/completion.bash, tests/completion.sh) misbehaves.
+# `make editors` rewrite them.  check-tools (in `make check`) fails while
+# they differ from what the generators make now, or when the bash
+# completion (tools/completion.bash, tests/completion.sh), `make install`
+# or quickstart.sh (tests/quickstart.sh) misbehaves.
 .PHONY: man check-man editors check-editors check-completion check-install \
-	check-tools
+	check-quickstart check-tools
 MAN_PAGES = $(wildcard docs/man/*.1)
 
 man: $(TRAPEZE)
@@ -228,7 +232,12 @@ check-install: $(TRAPEZE)
 	  test -s $$f || { echo "make install: $$f missing"; exit 1; }; done
 	@echo "make install: program, $(words $(MAN_PAGES)) manual pages, completion, Vim files"
 
-check-tools: check-man check-editors check-completion check-install
+# quickstart.sh against stub package managers (tests/quickstart.sh).
+check-quickstart:
+	@tests/quickstart.sh
+
+check-tools: check-man check-editors check-completion check-install \
+	     check-quickstart
 
 # --- tests ----------------------------------------------------------------
 check-build: all $(UNIT_BINS) $(O)/diffgen
