@@ -195,6 +195,7 @@ check-man: $(TRAPEZE)
 	@diff -ru docs/man $(O)/man \
 	  || { echo "docs/man is out of date: run 'make man'"; exit 1; }
 	@echo "docs/man: the manual pages match 'trapeze help'"
+	@tests/man.sh $(TRAPEZE) docs/man
 
 $(O)/gen_editors: $(O)/tools/gen_editors.o $(ISA_OBJS)
 	@mkdir -p $(@D)
