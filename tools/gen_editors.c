@@ -21,6 +21,7 @@
  */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../isa/asm.h"
@@ -36,10 +37,16 @@ struct words {
 	char name[MAX_WORDS][NAME_SIZE];
 };
 
+/* A word that does not fit must stop the generator: dropping it would
+ * leave the editors behind without a sign. */
 static void add_word(struct words *w, const char *name)
 {
-	if (w->n < MAX_WORDS && strlen(name) < NAME_SIZE)
-		strcpy(w->name[w->n++], name);
+	if (w->n == MAX_WORDS || strlen(name) >= NAME_SIZE) {
+		fprintf(stderr, "gen_editors: no room for '%s': raise MAX_WORDS "
+			"or NAME_SIZE\n", name);
+		exit(1);
+	}
+	strcpy(w->name[w->n++], name);
 }
 
 /* The kinds of word, each with its Vim group (and the standard group it
