@@ -22,9 +22,12 @@ CFLAGS ?= -O2 -g
 comma := ,
 SANFLAGS = $(if $(SAN),-fsanitize=address$(comma)undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all,)
-ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(SANFLAGS)
+# CPPFLAGS and LDFLAGS as usual, for libraries outside the compiler's
+# default paths (Homebrew on macOS: CPPFLAGS=-I$(brew --prefix)/include
+# LDFLAGS=-L$(brew --prefix)/lib; quickstart.sh passes them).
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS)
 DEPFLAGS = -MMD -MP # only when compiling: each .o gets its .d
-LDLIBS_CMOCKA = -lcmocka
+LDLIBS_CMOCKA = $(LDFLAGS) -lcmocka
 
 # --- the layers, bottom up ---------------------------------------------
 ISA_SRCS = isa/isa.c isa/asm.c isa/elf.c
@@ -43,7 +46,7 @@ MACHINE_OBJS = $(MACHINE_SRCS:%.c=$(O)/%.o)
 VMM_OBJS = $(VMM_SRCS:%.c=$(O)/%.o)
 TOOLS_OBJS = $(TOOLS_SRCS:%.c=$(O)/%.o)
 DEBUG_OBJS = $(DEBUG_SRCS:%.c=$(O)/%.o)
-LDLIBS_DEBUG = -lreadline -lncurses
+LDLIBS_DEBUG = $(LDFLAGS) -lreadline -lncurses
 
 # bin/trapeze is the program of the normal build; the sanitizer build
 # keeps its own copy under $(O).
@@ -173,6 +176,73 @@ check-isa-md: $(O)/gen_isa_md
 	@$(O)/gen_isa_md isa/ISA.md | diff -u isa/ISA.md - \
 	  || { echo "isa/ISA.md is out of date: run 'make isa-md'"; exit 1; }
 	@echo "isa/ISA.md: tables match isa/isa_table.h"
+
+# --- the tools students expect: manual pages, bash completion, editors ---
+# The manual pages (docs/man/) are the `trapeze help` texts as roff
+# (tools/gen_man.sh); the editors' syntax files (editors/) are generated
+# from the instruction table (tools/gen_editors.c).  Both are committed,
+# so they can be read and installed without a build; `make man` and
+# `make editors` rewrite them.  check-tools (in `make check`) fails while
+# they differ from what the generators make now, or when the bash
+# completion (tools/completion.bash, tests/completion.sh), `make install`
+# or quickstart.sh (tests/quickstart.sh) misbehaves.
+.PHONY: man check-man editors check-editors check-completion check-install \
+	check-quickstart check-tools
+MAN_PAGES = $(wildcard docs/man/*.1)
+
+man: $(TRAPEZE)
+	rm -f docs/man/*.1
+	tools/gen_man.sh $(TRAPEZE) docs/man
+
+check-man: $(TRAPEZE)
+	@rm -rf $(O)/man && tools/gen_man.sh $(TRAPEZE) $(O)/man
+	@diff -ru docs/man $(O)/man \
+	  || { echo "docs/man is out of date: run 'make man'"; exit 1; }
+	@echo "docs/man: the manual pages match 'trapeze help'"
+	@tests/man.sh $(TRAPEZE) docs/man
+
+$(O)/gen_editors: $(O)/tools/gen_editors.o $(ISA_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $^
+
+EDITOR_FILES = editors/vim/syntax/pg32.vim \
+	       editors/vscode/syntaxes/pg32.tmLanguage.json
+editors: $(O)/gen_editors
+	$(O)/gen_editors vim > $(O)/pg32.vim.new
+	$(O)/gen_editors textmate > $(O)/pg32.tmLanguage.json.new
+	mv $(O)/pg32.vim.new editors/vim/syntax/pg32.vim
+	mv $(O)/pg32.tmLanguage.json.new editors/vscode/syntaxes/pg32.tmLanguage.json
+
+check-editors: $(O)/gen_editors
+	@rc=0; \
+	$(O)/gen_editors vim | diff -u editors/vim/syntax/pg32.vim - || rc=1; \
+	$(O)/gen_editors textmate \
+	  | diff -u editors/vscode/syntaxes/pg32.tmLanguage.json - || rc=1; \
+	if [ $$rc -ne 0 ]; then echo "editors/ is out of date: run 'make editors'"; \
+	  exit 1; fi
+	@echo "editors/: the syntax files match isa/isa_table.h"
+	@tests/editors.sh
+
+check-completion: $(TRAPEZE)
+	@tests/completion.sh tools/completion.bash $(TRAPEZE)
+
+# make install into a scratch DESTDIR: every file where it belongs.
+check-install: $(TRAPEZE)
+	@rm -rf $(O)/install-test
+	@$(MAKE) --no-print-directory -s install DESTDIR=$(O)/install-test PREFIX=/usr
+	@cd $(O)/install-test/usr && for f in bin/trapeze \
+	  share/bash-completion/completions/trapeze \
+	  share/vim/vimfiles/syntax/pg32.vim share/vim/vimfiles/ftdetect/pg32.vim \
+	  $(MAN_PAGES:docs/man/%=share/man/man1/%); do \
+	  test -s $$f || { echo "make install: $$f missing"; exit 1; }; done
+	@echo "make install: program, $(words $(MAN_PAGES)) manual pages, completion, Vim files"
+
+# quickstart.sh against stub package managers (tests/quickstart.sh).
+check-quickstart:
+	@tests/quickstart.sh
+
+check-tools: check-man check-editors check-completion check-install \
+	     check-quickstart
 
 # --- tests ----------------------------------------------------------------
 check-build: all $(UNIT_BINS) $(O)/diffgen
@@ -305,9 +375,24 @@ bench: $(TRAPEZE) build/guestos.elf build/guestos-pv.elf build/guestos.disk $(O)
 	@bench/compare.sh $(TRAPEZE) $(O)/include build/guestos.elf build/guestos-pv.elf build/guestos.disk
 	@bench/debug.sh $(TRAPEZE) build/guestos.elf build/guestos.disk
 
+# Beside the program: the manual pages, the bash completion (where
+# bash-completion looks for it: loaded on the first Tab after `trapeze`)
+# and the Vim syntax files.  The VS Code extension (editors/vscode/) is
+# installed by copying its folder: see editors/README.md.
 install: $(TRAPEZE)
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(TRAPEZE) $(DESTDIR)$(PREFIX)/bin/trapeze
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 tools/completion.bash \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/trapeze
+	install -d $(DESTDIR)$(PREFIX)/share/vim/vimfiles/syntax \
+	  $(DESTDIR)$(PREFIX)/share/vim/vimfiles/ftdetect
+	install -m 644 editors/vim/syntax/pg32.vim \
+	  $(DESTDIR)$(PREFIX)/share/vim/vimfiles/syntax/
+	install -m 644 editors/vim/ftdetect/pg32.vim \
+	  $(DESTDIR)$(PREFIX)/share/vim/vimfiles/ftdetect/
 
 clean:
 	rm -rf build bin

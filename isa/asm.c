@@ -30,7 +30,7 @@
  * if there are more) padded to 27 columns, two spaces, the source line
  * (for a macro expansion, the statement after substitution).
  *
- * Layout (DESIGN.md): .text starts at 0x1000.  .data starts at the first
+ * Layout (isa/ISA.md section 13): .text starts at 0x1000.  .data starts at the first
  * 4 KiB boundary at or after the end of .text, i.e. align_up(text_end,
  * 4096); with an empty .text that is 0x1000 itself.  `.org ADDR` is an
  * absolute address in the current section and never goes backwards; a
@@ -41,7 +41,7 @@
  * every named label (with its segment) and every .equ constant (segment
  * -1); numeric local labels are not in it.
  *
- * Syntax accepted (DESIGN.md "PG32, the contract", plus what is marked +)
+ * Syntax accepted (isa/ISA.md section 13, plus what is marked +)
  * ----------------------------------------------------------------------
  *   label:  (several per line)   1: with 1b / 1f   # comment   a ; b
  *   Numbers: 123, 0x7f, 0b101, 0o17 and C-style octal 017 (a leading 0
@@ -946,6 +946,27 @@ static const struct pseudo pseudos[] = {
 /* clang-format on */
 #define NPSEUDOS ((int)(sizeof pseudos / sizeof pseudos[0]))
 
+/* The directives read before the table is consulted (statement_text and
+ * the macro reader handle them), for asm_directive_name. */
+static const char *const structural_directives[] = {".macro", ".endm",
+						    ".include"};
+#define NDIRECTIVES (sizeof directives / sizeof directives[0])
+#define NSTRUCTURAL (sizeof structural_directives / sizeof structural_directives[0])
+
+const char *asm_directive_name(size_t i)
+{
+	if (i < NDIRECTIVES)
+		return directives[i].name;
+	if (i - NDIRECTIVES < NSTRUCTURAL)
+		return structural_directives[i - NDIRECTIVES];
+	return NULL;
+}
+
+const char *asm_pseudo_name(size_t i)
+{
+	return i < (size_t)NPSEUDOS ? pseudos[i].name : NULL;
+}
+
 static int find_pseudo(const char *name, size_t len)
 {
 	for (int i = 0; i < NPSEUDOS; i++)
@@ -1348,6 +1369,14 @@ static char *read_whole_file(struct assembler *as, const char *path,
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		*err = errno;
+		return NULL;
+	}
+	/* fopen accepts a directory on most systems; reading it then fails
+	 * with a bare I/O error, so say what is wrong instead. */
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		*err = EISDIR;
 		return NULL;
 	}
 	char *buf = NULL;

@@ -1,7 +1,7 @@
 /*
  * asm.h - the PG32 assembler: GNU-as-like source in, an image out.
  *
- * The syntax is fixed by DESIGN.md and described in isa/ISA.md.
+ * The syntax is fixed and described by isa/ISA.md (section 13).
  * Diagnostics are "FILE:LINE:COL: error: MESSAGE" lines written to the
  * options' diag stream; an included file or a macro expansion adds
  * "FILE:LINE:COL: note: ..." lines saying where it came from.
@@ -41,5 +41,14 @@ int asm_assemble_file(const char *path, const struct asm_options *opt,
  */
 int asm_assemble_string(const char *name, const char *source,
 			const struct asm_options *opt, struct elf_image *img);
+
+/*
+ * The words the assembler knows besides the instructions of
+ * isa/isa_table.h, for the editors' syntax files (tools/gen_editors.c):
+ * the i-th directive (".text", ..., ".macro", ".include") and the i-th
+ * pseudo-instruction ("nop", "li", ...); NULL once i is past the last.
+ */
+const char *asm_directive_name(size_t i);
+const char *asm_pseudo_name(size_t i);
 
 #endif

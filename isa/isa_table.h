@@ -15,8 +15,8 @@
  *   flags      ISA_F_* (isa.h): what the instruction does to the machine
  *   semantics  one line, in the notation of ISA.md
  *
- * Keep the rows grouped as DESIGN.md groups them; the order is the order of
- * the tables in ISA.md.
+ * Keep the rows grouped as isa/ISA.md section 4 groups them; the order is
+ * the order of its tables (tools/gen_isa_md.c writes them from this list).
  */
 
 /* clang-format off */

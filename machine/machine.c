@@ -3,10 +3,17 @@
  * cycle clock, hosting the devices, and the run loop that alternates
  * between batches of instructions and the events between them.
  */
-#define _DEFAULT_SOURCE /* MAP_ANONYMOUS: not in POSIX.1-2008 */
+/* MAP_ANONYMOUS and madvise are not in POSIX.1-2008: ask glibc
+ * (_DEFAULT_SOURCE) and macOS (_DARWIN_C_SOURCE) for them. */
+#define _DEFAULT_SOURCE
+#define _DARWIN_C_SOURCE
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+
+#if !defined(MAP_ANONYMOUS) && defined(MAP_ANON)
+#define MAP_ANONYMOUS MAP_ANON /* the older BSD spelling */
+#endif
 
 #include "internal.h"
 
@@ -179,8 +186,10 @@ struct machine *mach_new(const struct mach_config *cfg)
 	m->ram = ram == MAP_FAILED ? NULL : ram;
 	/* Huge pages where the kernel offers them: the guest OS touches
 	 * megabytes, and a fault per 4 KiB page took half its boot time. */
+#ifdef MADV_HUGEPAGE /* Linux only: elsewhere the pages stay small */
 	if (m->ram)
 		madvise(m->ram, c.ram_size, MADV_HUGEPAGE);
+#endif
 	m->code = calloc(c.ram_size / PAGE_SIZE, sizeof *m->code);
 	if (!m->ram || !m->code) {
 		mach_free(m);

@@ -26,7 +26,7 @@ suite() { # suite LABEL MAKE-ARGS...
 	[ "$rc" -eq 0 ] || status=1
 }
 
-suite build check-isa-md
+suite build check-isa-md check-tools
 suite build unit guest attack e2e guestos-test diff-test fuzz-replay debug-test
 suite asan O=build/asan SAN=1 CFLAGS="-O1 -g" unit guest attack e2e guestos-test diff-test
 

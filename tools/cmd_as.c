@@ -7,7 +7,9 @@
  * - -I DIR (repeatable) adds a folder searched for .include files after
  *   the including file's own folder; -l LISTING writes the listing.
  *   Options take their value as the next argument or glued on (-oOUT).
- * - Errors are printed by the assembler as FILE:LINE:COL: error: MESSAGE.
+ * - Errors are printed by the assembler as FILE:LINE:COL: error: MESSAGE;
+ *   an output file that cannot be written as "trapeze as: cannot create
+ *   OUT: REASON" (the source is not to blame).
  *   Exit status 0 on success; 1 on any assembly or output error, and then
  *   neither the output nor the listing file is left behind (a stale
  *   output of an earlier run is removed too, so a build never picks it
@@ -131,16 +133,24 @@ int cmd_as(int argc, char **argv)
 		status = 1;
 	}
 	char err[256];
+	uint8_t *bytes = NULL;
+	size_t nbytes;
 	if (nerrors) {
 		status = 1;
 	} else if (status == 0 &&
-		   elf_write_file(&img, output, err, sizeof err) != 0) {
+		   elf_write_buffer(&img, &bytes, &nbytes, err, sizeof err) != 0) {
 		/* The source assembled but makes no valid image (an empty
 		 * .text: nothing to run): say so about the file, as the
 		 * assembler's file-level diagnostics do. */
 		fprintf(stderr, "%s: error: %s\n", input, err);
 		status = 1;
+	} else if (status == 0 &&
+		   elf_write_file(&img, output, err, sizeof err) != 0) {
+		/* The image is good but the output path is not: blame it. */
+		fprintf(stderr, "trapeze as: %s\n", err);
+		status = 1;
 	}
+	free(bytes);
 	elf_image_free(&img);
 	if (status != 0) {
 		remove(output);

@@ -43,6 +43,9 @@ int cmd_audit(int argc, char **argv)
 			leaky = false;
 		} else if (strcmp(a, "--mode=leaky") == 0) {
 			leaky = true;
+		} else if (strcmp(a, "--mode") == 0) {
+			return usage_error("'%s' needs a value: --mode=clean or "
+					   "--mode=leaky", a);
 		} else if (strncmp(a, "--mode=", 7) == 0) {
 			return usage_error("unknown mode '%s' (clean or leaky)", a + 7);
 		} else if (a[0] == '-') {

@@ -167,7 +167,7 @@ int cmd_debug(int argc, char **argv)
 	if (dopt.script && !(script = fopen(dopt.script, "r"))) {
 		fprintf(stderr, "trapeze debug: cannot open %s: %s\n", dopt.script,
 			strerror(errno));
-		return EXIT_LOAD_FAILED;
+		return EXIT_IO;
 	}
 	if (dopt.tui && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
 		if (script)

@@ -13,6 +13,8 @@
 /* Exit statuses shared by the subcommands (see `trapeze help run`). */
 enum {
 	EXIT_USAGE = 2,          /* a bad command line */
+	EXIT_IO = 74,            /* a file of trapeze's own (-x, --trace) could
+				  * not be opened (EX_IOERR) */
 	EXIT_LOAD_FAILED = 120,  /* the image or the disk could not be loaded */
 	EXIT_MAX_CYCLES = 121,   /* --max-cycles reached before the guest halted */
 	EXIT_DEADLOCK = 122,     /* wfi with nothing that could ever wake it */

@@ -240,7 +240,7 @@ static const char *const group_names[G_COUNT] = {
 };
 
 /* The group of an instruction, from its flags (and, to split the ALU
- * instructions as DESIGN.md does, whether it has an immediate). */
+ * instructions as ISA.md section 4 does, whether it has an immediate). */
 static enum group group_of(const struct isa_opinfo *info)
 {
 	int64_t lo, hi;

@@ -297,7 +297,7 @@ static int open_vmm(struct target *t)
 		if (!t->trace) {
 			fprintf(stderr, "trapeze %s: cannot write %s: %s\n", t->cmd,
 				t->o.trace, strerror(errno));
-			return EXIT_LOAD_FAILED;
+			return EXIT_IO;
 		}
 		vmm_on_event(t->v, trace_to_file, t->trace);
 	}

@@ -12,6 +12,8 @@
 
 #define TRAPEZE_VERSION "0.1.0"
 
+static int cmd_help(int argc, char **argv);
+
 struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
@@ -29,7 +31,9 @@ static const struct command commands[] = {
 	 "listing (address, words, source line).\n"
 	 "\n"
 	 "Errors are printed as FILE:LINE:COL: error: MESSAGE; the exit status\n"
-	 "is then 1 and no output file is left behind.\n"},
+	 "is then 1 and no output file is left behind.  An output that cannot\n"
+	 "be written is reported as \"trapeze as: cannot create FILE: REASON\"\n"
+	 "(status 1); a bad command line exits 2.\n"},
 	{"dis", cmd_dis, "disassemble an ELF image, with symbols",
 	 "usage: trapeze dis FILE.elf\n"
 	 "\n"
@@ -89,6 +93,8 @@ static const struct command commands[] = {
 	 "  1      (several VMs) some VM did not exit with 0\n"
 	 "  2      bad command line\n"
 	 "  70     internal error of the VMM (a message names the exit)\n"
+	 "  74     a file of trapeze's own could not be opened: --trace (or\n"
+	 "         debug's -x)\n"
 	 "  120    the image or the disk could not be loaded\n"
 	 "  121    --max-cycles reached before the guest halted\n"
 	 "  122    deadlock: wfi with no interrupt source that could wake it\n"
@@ -115,8 +121,9 @@ static const struct command commands[] = {
 	 "  vm, dot, layout, help, quit: `help` in the debugger explains each.\n"
 	 "\n"
 	 "Exit status: once the run has ended, the status `trapeze run` gives;\n"
-	 "else 0, or 1 if a --batch/-x command failed.  docs/debugger.md walks\n"
-	 "through a session.\n"},
+	 "else 0, or 1 if a --batch/-x command failed; 74 if the -x FILE or the\n"
+	 "--trace FILE cannot be opened.  docs/debugger.md walks through a\n"
+	 "session.\n"},
 	{"dot", cmd_dot, "write a graphviz diagram of page tables or exits",
 	 "usage: trapeze dot pagetables|exits [run options] IMAGE...\n"
 	 "                   [--at-cycle N] [-o FILE [--png]]\n"
@@ -140,6 +147,12 @@ static const struct command commands[] = {
 	 "0 if it holds, 1 if not, 3 if the execution disagrees with the\n"
 	 "instruction table's flags, 70 if the experiment itself could not\n"
 	 "run (no memory for a machine).\n"},
+	{"help", cmd_help, "show this list, or the help of a command",
+	 "usage: trapeze help [COMMAND]\n"
+	 "\n"
+	 "Without COMMAND, lists the commands; with one, shows its usage, options\n"
+	 "and exit statuses (as 'trapeze COMMAND --help' does).  The same texts\n"
+	 "are the manual pages: man trapeze, man trapeze-COMMAND.\n"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -149,7 +162,6 @@ static void usage(FILE *f)
 	fprintf(f, "usage: trapeze COMMAND [ARGS...]\n\ncommands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "  %-8s %s\n", "help", "show this list, or the help of a command");
 	fprintf(f, "\n'trapeze help COMMAND' shows a command's options; "
 		   "'trapeze --version' the version.\n");
 }
@@ -164,6 +176,19 @@ bool trapeze_help(FILE *f, const char *name)
 	return false;
 }
 
+/* trapeze help [COMMAND]: argv[0] is "help" (or -h, --help). */
+static int cmd_help(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stdout);
+		return 0;
+	}
+	if (trapeze_help(stdout, argv[1]))
+		return 0;
+	fprintf(stderr, "trapeze: no help for '%s': not a command\n", argv[1]);
+	return EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -175,17 +200,8 @@ int main(int argc, char **argv)
 		printf("trapeze %s\n", TRAPEZE_VERSION);
 		return 0;
 	}
-	if (strcmp(name, "help") == 0 || strcmp(name, "--help") == 0 ||
-	    strcmp(name, "-h") == 0) {
-		if (argc == 2) {
-			usage(stdout);
-			return 0;
-		}
-		if (trapeze_help(stdout, argv[2]))
-			return 0;
-		fprintf(stderr, "trapeze: no help for '%s': not a command\n", argv[2]);
-		return EXIT_USAGE;
-	}
+	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
+		return cmd_help(argc - 1, argv + 1);
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (strcmp(commands[i].name, name) == 0)
 			return commands[i].run(argc - 1, argv + 1);

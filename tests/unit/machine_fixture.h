@@ -62,7 +62,7 @@
 #define FIX_FREE 0x00080000u
 #define FIX_BUDGET 1000000u /* cycles: every test program is far shorter */
 
-/* Register numbers by their ABI names (DESIGN.md). */
+/* Register numbers by their ABI names (isa/ISA.md section 2). */
 enum fix_reg {
 	R_ZERO, R_RA, R_SP, R_GP,
 	R_A0, R_A1, R_A2, R_A3,

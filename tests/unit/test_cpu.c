@@ -5,8 +5,8 @@
  * registers, the cycle clock and cost model, the CPU's view of devices,
  * interrupts, run budgets, breakpoints, determinism and self-modifying code.
  *
- * Each test states one rule of DESIGN.md ("PG32, the contract") in its
- * name.  The bench is machine_fixture.h: instructions are encoded with
+ * Each test states one rule of isa/ISA.md (the PG32 reference manual) in
+ * its name.  The bench is machine_fixture.h: instructions are encoded with
  * isa_encode, written at FIX_CODE, and run with mach_step (one instruction)
  * or mach_run (a program, ending in the halting trap handler or in
  * emit_done).  Register values are mostly set from the host, so that a test

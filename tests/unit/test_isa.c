@@ -444,7 +444,7 @@ static void test_cause_names(void **state)
 					  "BREAK",      "DIVZERO",
 					  "MISALIGNED", "PAGE_FAULT",
 					  "BUS_ERROR",  "HCALL"};
-	/* The codes DESIGN.md fixes */
+	/* The codes isa/ISA.md section 6.1 fixes */
 	assert_int_equal(CAUSE_ILLEGAL, 1);
 	assert_int_equal(CAUSE_BUS_ERROR, 8);
 	for (uint32_t code = 1; code < sizeof exc / sizeof exc[0]; code++)

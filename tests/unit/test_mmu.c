@@ -11,7 +11,7 @@
  * program that ends in the fixture's halting trap handler, then read
  * CAUSE, EPC, BADVA and the PTEs in memory.
  *
- * CAUSE for a page fault, as DESIGN.md fixes it:
+ * CAUSE for a page fault, as isa/ISA.md section 6.1 fixes it:
  *     7 | access << 8 | present << 10,   access 0 fetch, 1 load, 2 store
  */
 #include "machine_fixture.h"

@@ -1,0 +1,1 @@
+as . -o dir.elf

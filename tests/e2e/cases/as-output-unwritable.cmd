@@ -1,0 +1,1 @@
+as ok.s -o nosuchdir/x.elf

@@ -1,0 +1,1 @@
+run --vmm --trace=nosuchdir/t.json exit3.elf
