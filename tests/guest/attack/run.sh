@@ -147,7 +147,9 @@ assemble() {
 # check_output EXPECTED GOT: "" if equal, else a reason naming the first
 # line that differs (the whole diff shown on fd 3).
 check_output() {
-	if cmp -s "$1" "$2"; then
+	if [ ! -e "$1" ]; then
+		echo "there is no $(basename "$1")"
+	elif cmp -s "$1" "$2"; then
 		echo ""
 	else
 		diff -u "$1" "$2" | sed 's/^/    /' >&3
