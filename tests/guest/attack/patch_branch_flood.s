@@ -1,6 +1,7 @@
 # patch_branch_flood.s - thousands of pending branches before a jump.
 #
 # mode: leaky
+# preempt: first
 #
 # Tries: to overflow the work list of an execution-driven scan.  FLOOD2
 # is 1500 units "addi s3, s3, -1; beq s3, zero, T(k)" (3000 words over

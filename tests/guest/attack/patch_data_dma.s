@@ -9,7 +9,8 @@
 # branch that is never taken) and, after its ret, data words that encode
 # rdpsw, rdtvec, wrpsw and hcall; REF, in .data, is the same 512 bytes
 # (one macro assembles both).  D runs with a0 = 0, then:
-#   - every word (lw) and every byte (lbu) of D reads as REF;
+#   - every word (lw) and every byte (lbu) of D reads as REF; lh and lb
+#     of the rdpsw word sign-extend it; a misaligned lw traps;
 #   - D is written to the disk by DMA and read back into a buffer: REF;
 #   - the sector is read back by DMA over D itself, and D is run with
 #     a0 = 1: the instructions the disk wrote must act as on the machine;
@@ -22,7 +23,7 @@
 #   - 4096 bytes from the middle of E to the middle of page F (rdtvec s1;
 #     ret, run) are written to the disk in one command and read back.
 # The bare machine: DMA moves RAM as it is; D, E and F read as
-# assembled; rdpsw reads MODE (1), rdtvec the guest's TVEC, a0 is never
+# assembled (lh, lb sign-extend; the misaligned lw traps MISALIGNED); rdpsw reads MODE (1), rdtvec the guest's TVEC, a0 is never
 # touched.
 	.include "patch.inc"
 
@@ -84,6 +85,18 @@ _start:
 	expect_eq s3, 0, "every byte of D loads as assembled"
 	peek	s1, d_page + 8
 	expect_eq s1, RDPSW_S1, "  ... the word at D + 8 is rdpsw s1"
+	la	t0, d_page
+	lh	s1, 10(t0)
+	expect_eq s1, RDPSW_S1 >> 16 | 0xffff0000, "  ... lh of its high half sign-extends it"
+	la	t0, d_page
+	lb	s1, 11(t0)
+	expect_eq s1, RDPSW_S1 >> 24 | 0xffffff00, "  ... lb of its top byte sign-extends it"
+	clear_trap
+	la	t0, d_page
+	li	s1, 0x1234
+	lw	s1, 10(t0)		# misaligned: skipped
+	expect_trap CAUSE_MISALIGNED, d_page + 10, "  ... lw at D + 10"
+	expect_eq s1, 0x1234, "  ... loads nothing"
 
 	# --- D to the disk and back into a buffer ---
 	li	a0, 1
