@@ -23,7 +23,9 @@
 #      scanned, and has X); then a page that never ran, the next one
 #      before Q, enters Q + 8 by a branch (7), a jump (8) and a call (9),
 #      on its first run: the scan of the new page follows into a page
-#      whose own scan is done and never saw Q + 8.
+#      whose own scan is done and never saw Q + 8;
+#   10. a call in the last word of window page 9 returns to the first
+#      word of page 10 (rdpsw s1), a page that has run from + 0x200.
 # The bare machine: each run executes the frame mapped at that moment:
 # rdpsw reads MODE | PG (5), li reads its value; case 4 faults with
 # CAUSE 0x407, BADVA = EPC = Q.
@@ -166,6 +168,22 @@ back4:
 	li	t0, WIN + 7 * PAGE_SIZE
 	jalr	ra, 0(t0)
 	expect_eq s1, PSW_SUPER_PG, "9. a new page's call of Q + 8: rdpsw reads the supervisor PSW"
+
+	# --- 10. a call in a page's last word returns into the next page ---
+	copy_code code_p10, FREE + 0xc000 + PAGE_SIZE - 8, 2
+	copy_code code_r10, FREE + 0xd000, 3
+	copy_code code_f10, FREE + 0xd100, 1
+	copy_code code_e10, FREE + 0xd200, 2
+	win_map	9, (FREE + 0xc000) | LEAF
+	win_map	10, (FREE + 0xd000) | LEAF
+	li	s1, 0
+	li	t0, WIN + 10 * PAGE_SIZE + 0x200
+	jalr	ra, 0(t0)
+	expect_eq s1, 0x55, "10. the next page runs from + 0x200"
+	li	s1, 0
+	li	t0, WIN + 10 * PAGE_SIZE - 8
+	jalr	ra, 0(t0)
+	expect_eq s1, PSW_SUPER_PG, "10. a call in a page's last word returns to rdpsw at the next page's first: supervisor PSW"
 	test_done
 
 # The templates, copied to frames at run time.
@@ -196,4 +214,12 @@ code_p8: j	. + PAGE_SIZE + 8	# to Q + 8
 code_p9: mv	a3, ra
 	jal	ra, . + PAGE_SIZE + 4	# calls Q + 8
 	mv	ra, a3
+	ret
+code_p10: mv	a3, ra			# the last two words of page 9
+	jal	ra, . + 4 + 0x100	# calls page 10 + 0x100
+code_r10: rdpsw	s1			# page 10 + 0: the return point
+	mv	ra, a3
+	ret
+code_f10: ret				# page 10 + 0x100
+code_e10: li	s1, 0x55		# page 10 + 0x200: runs first
 	ret

@@ -10,6 +10,8 @@
 #   - wrpsw clearing PG while running at the window (which maps the same
 #     frame as the identity map elsewhere): the next fetch is physical,
 #     at 0x4000xxxx, past RAM: BUS_ERROR on the fetch of that very word;
+#   - wrpsw zero with paging off: user mode, where RAM is still reached
+#     unchecked, rdpsw reads 0 and mfcr traps PRIV;
 #   - wrpsw clearing PG and setting it again from the identity map: rdpsw
 #     reads 1, then 5;
 #   - wrpsw clearing MODE: the next instruction runs in user mode, so an
@@ -44,6 +46,21 @@ after_wrpsw:
 	set_tvec trap_default
 	expect_mem timer_epc, after_wrpsw, "wrpsw sets IE: the pending timer interrupts at the next instruction"
 	expect_mem timer_count, 1, "  ... once"
+
+	# --- wrpsw zero, paging off: user mode with physical addresses ---
+	clear_trap
+	set_recover back_zero
+	li	s1, 0x77
+	li	s2, 0
+	wrpsw	zero
+	rdpsw	s1
+	la	t0, marker
+	lw	s2, 0(t0)		# user mode, PG off: RAM unchecked
+	mfcr	t0, psw			# PRIV
+back_zero:
+	expect_eq s1, 0, "wrpsw zero: rdpsw reads 0 (user mode, paging off)"
+	expect_eq s2, 0x600d, "  ... a load in user mode with paging off reads RAM"
+	expect_trap CAUSE_PRIV, 0, "  ... and mfcr traps PRIV"
 
 	# --- wrpsw PG off and on, from the identity map ---
 	paging_on
@@ -107,5 +124,6 @@ timer_handler:
 	rfe
 
 	.data
+marker:	.word	0x600d
 timer_count: .word 0
 timer_epc:   .word 0
