@@ -16,7 +16,8 @@
 # machine's rdpsw shows MODE = 0, rdtvec still reads TVEC, and wrpsw
 # ignores a change of MODE: the patch must act as the original would in
 # the guest's user mode, not as a supervisor's instruction nor as an
-# hcall from user mode.
+# hcall from user mode.  And the A bit of window page 0's PTE: set by
+# the fetches, cleared by the guest (with tlbinv), set again.
 # The bare machine: every alias runs and reads K's words; rdpsw reads 5
 # (MODE | PG) in supervisor mode and 4 (PG) in user mode, rdtvec the
 # guest's TVEC; the load from page 1 and the stores to page 3 fault
@@ -40,6 +41,13 @@ _start:
 
 	call_win 0
 	expect_eq s1, PSW_SUPER_PG, "K at window page 0: rdpsw reads the supervisor PSW"
+	peek	s1, L_WIN
+	expect_eq s1, K | LEAF | PTE_A, "  ... and its PTE has A (fetched), no D"
+	win_map	0, K | LEAF		# A cleared, and tlbinv
+	call_win 8
+	expect_eq s1, trap_default, "A cleared: K's rdtvec (offset 8) reads the guest's TVEC"
+	peek	s1, L_WIN
+	expect_eq s1, K | LEAF | PTE_A, "  ... and the fetch sets A again"
 
 	# --- run through the X-only alias ---
 	call_win PAGE_SIZE

@@ -70,18 +70,11 @@ _start:
 	# --- loads ---
 	compare	d_page, ref_d, D_SIZE / 4
 	expect_eq s3, 0, "every word of D loads as assembled"
-	li	s3, 0
-	la	t0, d_page
-	la	t1, ref_d
-	li	t2, D_SIZE
-1:	lbu	a0, 0(t0)
-	lbu	a1, 0(t1)
-	beq	a0, a1, 2f
-	addi	s3, s3, 1
-2:	addi	t0, t0, 1
-	addi	t1, t1, 1
-	addi	t2, t2, -1
-	bnez	t2, 1b
+	la	a0, d_page
+	la	a1, ref_d
+	li	a2, D_SIZE
+	call	count_diff_bytes
+	mv	s3, a0
 	expect_eq s3, 0, "every byte of D loads as assembled"
 	peek	s1, d_page + 8
 	expect_eq s1, RDPSW_S1, "  ... the word at D + 8 is rdpsw s1"
