@@ -264,7 +264,8 @@ guest: $(TRAPEZE) $(O)/include/pg32.inc
 	@tests/guest/run.sh $(TRAPEZE) $(O)/guest
 
 # The isolation suite: adversarial guests, natively, under the VMM and
-# next to a neighbour VM (tests/guest/attack/run.sh).
+# next to a neighbour VM; the binary-patching ones on the leaky machine,
+# under --patch (tests/guest/attack/run.sh).
 .PHONY: attack
 attack: $(TRAPEZE) $(O)/include/pg32.inc
 	@tests/guest/attack/run.sh $(TRAPEZE) $(O)/attack

@@ -109,19 +109,7 @@ _start:
 	expect_eq s0, 0, "the end of RAM is untouched (but for sector 2)"
 	test_done
 
-# disk_cmd(a0 = sector, a1 = addr, a2 = count, a3 = command): s0 = STATUS
-# once not BUSY; then STATUS is cleared for the next command.
-disk_cmd:
-	li	t0, DISK
-	sw	a0, DISK_SECTOR(t0)
-	sw	a1, DISK_ADDR(t0)
-	sw	a2, DISK_COUNT(t0)
-	sw	a3, DISK_CMD(t0)
-1:	lw	s0, DISK_STATUS(t0)
-	andi	t1, s0, DISK_STATUS_BUSY
-	bnez	t1, 1b
-	sw	zero, DISK_STATUS(t0)
-	ret
+	.include "disk.inc"
 
 # pattern_intact: s0 = the number of words of the last 2 KiB of RAM that
 # no longer hold PAT, not counting the last sector (sector 2 went there).

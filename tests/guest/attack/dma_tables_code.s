@@ -12,7 +12,6 @@
 # flush the new entries are used; the next call runs the new code.
 	.include "attack.inc"
 
-	.equ	DISK,	DEV_DISK_BASE
 	.equ	BUF,	FREE + 0x10000	# a sector's worth of PTEs
 	.equ	DATA,	FREE + 0x20000	# four frames, each marked
 	.equ	CODE,	FREE + 0x30000	# a routine (paging off: identity)
@@ -39,7 +38,8 @@ _start:
 	bne	t0, t1, 1b
 	li	a0, 3			# sector 3 <- BUF
 	li	a1, BUF
-	li	a2, DISK_CMD_WRITE
+	li	a2, 1
+	li	a3, DISK_CMD_WRITE
 	call	disk_cmd
 	expect_eq s0, DISK_STATUS_DONE, "the PTEs written to sector 3"
 
@@ -50,7 +50,8 @@ _start:
 	lw	s0, 0(s1)		# cached now, maybe
 	li	a0, 3
 	li	a1, L_WIN
-	li	a2, DISK_CMD_READ
+	li	a2, 1
+	li	a3, DISK_CMD_READ
 	call	disk_cmd
 	expect_eq s0, DISK_STATUS_DONE, "sector 3 read over the window table, paging on"
 	tlbflush
@@ -89,11 +90,13 @@ _start:
 	sw	t2, 4(t0)
 	li	a0, 4
 	li	a1, BUF
-	li	a2, DISK_CMD_WRITE
+	li	a2, 1
+	li	a3, DISK_CMD_WRITE
 	call	disk_cmd
 	li	a0, 4			# ... and over routine A
 	li	a1, CODE
-	li	a2, DISK_CMD_READ
+	li	a2, 1
+	li	a3, DISK_CMD_READ
 	call	disk_cmd
 	expect_eq s0, DISK_STATUS_DONE, "routine B read over routine A"
 	li	s0, 0
@@ -107,17 +110,4 @@ code_a:	addi	s0, s0, 1
 code_b:	addi	s0, s0, 0x200
 	ret
 
-# disk_cmd(a0 = sector, a1 = addr, a2 = command): one sector; s0 = STATUS
-# once not BUSY; STATUS is then cleared.
-disk_cmd:
-	li	t0, DISK
-	sw	a0, DISK_SECTOR(t0)
-	sw	a1, DISK_ADDR(t0)
-	li	t1, 1
-	sw	t1, DISK_COUNT(t0)
-	sw	a2, DISK_CMD(t0)
-1:	lw	s0, DISK_STATUS(t0)
-	andi	t1, s0, DISK_STATUS_BUSY
-	bnez	t1, 1b
-	sw	zero, DISK_STATUS(t0)
-	ret
+	.include "disk.inc"
