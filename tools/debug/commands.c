@@ -534,12 +534,17 @@ static enum dbg_result cmd_translate(struct dbg *d, int argc, char **argv)
 	return DBG_OK;
 }
 
-/* x/N[xwbs] [gva:|gpa:|hpa:]ADDR */
+/* x/N[xwbs] [gva:|gpa:|hpa:]ADDR, or with a space: x /4w ADDR (gdb
+ * takes both, so a student's fingers do too) */
 static enum dbg_result cmd_x(struct dbg *d, int argc, char **argv)
 {
 	uint32_t count = 1, addr;
 	char fmt = 'x';
 	const char *slash = strchr(argv[0], '/');
+	if (!slash && argc > 1 && argv[1][0] == '/') {
+		slash = argv[1];
+		argc--, argv++; /* the format was a word of its own */
+	}
 	if (slash) {
 		char *end;
 		unsigned long n = strtoul(slash + 1, &end, 10);
@@ -750,7 +755,8 @@ static const struct command {
 	{"translate", "t", "VA", "GVA -> GPA -> HPA, naming each table used",
 	 cmd_translate, false},
 	{"x", NULL, "/N[xwbs] [gva:|gpa:|hpa:]ADDR", "examine memory: N words in "
-	 "hex (x, w), N bytes (b) or N strings (s)", cmd_x, false},
+	 "hex (x, w), N bytes (b) or N strings (s); x/4w and x /4w are the same",
+	 cmd_x, false},
 	{"disassemble", "disas", "[SYMBOL|ADDR]", "guest code around the pc, or "
 	 "from ADDR ('>' the pc, '*' a breakpoint)", cmd_disassemble, false},
 	{"log", NULL, "[N]", "the last N exit records (default 10)", cmd_log, false},
