@@ -357,7 +357,9 @@ static void print_crs(struct dbg *d, const uint32_t *cr)
 	}
 }
 
-static void info_registers(struct dbg *d)
+/* The machine's own CPU: under the VMM, the host's, which runs each
+ * guest in real user mode and holds the one that ran last. */
+static void info_host_cpu(struct dbg *d)
 {
 	const struct cpu *c = dbg_real_cpu(d);
 	if (d->v) {
@@ -381,6 +383,19 @@ static void info_vcpu(struct dbg *d)
 	fprintf(d->out, "virtual clock %" PRIu64 " cycles, %" PRIu64
 			" instructions, irq lines 0x%" PRIx32 "\n",
 		st.cycles, st.instret, st.irq_lines);
+}
+
+/* The registers a student means: the guest's.  Under the VMM that is the
+ * selected VM's vCPU, not the real CPU (which is the VMM's, at pc 0
+ * before the first world switch in). */
+static void info_registers(struct dbg *d)
+{
+	if (!d->v) {
+		info_host_cpu(d);
+		return;
+	}
+	info_vcpu(d);
+	fprintf(d->out, "(the real CPU that runs the guests: info host-cpu)\n");
 }
 
 static void info_world(struct dbg *d)
@@ -483,8 +498,8 @@ static void info_patches(struct dbg *d)
 static enum dbg_result cmd_info(struct dbg *d, int argc, char **argv)
 {
 	if (argc < 2)
-		return dbg_error(d, "usage: info breakpoints|registers|vcpu|world|tlb|"
-				"pagetable|shadow|exits|vms|patches");
+		return dbg_error(d, "usage: info breakpoints|registers|host-cpu|vcpu|"
+				"world|tlb|pagetable|shadow|exits|vms|patches");
 	const char *what = argv[1];
 	size_t n = strlen(what);
 	uint32_t va = 0;
@@ -497,6 +512,8 @@ static enum dbg_result cmd_info(struct dbg *d, int argc, char **argv)
 		info_breakpoints(d);
 	else if (IS("registers") || strcmp(what, "r") == 0)
 		info_registers(d);
+	else if (IS("host-cpu"))
+		info_host_cpu(d);
 	else if (IS("vcpu") && d->v)
 		info_vcpu(d);
 	else if (IS("world") && d->v)
@@ -749,7 +766,8 @@ static const struct command {
 	 cmd_watch, false},
 	{"delete", "d", "[N...]", "delete stop points (all without N)",
 	 cmd_delete, false},
-	{"info", "i", "WHAT [VA]", "breakpoints, registers (the real CPU), vcpu, "
+	{"info", "i", "WHAT [VA]", "breakpoints, registers (the guest's: under "
+	 "the VMM the selected VM's vCPU), host-cpu (the real CPU), vcpu, "
 	 "world (real and virtual side by side), tlb, pagetable [VA] (the "
 	 "guest's), shadow [VA] (the VMM's), exits, vms, patches", cmd_info, false},
 	{"translate", "t", "VA", "GVA -> GPA -> HPA, naming each table used",
@@ -861,7 +879,7 @@ enum dbg_result dbg_execute(struct dbg *d, const char *line)
 const char *dbg_complete(struct dbg *d, const char *text, int state)
 {
 	static const char *const words[] = {
-		"breakpoints", "registers", "vcpu", "world", "tlb", "pagetable",
+		"breakpoints", "registers", "host-cpu", "vcpu", "world", "tlb", "pagetable",
 		"shadow", "exits", "vms", "patches", "exit", "inject", "priv",
 		"pagefault", "mmio", "syscall", "hcall", "patch",
 		"tui", "line", "gva:", "gpa:", "hpa:",
