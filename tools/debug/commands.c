@@ -626,11 +626,39 @@ static const char *symbolizer(void *ctx, uint32_t addr)
 	return elf_symbol_at(&d->t->images[d->vm], addr);
 }
 
+#define DISAS_AROUND_PC 12   /* words shown around the pc */
+#define DISAS_FROM_ADDR 16   /* words shown from an address */
+#define DISAS_SYMBOL_MAX 1024 /* words at most of one symbol */
+
+/*
+ * Where the code that starts at addr ends, as far as the image knows: at
+ * the next symbol above addr, or at the end of the segment that holds
+ * it, whichever comes first; 0 if no segment of the image holds addr
+ * (code loaded at run time, such as the guest OS's user programs).  The
+ * assembler records no sizes, so the next label is the best end there
+ * is; it keeps `disassemble SYMBOL` out of the padding between sections.
+ */
+static uint32_t code_end(const struct elf_image *img, uint32_t addr)
+{
+	uint32_t end = 0;
+	for (int i = 0; i < img->nsegments; i++) {
+		const struct elf_segment *seg = &img->segments[i];
+		if (addr >= seg->addr && addr - seg->addr < seg->size)
+			end = seg->addr + seg->size;
+	}
+	for (int i = 0; end && i < img->nsymbols; i++) {
+		const struct elf_symbol *sym = &img->symbols[i];
+		if (sym->segment >= 0 && sym->value > addr && sym->value < end)
+			end = sym->value;
+	}
+	return end;
+}
+
 static enum dbg_result cmd_disassemble(struct dbg *d, int argc, char **argv)
 {
 	struct vmm_vcpu_state st;
 	dbg_guest_state(d, d->vm, &st);
-	uint32_t start = st.pc >= 16 ? st.pc - 16 : 0, count = 12;
+	uint32_t start = st.pc >= 16 ? st.pc - 16 : 0, count = DISAS_AROUND_PC;
 	enum space sp;
 	if (argc > 2)
 		return dbg_error(d, "usage: disassemble [SYMBOL|ADDR]");
@@ -638,7 +666,14 @@ static enum dbg_result cmd_disassemble(struct dbg *d, int argc, char **argv)
 		if (!parse_address(d, d->vm, argv[1], &start, &sp) || sp != SPACE_GVA)
 			return dbg_error(d, "disassemble: bad address '%s'", argv[1]);
 		start &= ~3u;
-		count = 16;
+		const struct elf_image *img = &d->t->images[d->vm];
+		uint32_t value, end = code_end(img, start);
+		/* a symbol: all of it; an address: a screenful, but not
+		 * past what the image holds there */
+		bool whole = elf_symbol_value(img, argv[1], &value);
+		count = whole ? DISAS_SYMBOL_MAX : DISAS_FROM_ADDR;
+		if (end && (end - start + 3) / 4 < count)
+			count = (end - start + 3) / 4;
 	}
 	for (uint32_t i = 0; i < count; i++) {
 		uint32_t pc = start + 4 * i, word;
