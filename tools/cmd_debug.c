@@ -56,6 +56,11 @@ static int dot_arg(void *ctx, int argc, char **argv, int *i)
 	const char *a = argv[*i];
 	if (*i == 1 && (strcmp(a, "pagetables") == 0 || strcmp(a, "exits") == 0))
 		return o->diagram = a, 1;
+	/* the diagram comes first: a word there is a diagram misspelt, not
+	 * an image */
+	if (*i == 1 && a[0] != '-')
+		return run_usage_error("dot", "unknown diagram '%s': pagetables or "
+				       "exits", a);
 	if (strcmp(a, "-o") == 0) {
 		if (*i + 1 == argc)
 			return run_usage_error("dot", "%s", "-o needs a FILE");
