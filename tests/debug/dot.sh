@@ -110,7 +110,10 @@ check vmm/pagetables pt.dot 'subgraph cluster_guest' \
 	'label="guest page table \(GPA\)' 'g_root .*root table' \
 	'label="shadow phys \(HPA\)' 'label="shadow super \(HPA\)' \
 	'label="shadow user \(HPA\)' 'label="guest frames \(GPA\)"' \
-	'label="host frames"' 'label="va 0x[0-9a-f]{8}( [RWXUAD])+"' \
+	'label="host frames"' \
+	'label="va 0x[0-9a-f]{8} -> HPA 0x[0-9a-f]{8}( [RWXUAD])+"' \
+	'label="va 0x[0-9a-f]{8}-0x[0-9a-f]{8} \([0-9]+ pages\)\\n-> GPA 0x[0-9a-f]{8}-0x[0-9a-f]{8}( [RWXUAD])+"' \
+	'label="GPA 0x[0-9a-f]{8}-0x[0-9a-f]{8}\\n[0-9]+ frames"' \
 	'-> gf_[0-9a-f]{8}' '-> hf_[0-9a-f]{8}' '\.\.\. [0-9]+ more' \
 	'paging on' '!PSW\.PG = 0'
 count_is vmm/one-live-shadow pt.dot '\(HPA\), live' 1
@@ -150,6 +153,27 @@ if grep -q 'not under the VMM (--vmm): no exits' bare.log; then
 	report bare/exits ""
 else
 	report bare/exits "no 'not under the VMM' error in bare.log"
+fi
+
+# --- a picture one can read: the guest OS's page tables, late in its run,
+# a few dozen nodes per cluster at most, not one per page (a run of pages
+# mapping contiguous frames is one edge, contiguous frames one node) ---
+"$TRAPEZE" dot pagetables --vmm --disk="$DISK" "$ELF" --at-cycle 500000 \
+	> late.dot 2> late.err
+# most_nodes FILE: the largest number of nodes declared in one cluster
+most_nodes() {
+	awk '/subgraph cluster_/ { n = 0; inside = 1; next }
+	     inside && /^\t}/ { if (n > most) most = n; inside = 0; next }
+	     inside && /\[.*label=/ { n++ }
+	     END { print most + 0 }' "$1"
+}
+most=$(most_nodes late.dot)
+if [ -s late.err ] || [ ! -s late.dot ]; then
+	report late/summarised "trapeze dot failed: $(head -n 1 late.err)"
+elif [ "$most" -gt 40 ]; then
+	report late/summarised "a cluster of late.dot holds $most nodes (at most 40)"
+else
+	report late/summarised ""
 fi
 
 # --- --png, when graphviz is there to render it ---
