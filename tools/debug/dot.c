@@ -445,7 +445,7 @@ int dbg_dot_pagetables(struct dbg *d, int vm, FILE *f, char *err,
 	else
 		memcpy(st.cr, mach_cpu(t->m)->cr, sizeof st.cr);
 	uint32_t psw = st.cr[CR_PSW], ptbr = st.cr[CR_PTBR];
-	char *edges = NULL, *scratch = NULL, who[32], label[128];
+	char *edges = NULL, *scratch = NULL, who[32], label[320];
 	size_t nedges = 0, nscratch = 0;
 	struct pt_dot p = { .t = t, .vm = vm,
 			    .gframes = calloc(NFRAMES / 8, 1),
@@ -482,8 +482,9 @@ int dbg_dot_pagetables(struct dbg *d, int vm, FILE *f, char *err,
 	else
 		snprintf(who, sizeof who, "the bare machine");
 	snprintf(label, sizeof label, "%s: PSW 0x%08" PRIx32 " (%s, paging %s),"
-		 " PTBR 0x%08" PRIx32, who, psw, (psw & PSW_MODE) ? "supervisor"
-		 : "user", (psw & PSW_PG) ? "on" : "off", ptbr);
+		 " PTBR 0x%08" PRIx32 "\n%s", who, psw, (psw & PSW_MODE) ?
+		 "supervisor" : "user", (psw & PSW_PG) ? "on" : "off", ptbr,
+		 dbg_status(d));
 	put_footer(f, label);
 	if (!edges_ok || ferror(f)) {
 		snprintf(err, errsize, edges_ok ? "write error" : "out of memory");
