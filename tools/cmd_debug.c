@@ -250,6 +250,10 @@ int cmd_dot(int argc, char **argv)
 				       "exits (trapeze dot pagetables|exits ...)");
 	if (dopt.png && !dopt.out)
 		return run_usage_error("dot", "%s", "--png needs -o FILE");
+	size_t len = dopt.out ? strlen(dopt.out) : 0;
+	if (dopt.png && len >= 4 && strcmp(dopt.out + len - 4, ".dot") == 0)
+		return run_usage_error("dot", "with --png, -o names the PNG file: "
+				       "'%s' ends in .dot (-o pt.png, say)", dopt.out);
 	if (strcmp(dopt.diagram, "exits") == 0 && !o.vmm) { /* before the run */
 		fprintf(stderr, "trapeze dot: not under the VMM (--vmm): no exits\n");
 		return 1;

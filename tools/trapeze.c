@@ -118,8 +118,8 @@ static const struct command commands[] = {
 	 "VMM's shadow tables (one per view; the live one marked) and the host\n"
 	 "frames they reach, edges labelled with the PTE flags, runs of pages\n"
 	 "and of frames drawn as one; exits - the exit causes, their handlers\n"
-	 "and what they did, weighted by count (needs --vmm).  --png renders\n"
-	 "FILE.png with graphviz's dot.\n"},
+	 "and what they did, weighted by count (needs --vmm).  With --png,\n"
+	 "FILE is the picture, rendered by graphviz's dot (not a .dot name).\n"},
 	{"audit", cmd_audit, "classify every instruction, Popek-Goldberg style",
 	 "usage: trapeze audit [--mode=clean|leaky]\n"
 	 "\n"

@@ -722,35 +722,73 @@ static enum dbg_result cmd_vm(struct dbg *d, int argc, char **argv)
 	return DBG_OK;
 }
 
+/* Does name end in suffix? */
+static bool ends_with(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), k = strlen(suffix);
+	return n >= k && strcmp(name + n - k, suffix) == 0;
+}
+
+/* Where a diagram goes: FILE itself, or with --png graphviz's dot, which
+ * renders it into FILE (the graphviz source is not kept: the file is
+ * what the user named).  NULL with the error printed. */
+static FILE *open_diagram(struct dbg *d, const char *path, bool png)
+{
+	if (!png) {
+		FILE *f = fopen(path, "w");
+		if (!f)
+			dbg_error(d, "dot: cannot write %s: %s", path, strerror(errno));
+		return f;
+	}
+	if (ends_with(path, ".dot")) {
+		dbg_error(d, "dot: with --png, FILE names the PNG file: '%s' ends "
+			  "in .dot (pt.png, say)", path);
+		return NULL;
+	}
+	/* the name goes to the shell between single quotes */
+	if (strchr(path, '\'')) {
+		dbg_error(d, "dot: a PNG file name may not hold a quote: '%s'", path);
+		return NULL;
+	}
+	if (system("command -v dot >/dev/null 2>&1") != 0) {
+		dbg_error(d, "dot: graphviz's dot is not installed: no PNG");
+		return NULL;
+	}
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd, "dot -Tpng -o '%s'", path);
+	FILE *f = popen(cmd, "w");
+	if (!f)
+		dbg_error(d, "dot: cannot run graphviz: %s", strerror(errno));
+	return f;
+}
+
 static enum dbg_result cmd_dot(struct dbg *d, int argc, char **argv)
 {
 	bool png = argc == 4 && strcmp(argv[3], "--png") == 0;
 	if ((argc != 3 && !png) || (strcmp(argv[1], "pagetables") != 0 &&
 				    strcmp(argv[1], "exits") != 0))
 		return dbg_error(d, "usage: dot pagetables|exits FILE [--png]");
-	FILE *f = fopen(argv[2], "w");
+	bool exits = argv[1][0] == 'e';
+	if (exits && !d->v) /* said before a file is made */
+		return dbg_error(d, "dot: not under the VMM (--vmm): no exits");
+	const char *path = argv[2];
+	FILE *f = open_diagram(d, path, png);
 	if (!f)
-		return dbg_error(d, "dot: cannot write %s: %s", argv[2], strerror(errno));
+		return DBG_ERROR;
 	char err[160];
-	int rc = argv[1][0] == 'p' ? dbg_dot_pagetables(d, d->vm, f, err, sizeof err)
-				   : dbg_dot_exits(d, f, err, sizeof err);
-	if (fclose(f) != 0 && rc == 0)
-		snprintf(err, sizeof err, "cannot write %s", argv[2]), rc = -1;
+	int rc = exits ? dbg_dot_exits(d, f, err, sizeof err)
+		       : dbg_dot_pagetables(d, d->vm, f, err, sizeof err);
+	int closed = png ? pclose(f) : fclose(f);
+	if (closed != 0 && rc == 0) {
+		snprintf(err, sizeof err, png ? "graphviz failed on the diagram "
+			 "for %s" : "cannot write %s", path);
+		rc = -1;
+	}
 	if (rc != 0) {
-		remove(argv[2]);
+		remove(path);
 		return dbg_error(d, "dot: %s", err);
 	}
-	fprintf(d->out, "wrote %s\n", argv[2]);
-	if (png) {
-		char cmd[1024];
-		snprintf(cmd, sizeof cmd, "dot -Tpng -o '%s.png' '%s'", argv[2], argv[2]);
-		if (strchr(argv[2], '\'') || system("command -v dot >/dev/null 2>&1") != 0)
-			return dbg_error(d, "dot: graphviz's dot is not installed (or the "
-					"name has a quote): no PNG");
-		if (system(cmd) != 0)
-			return dbg_error(d, "dot: graphviz failed on %s", argv[2]);
-		fprintf(d->out, "wrote %s.png\n", argv[2]);
-	}
+	fprintf(d->out, "wrote %s\n", path);
 	return DBG_OK;
 }
 
@@ -815,8 +853,8 @@ static const struct command {
 	{"log", NULL, "[N]", "the last N exit records (default 10)", cmd_log, false},
 	{"vm", NULL, "N", "select the VM that commands look at", cmd_vm, false},
 	{"dot", NULL, "pagetables|exits FILE [--png]", "write a graphviz diagram "
-	 "(the page tables and shadows; the exits and their handlers)", cmd_dot,
-	 false},
+	 "(the page tables and shadows; the exits and their handlers) to FILE, "
+	 "or with --png render it into FILE as a PNG", cmd_dot, false},
 	{"layout", NULL, "tui|line", "switch to the full-screen mode, or back",
 	 cmd_layout, false},
 	{"help", "h", "[COMMAND]", "list the commands, or explain one", cmd_help,
