@@ -848,7 +848,8 @@ static const struct command {
 	{"x", NULL, "/N[xwbs] [gva:|gpa:|hpa:]ADDR", "examine memory: N words in "
 	 "hex (x, w), N bytes (b) or N strings (s); x/4w and x /4w are the same",
 	 cmd_x, false},
-	{"disassemble", "disas", "[SYMBOL|ADDR]", "guest code around the pc, or "
+	{"disassemble", "disas", "[SYMBOL|ADDR]", "guest code around the pc, "
+	 "SYMBOL to its end (the next symbol or the section's end), or 16 words "
 	 "from ADDR ('>' the pc, '*' a breakpoint)", cmd_disassemble, false},
 	{"log", NULL, "[N]", "the last N exit records (default 10)", cmd_log, false},
 	{"vm", NULL, "N", "select the VM that commands look at", cmd_vm, false},
