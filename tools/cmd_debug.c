@@ -6,7 +6,8 @@
  * readline (line mode), from a file (-x FILE) or stdin (--batch), or from
  * the full-screen mode (--tui); the session (debug/) does the rest.
  *
- * trapeze dot runs a target to a cycle and writes one diagram.
+ * trapeze dot runs a target to a cycle, or to its end, and writes one
+ * diagram.
  */
 #include <errno.h>
 #include <signal.h>
@@ -30,6 +31,7 @@ struct debug_options {
 	const char *diagram; /* "pagetables" or "exits" */
 	const char *out;
 	uint64_t at_cycle;
+	bool at_cycle_given; /* else: the whole run */
 	bool png;
 };
 
@@ -56,6 +58,11 @@ static int dot_arg(void *ctx, int argc, char **argv, int *i)
 	const char *a = argv[*i];
 	if (*i == 1 && (strcmp(a, "pagetables") == 0 || strcmp(a, "exits") == 0))
 		return o->diagram = a, 1;
+	/* the diagram comes first: a word there is a diagram misspelt, not
+	 * an image */
+	if (*i == 1 && a[0] != '-')
+		return run_usage_error("dot", "unknown diagram '%s': pagetables or "
+				       "exits", a);
 	if (strcmp(a, "-o") == 0) {
 		if (*i + 1 == argc)
 			return run_usage_error("dot", "%s", "-o needs a FILE");
@@ -66,6 +73,7 @@ static int dot_arg(void *ctx, int argc, char **argv, int *i)
 		const char *n = a[10] == '=' ? a + 11 : *i + 1 < argc ? argv[++*i] : "";
 		if (!run_parse_count(n, &o->at_cycle))
 			return run_usage_error("dot", "bad cycle count '%s'", n);
+		o->at_cycle_given = true;
 		return 1;
 	}
 	if (strcmp(a, "--png") == 0)
@@ -210,6 +218,26 @@ int cmd_debug(int argc, char **argv)
 	return rc;
 }
 
+/* Runs to where the diagram is drawn: vm0's cycle N, or the end of the
+ * run, as a `continue` in the debugger gets there (its report is not the
+ * diagram's, and the diagram's caption says where it stands). */
+static void run_to_point(struct dbg *d, const struct debug_options *dopt)
+{
+	if (dopt->at_cycle_given) {
+		dbg_run_to_cycle(d, 0, dopt->at_cycle);
+		return;
+	}
+	char *report = NULL;
+	size_t len = 0;
+	FILE *sink = open_memstream(&report, &len);
+	FILE *old = dbg_set_output(d, sink ? sink : stderr);
+	dbg_execute(d, "continue");
+	dbg_set_output(d, old);
+	if (sink)
+		fclose(sink);
+	free(report);
+}
+
 int cmd_dot(int argc, char **argv)
 {
 	struct run_options o = {.mem = MACH_DEFAULT_RAM};
@@ -222,12 +250,20 @@ int cmd_dot(int argc, char **argv)
 				       "exits (trapeze dot pagetables|exits ...)");
 	if (dopt.png && !dopt.out)
 		return run_usage_error("dot", "%s", "--png needs -o FILE");
+	size_t len = dopt.out ? strlen(dopt.out) : 0;
+	if (dopt.png && len >= 4 && strcmp(dopt.out + len - 4, ".dot") == 0)
+		return run_usage_error("dot", "with --png, -o names the PNG file: "
+				       "'%s' ends in .dot (-o pt.png, say)", dopt.out);
+	if (strcmp(dopt.diagram, "exits") == 0 && !o.vmm) { /* before the run */
+		fprintf(stderr, "trapeze dot: not under the VMM (--vmm): no exits\n");
+		return 1;
+	}
 	static struct target t;
 	/* the guests' console output is not the diagram's */
 	rc = target_open(&t, "dot", &o, NULL, NULL);
 	struct dbg *d = rc == 0 ? dbg_new(&t, false) : NULL;
 	if (d) {
-		dbg_run_to_cycle(d, 0, dopt.at_cycle);
+		run_to_point(d, &dopt);
 		char line[1200];
 		if (dopt.out) {
 			snprintf(line, sizeof line, "dot %s %s%s", dopt.diagram, dopt.out,

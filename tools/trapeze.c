@@ -128,13 +128,15 @@ static const struct command commands[] = {
 	 "usage: trapeze dot pagetables|exits [run options] IMAGE...\n"
 	 "                   [--at-cycle N] [-o FILE [--png]]\n"
 	 "\n"
-	 "Runs the target until vm0's clock reaches N cycles (0: before the\n"
-	 "first instruction), then writes the diagram to stdout or FILE:\n"
-	 "pagetables - the guest's page table, the VMM's shadow tables (one\n"
-	 "per view; the live one marked) and the host frames they reach, edges\n"
-	 "labelled with the PTE flags; exits - the exit causes so far, their\n"
-	 "handlers and what they did, weighted by count (needs --vmm).  --png\n"
-	 "renders FILE.png with graphviz's dot.\n"},
+	 "Runs the whole run (every guest halted or stopped), or with\n"
+	 "--at-cycle until vm0's clock reaches N cycles (0: before the first\n"
+	 "instruction), then writes the diagram to stdout or FILE, captioned\n"
+	 "with where the run stands: pagetables - the guest's page table, the\n"
+	 "VMM's shadow tables (one per view; the live one marked) and the host\n"
+	 "frames they reach, edges labelled with the PTE flags, runs of pages\n"
+	 "and of frames drawn as one; exits - the exit causes, their handlers\n"
+	 "and what they did, weighted by count (needs --vmm).  With --png,\n"
+	 "FILE is the picture, rendered by graphviz's dot (not a .dot name).\n"},
 	{"audit", cmd_audit, "classify every instruction, Popek-Goldberg style",
 	 "usage: trapeze audit [--mode=clean|leaky]\n"
 	 "\n"

@@ -110,7 +110,10 @@ check vmm/pagetables pt.dot 'subgraph cluster_guest' \
 	'label="guest page table \(GPA\)' 'g_root .*root table' \
 	'label="shadow phys \(HPA\)' 'label="shadow super \(HPA\)' \
 	'label="shadow user \(HPA\)' 'label="guest frames \(GPA\)"' \
-	'label="host frames"' 'label="va 0x[0-9a-f]{8}( [RWXUAD])+"' \
+	'label="host frames"' \
+	'label="va 0x[0-9a-f]{8} -> HPA 0x[0-9a-f]{8}( [RWXUAD])+"' \
+	'label="va 0x[0-9a-f]{8}-0x[0-9a-f]{8} \([0-9]+ pages\)\\n-> GPA 0x[0-9a-f]{8}-0x[0-9a-f]{8}( [RWXUAD])+"' \
+	'label="GPA 0x[0-9a-f]{8}-0x[0-9a-f]{8}\\n[0-9]+ frames"' \
 	'-> gf_[0-9a-f]{8}' '-> hf_[0-9a-f]{8}' '\.\.\. [0-9]+ more' \
 	'paging on' '!PSW\.PG = 0'
 count_is vmm/one-live-shadow pt.dot '\(HPA\), live' 1
@@ -152,14 +155,75 @@ else
 	report bare/exits "no 'not under the VMM' error in bare.log"
 fi
 
+# --- a picture one can read: the guest OS's page tables, late in its run,
+# a few dozen nodes per cluster at most, not one per page (a run of pages
+# mapping contiguous frames is one edge, contiguous frames one node) ---
+"$TRAPEZE" dot pagetables --vmm --disk="$DISK" "$ELF" --at-cycle 500000 \
+	> late.dot 2> late.err
+# most_nodes FILE: the largest number of nodes declared in one cluster
+most_nodes() {
+	awk '/subgraph cluster_/ { n = 0; inside = 1; next }
+	     inside && /^\t}/ { if (n > most) most = n; inside = 0; next }
+	     inside && /\[.*label=/ { n++ }
+	     END { print most + 0 }' "$1"
+}
+most=$(most_nodes late.dot)
+if [ -s late.err ] || [ ! -s late.dot ]; then
+	report late/summarised "trapeze dot failed: $(head -n 1 late.err)"
+elif [ "$most" -gt 40 ]; then
+	report late/summarised "a cluster of late.dot holds $most nodes (at most 40)"
+else
+	report late/summarised ""
+fi
+
+# --- --png: FILE is the PNG, nothing else is written.  A stand-in for
+# graphviz's dot (first on PATH) shows what it was asked to do ---
+mkdir -p fakebin
+printf '%s\n' '#!/bin/sh' \
+	'# dot -Tpng -o FILE: the graph from stdin, marked, into FILE' \
+	'[ "$1" = -Tpng ] && [ "$2" = -o ] || exit 9' \
+	'{ echo "fake PNG"; cat; } > "$3"' > fakebin/dot
+chmod +x fakebin/dot
+rm -f ./*.png ./*.dot
+PATH="$OUT/fakebin:$PATH" "$TRAPEZE" dot exits --vmm --disk="$DISK" "$ELF" \
+	--at-cycle 1000 -o named.png --png > named.log 2>&1 < /dev/null
+if [ "$(head -n 1 named.png 2> /dev/null)" != "fake PNG" ] ||
+	! grep -q '^digraph exits' named.png; then
+	report png/named "named.png is not the rendered diagram ($(head -n 1 named.log))"
+elif [ -n "$(ls ./*.dot ./*.png.png 2> /dev/null)" ]; then
+	report png/named "other files written: $(ls ./*.dot ./*.png.png 2> /dev/null)"
+elif [ "$(cat named.log)" != "wrote named.png" ]; then
+	report png/named "it said: $(head -n 1 named.log)"
+else
+	report png/named ""
+fi
+if PATH="$OUT/fakebin:$PATH" "$TRAPEZE" dot exits --vmm --disk="$DISK" "$ELF" \
+	--at-cycle 1000 -o named.dot --png > named-dot.log 2>&1 < /dev/null ||
+	[ -e named.dot ] || ! grep -q "names the PNG file" named-dot.log; then
+	report png/dot-name "-o named.dot --png: not refused ($(head -n 1 named-dot.log))"
+else
+	report png/dot-name ""
+fi
+
 # --- --png, when graphviz is there to render it ---
 if [ "$HAVE_DOT" = yes ]; then
 	session png "$MID
-dot exits ex.dot --png" --vmm --disk="$DISK" "$ELF"
-	if [ -s ex.dot.png ] && head -c 4 ex.dot.png | grep -q PNG; then
+dot exits ex.png --png" --vmm --disk="$DISK" "$ELF"
+	if [ -s ex.png ] && head -c 4 ex.png | grep -q PNG; then
 		report png ""
 	else
-		report png "no PNG in ex.dot.png (see png.log: $(head -n 1 png.log))"
+		report png "no PNG in ex.png (see png.log: $(head -n 1 png.log))"
+	fi
+	# The PNG of the late page tables is one a screen can show: its
+	# height (bytes 21-24, big-endian) at most 4000 pixels.
+	"$TRAPEZE" dot pagetables --vmm --disk="$DISK" "$ELF" --at-cycle 500000 \
+		-o late.png --png > /dev/null 2>&1
+	height=$(od -An -tu1 -j20 -N4 late.png 2> /dev/null |
+		awk '{ print ((($1 * 256 + $2) * 256 + $3) * 256 + $4) }')
+	if [ "${height:-0}" -gt 0 ] && [ "$height" -le 4000 ]; then
+		report png/readable ""
+	else
+		report png/readable "late.png is ${height:-no} pixels tall (at most 4000)"
 	fi
 fi
 

@@ -147,7 +147,7 @@ ended() {
 	return 1
 }
 
-FOOTER='s stepi +n next-exit +h step-handler +c continue +q quit +: command'
+FOOTER='letter\+Enter: +s stepi +n next-exit +h step-handler +c continue +q quit'
 
 if ! tm new-session -d -s tui -x 80 -y 24 "$DIR/run.sh"; then
 	echo "FAIL tui/start: tmux cannot start a session"
@@ -161,16 +161,27 @@ check registers 'real cpu +vm0 vcpu' '^.* zero +[0-9a-f]{8} [0-9a-f]{8} ' \
 	' ptbr +[0-9a-f]{8} [0-9a-f]{8}'
 check code '^> ?\*?[0-9a-f]{8} [a-z]'
 
-# --- stepping: one world switch out, then its handler ------------------
-keys n h
+# --- a command typed by name: its first letter is no shortcut ----------
+keys next-exit Enter
+check typed-next-exit '^.* :next-exit *$' 'exit #0 of vm0'
+keys step-handler Enter
+check typed-step-handler '^.* :step-handler *$' 'shadow_page_fault: shadow-fill'
+if grep -q 'unknown command' "$DIR/screen"; then
+	report typed-no-shortcut "a letter of a typed command ran a shortcut"
+else
+	report typed-no-shortcut ""
+fi
+
+# --- stepping: a letter and Enter; one world switch out, then its handler
+keys n Enter h Enter
 check log 'vm0 +[A-Z_]+ +[0-9a-f]{8} +[a-z_]+ +[a-z-]+ +-> +[0-9a-f]{8}'
 
 # --- a typed command; its output in the output window -------------------
 keys ':info vcpu' Enter
 check command '^.* :info vcpu' 'virtual CPU'
 
-# Esc throws a half-typed command away: the next key acts at once.
-keys ':xyz' Escape s
+# Esc throws a half-typed command away: the next line starts afresh.
+keys ':xyz' Escape s Enter
 check esc '^.* :stepi *$'
 if grep -q ':xyz' "$DIR/screen"; then
 	report esc-cleared "the cancelled ':xyz' is still there"
@@ -203,8 +214,8 @@ else
 	report layout-tui-redrawn ""
 fi
 
-# --- q quits -------------------------------------------------------------
-keys q
+# --- q and Enter quits ---------------------------------------------------
+keys q Enter
 if ! ended; then
 	report quit "the debugger still runs after q"
 elif [ "$(cat "$DIR/status" 2> /dev/null)" != 0 ] || [ -s "$DIR/stderr" ]; then

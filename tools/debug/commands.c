@@ -357,7 +357,9 @@ static void print_crs(struct dbg *d, const uint32_t *cr)
 	}
 }
 
-static void info_registers(struct dbg *d)
+/* The machine's own CPU: under the VMM, the host's, which runs each
+ * guest in real user mode and holds the one that ran last. */
+static void info_host_cpu(struct dbg *d)
 {
 	const struct cpu *c = dbg_real_cpu(d);
 	if (d->v) {
@@ -381,6 +383,19 @@ static void info_vcpu(struct dbg *d)
 	fprintf(d->out, "virtual clock %" PRIu64 " cycles, %" PRIu64
 			" instructions, irq lines 0x%" PRIx32 "\n",
 		st.cycles, st.instret, st.irq_lines);
+}
+
+/* The registers a student means: the guest's.  Under the VMM that is the
+ * selected VM's vCPU, not the real CPU (which is the VMM's, at pc 0
+ * before the first world switch in). */
+static void info_registers(struct dbg *d)
+{
+	if (!d->v) {
+		info_host_cpu(d);
+		return;
+	}
+	info_vcpu(d);
+	fprintf(d->out, "(the real CPU that runs the guests: info host-cpu)\n");
 }
 
 static void info_world(struct dbg *d)
@@ -483,8 +498,8 @@ static void info_patches(struct dbg *d)
 static enum dbg_result cmd_info(struct dbg *d, int argc, char **argv)
 {
 	if (argc < 2)
-		return dbg_error(d, "usage: info breakpoints|registers|vcpu|world|tlb|"
-				"pagetable|shadow|exits|vms|patches");
+		return dbg_error(d, "usage: info breakpoints|registers|host-cpu|vcpu|"
+				"world|tlb|pagetable|shadow|exits|vms|patches");
 	const char *what = argv[1];
 	size_t n = strlen(what);
 	uint32_t va = 0;
@@ -497,6 +512,8 @@ static enum dbg_result cmd_info(struct dbg *d, int argc, char **argv)
 		info_breakpoints(d);
 	else if (IS("registers") || strcmp(what, "r") == 0)
 		info_registers(d);
+	else if (IS("host-cpu"))
+		info_host_cpu(d);
 	else if (IS("vcpu") && d->v)
 		info_vcpu(d);
 	else if (IS("world") && d->v)
@@ -534,12 +551,17 @@ static enum dbg_result cmd_translate(struct dbg *d, int argc, char **argv)
 	return DBG_OK;
 }
 
-/* x/N[xwbs] [gva:|gpa:|hpa:]ADDR */
+/* x/N[xwbs] [gva:|gpa:|hpa:]ADDR, or with a space: x /4w ADDR (gdb
+ * takes both, so a student's fingers do too) */
 static enum dbg_result cmd_x(struct dbg *d, int argc, char **argv)
 {
 	uint32_t count = 1, addr;
 	char fmt = 'x';
 	const char *slash = strchr(argv[0], '/');
+	if (!slash && argc > 1 && argv[1][0] == '/') {
+		slash = argv[1];
+		argc--, argv++; /* the format was a word of its own */
+	}
 	if (slash) {
 		char *end;
 		unsigned long n = strtoul(slash + 1, &end, 10);
@@ -604,11 +626,39 @@ static const char *symbolizer(void *ctx, uint32_t addr)
 	return elf_symbol_at(&d->t->images[d->vm], addr);
 }
 
+#define DISAS_AROUND_PC 12   /* words shown around the pc */
+#define DISAS_FROM_ADDR 16   /* words shown from an address */
+#define DISAS_SYMBOL_MAX 1024 /* words at most of one symbol */
+
+/*
+ * Where the code that starts at addr ends, as far as the image knows: at
+ * the next symbol above addr, or at the end of the segment that holds
+ * it, whichever comes first; 0 if no segment of the image holds addr
+ * (code loaded at run time, such as the guest OS's user programs).  The
+ * assembler records no sizes, so the next label is the best end there
+ * is; it keeps `disassemble SYMBOL` out of the padding between sections.
+ */
+static uint32_t code_end(const struct elf_image *img, uint32_t addr)
+{
+	uint32_t end = 0;
+	for (int i = 0; i < img->nsegments; i++) {
+		const struct elf_segment *seg = &img->segments[i];
+		if (addr >= seg->addr && addr - seg->addr < seg->size)
+			end = seg->addr + seg->size;
+	}
+	for (int i = 0; end && i < img->nsymbols; i++) {
+		const struct elf_symbol *sym = &img->symbols[i];
+		if (sym->segment >= 0 && sym->value > addr && sym->value < end)
+			end = sym->value;
+	}
+	return end;
+}
+
 static enum dbg_result cmd_disassemble(struct dbg *d, int argc, char **argv)
 {
 	struct vmm_vcpu_state st;
 	dbg_guest_state(d, d->vm, &st);
-	uint32_t start = st.pc >= 16 ? st.pc - 16 : 0, count = 12;
+	uint32_t start = st.pc >= 16 ? st.pc - 16 : 0, count = DISAS_AROUND_PC;
 	enum space sp;
 	if (argc > 2)
 		return dbg_error(d, "usage: disassemble [SYMBOL|ADDR]");
@@ -616,7 +666,14 @@ static enum dbg_result cmd_disassemble(struct dbg *d, int argc, char **argv)
 		if (!parse_address(d, d->vm, argv[1], &start, &sp) || sp != SPACE_GVA)
 			return dbg_error(d, "disassemble: bad address '%s'", argv[1]);
 		start &= ~3u;
-		count = 16;
+		const struct elf_image *img = &d->t->images[d->vm];
+		uint32_t value, end = code_end(img, start);
+		/* a symbol: all of it; an address: a screenful, but not
+		 * past what the image holds there */
+		bool whole = elf_symbol_value(img, argv[1], &value);
+		count = whole ? DISAS_SYMBOL_MAX : DISAS_FROM_ADDR;
+		if (end && (end - start + 3) / 4 < count)
+			count = (end - start + 3) / 4;
 	}
 	for (uint32_t i = 0; i < count; i++) {
 		uint32_t pc = start + 4 * i, word;
@@ -665,35 +722,73 @@ static enum dbg_result cmd_vm(struct dbg *d, int argc, char **argv)
 	return DBG_OK;
 }
 
+/* Does name end in suffix? */
+static bool ends_with(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), k = strlen(suffix);
+	return n >= k && strcmp(name + n - k, suffix) == 0;
+}
+
+/* Where a diagram goes: FILE itself, or with --png graphviz's dot, which
+ * renders it into FILE (the graphviz source is not kept: the file is
+ * what the user named).  NULL with the error printed. */
+static FILE *open_diagram(struct dbg *d, const char *path, bool png)
+{
+	if (!png) {
+		FILE *f = fopen(path, "w");
+		if (!f)
+			dbg_error(d, "dot: cannot write %s: %s", path, strerror(errno));
+		return f;
+	}
+	if (ends_with(path, ".dot")) {
+		dbg_error(d, "dot: with --png, FILE names the PNG file: '%s' ends "
+			  "in .dot (pt.png, say)", path);
+		return NULL;
+	}
+	/* the name goes to the shell between single quotes */
+	if (strchr(path, '\'')) {
+		dbg_error(d, "dot: a PNG file name may not hold a quote: '%s'", path);
+		return NULL;
+	}
+	if (system("command -v dot >/dev/null 2>&1") != 0) {
+		dbg_error(d, "dot: graphviz's dot is not installed: no PNG");
+		return NULL;
+	}
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd, "dot -Tpng -o '%s'", path);
+	FILE *f = popen(cmd, "w");
+	if (!f)
+		dbg_error(d, "dot: cannot run graphviz: %s", strerror(errno));
+	return f;
+}
+
 static enum dbg_result cmd_dot(struct dbg *d, int argc, char **argv)
 {
 	bool png = argc == 4 && strcmp(argv[3], "--png") == 0;
 	if ((argc != 3 && !png) || (strcmp(argv[1], "pagetables") != 0 &&
 				    strcmp(argv[1], "exits") != 0))
 		return dbg_error(d, "usage: dot pagetables|exits FILE [--png]");
-	FILE *f = fopen(argv[2], "w");
+	bool exits = argv[1][0] == 'e';
+	if (exits && !d->v) /* said before a file is made */
+		return dbg_error(d, "dot: not under the VMM (--vmm): no exits");
+	const char *path = argv[2];
+	FILE *f = open_diagram(d, path, png);
 	if (!f)
-		return dbg_error(d, "dot: cannot write %s: %s", argv[2], strerror(errno));
+		return DBG_ERROR;
 	char err[160];
-	int rc = argv[1][0] == 'p' ? dbg_dot_pagetables(d, d->vm, f, err, sizeof err)
-				   : dbg_dot_exits(d, f, err, sizeof err);
-	if (fclose(f) != 0 && rc == 0)
-		snprintf(err, sizeof err, "cannot write %s", argv[2]), rc = -1;
+	int rc = exits ? dbg_dot_exits(d, f, err, sizeof err)
+		       : dbg_dot_pagetables(d, d->vm, f, err, sizeof err);
+	int closed = png ? pclose(f) : fclose(f);
+	if (closed != 0 && rc == 0) {
+		snprintf(err, sizeof err, png ? "graphviz failed on the diagram "
+			 "for %s" : "cannot write %s", path);
+		rc = -1;
+	}
 	if (rc != 0) {
-		remove(argv[2]);
+		remove(path);
 		return dbg_error(d, "dot: %s", err);
 	}
-	fprintf(d->out, "wrote %s\n", argv[2]);
-	if (png) {
-		char cmd[1024];
-		snprintf(cmd, sizeof cmd, "dot -Tpng -o '%s.png' '%s'", argv[2], argv[2]);
-		if (strchr(argv[2], '\'') || system("command -v dot >/dev/null 2>&1") != 0)
-			return dbg_error(d, "dot: graphviz's dot is not installed (or the "
-					"name has a quote): no PNG");
-		if (system(cmd) != 0)
-			return dbg_error(d, "dot: graphviz failed on %s", argv[2]);
-		fprintf(d->out, "wrote %s.png\n", argv[2]);
-	}
+	fprintf(d->out, "wrote %s\n", path);
 	return DBG_OK;
 }
 
@@ -744,20 +839,23 @@ static const struct command {
 	 cmd_watch, false},
 	{"delete", "d", "[N...]", "delete stop points (all without N)",
 	 cmd_delete, false},
-	{"info", "i", "WHAT [VA]", "breakpoints, registers (the real CPU), vcpu, "
+	{"info", "i", "WHAT [VA]", "breakpoints, registers (the guest's: under "
+	 "the VMM the selected VM's vCPU), host-cpu (the real CPU), vcpu, "
 	 "world (real and virtual side by side), tlb, pagetable [VA] (the "
 	 "guest's), shadow [VA] (the VMM's), exits, vms, patches", cmd_info, false},
 	{"translate", "t", "VA", "GVA -> GPA -> HPA, naming each table used",
 	 cmd_translate, false},
 	{"x", NULL, "/N[xwbs] [gva:|gpa:|hpa:]ADDR", "examine memory: N words in "
-	 "hex (x, w), N bytes (b) or N strings (s)", cmd_x, false},
-	{"disassemble", "disas", "[SYMBOL|ADDR]", "guest code around the pc, or "
+	 "hex (x, w), N bytes (b) or N strings (s); x/4w and x /4w are the same",
+	 cmd_x, false},
+	{"disassemble", "disas", "[SYMBOL|ADDR]", "guest code around the pc, "
+	 "SYMBOL to its end (the next symbol or the section's end), or 16 words "
 	 "from ADDR ('>' the pc, '*' a breakpoint)", cmd_disassemble, false},
 	{"log", NULL, "[N]", "the last N exit records (default 10)", cmd_log, false},
 	{"vm", NULL, "N", "select the VM that commands look at", cmd_vm, false},
 	{"dot", NULL, "pagetables|exits FILE [--png]", "write a graphviz diagram "
-	 "(the page tables and shadows; the exits and their handlers)", cmd_dot,
-	 false},
+	 "(the page tables and shadows; the exits and their handlers) to FILE, "
+	 "or with --png render it into FILE as a PNG", cmd_dot, false},
 	{"layout", NULL, "tui|line", "switch to the full-screen mode, or back",
 	 cmd_layout, false},
 	{"help", "h", "[COMMAND]", "list the commands, or explain one", cmd_help,
@@ -855,7 +953,7 @@ enum dbg_result dbg_execute(struct dbg *d, const char *line)
 const char *dbg_complete(struct dbg *d, const char *text, int state)
 {
 	static const char *const words[] = {
-		"breakpoints", "registers", "vcpu", "world", "tlb", "pagetable",
+		"breakpoints", "registers", "host-cpu", "vcpu", "world", "tlb", "pagetable",
 		"shadow", "exits", "vms", "patches", "exit", "inject", "priv",
 		"pagefault", "mmio", "syscall", "hcall", "patch",
 		"tui", "line", "gva:", "gpa:", "hpa:",

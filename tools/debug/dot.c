@@ -4,7 +4,12 @@
  * reach) and the exits so far (cause -> handler -> what it did).
  *
  * Every node comes from a table the hardware or the VMM really walks, so
- * a diagram is the state the text commands print, drawn.  The output is
+ * a diagram is the state the text commands print, drawn.  A kernel maps
+ * its memory in long runs of pages, and one edge and one node per page
+ * made a picture ten thousand pixels tall that nobody could read: so a
+ * run of consecutive pages that maps contiguous frames with the same
+ * flags is one edge ("va a-b (n pages) -> c-d"), and a run of
+ * contiguous frames is one node.  The output is
  * deterministic (tables in index order, frames in address order, no
  * pointers), so the same state always gives the same bytes.
  */
@@ -16,7 +21,7 @@
 
 #define NPTE 1024              /* a table: one 4 KiB page of 4-byte PTEs */
 #define NFRAMES (1u << 20)     /* 4 KiB frames in a 32-bit address space */
-#define SHOW_MAX 64            /* valid entries drawn per table */
+#define SHOW_MAX 16            /* runs of entries drawn per table */
 
 /* ---- graphviz output ----------------------------------------------------- */
 
@@ -107,6 +112,25 @@ static bool frame_has(const uint8_t *map, uint32_t pa)
 	return map[pa >> 15] & (1u << (pa >> PAGE_SHIFT & 7));
 }
 
+/* The first frame of the run of contiguous frames in map that holds pa:
+ * the node that stands for pa. */
+static uint32_t run_start(const uint8_t *map, uint32_t pa)
+{
+	while (pa >= PAGE_SIZE && frame_has(map, pa - PAGE_SIZE))
+		pa -= PAGE_SIZE;
+	return pa;
+}
+
+/* "0x00001000" for one page, "0x00001000-0x00003fff" for n. */
+static void put_range(char *buf, size_t size, uint32_t addr, uint32_t pages)
+{
+	if (pages == 1)
+		snprintf(buf, size, "0x%08" PRIx32, addr);
+	else
+		snprintf(buf, size, "0x%08" PRIx32 "-0x%08" PRIx32, addr,
+			 addr + (pages << PAGE_SHIFT) - 1);
+}
+
 /* Reads the 1024 PTEs of the table at pa; false if no memory backs it. */
 static bool read_table(struct pt_dot *p, const struct pt *pt, uint32_t pa,
 		       uint32_t tab[NPTE])
@@ -155,27 +179,49 @@ static void put_more(struct pt_dot *p, const char *table_id, int more)
 	put_edge(p->edges, table_id, id, "style=dotted, ", "");
 }
 
-/* A leaf table: each valid entry maps one page, va -> a frame. */
+/* How many entries from tab[i] on continue its run: valid, with the
+ * same flags, each mapping the frame after the one before. */
+static uint32_t run_length(const uint32_t tab[NPTE], uint32_t i)
+{
+	uint32_t n = 1;
+	while (i + n < NPTE && (tab[i + n] & PTE_V) &&
+	       (tab[i + n] & ~PTE_FRAME_MASK) == (tab[i] & ~PTE_FRAME_MASK) &&
+	       (tab[i + n] & PTE_FRAME_MASK) ==
+		       (tab[i] & PTE_FRAME_MASK) + (n << PAGE_SHIFT))
+		n++;
+	return n;
+}
+
+/* A leaf table: each run of entries maps consecutive pages to contiguous
+ * frames, va a-b -> frames c-d; one edge each. */
 static void draw_leaf(struct pt_dot *p, const struct pt *pt, uint32_t va0,
 		      uint32_t pa)
 {
 	uint32_t tab[NPTE];
-	char id[32], to[32], label[64], fl[16];
+	char id[32], to[32], label[128], fl[16], va[32], fr[32];
 	snprintf(id, sizeof id, "%s_t%08" PRIx32, pt->id, pa);
 	snprintf(label, sizeof label, "leaf table\nva 0x%08" PRIx32 "-0x%08"
 		 PRIx32, va0, va0 | 0x3fffffu); /* the 4 MiB one root entry maps */
-	int valid = table_node(p, pt, pa, id, label, tab), shown = 0;
-	for (uint32_t i = 0; i < NPTE && shown < SHOW_MAX && valid > 0; i++) {
+	int valid = table_node(p, pt, pa, id, label, tab), shown = 0, runs = 0;
+	for (uint32_t i = 0; i < NPTE && runs < SHOW_MAX && valid > 0; i++) {
 		if (!(tab[i] & PTE_V))
 			continue;
-		shown++;
-		uint32_t frame = tab[i] & PTE_FRAME_MASK;
-		snprintf(to, sizeof to, "%s_%08" PRIx32, pt->frame_id, frame);
+		uint32_t n = run_length(tab, i), frame = tab[i] & PTE_FRAME_MASK;
+		for (uint32_t k = 0; k < n; k++)
+			frame_add(pt->frames, frame + (k << PAGE_SHIFT));
+		snprintf(to, sizeof to, "%s_%08" PRIx32, pt->frame_id,
+			 run_start(pt->frames, frame));
 		pte_flags(fl, sizeof fl, tab[i] & ~PTE_V);
-		snprintf(label, sizeof label, "va 0x%08" PRIx32 " %s",
-			 va0 | i << PAGE_SHIFT, fl);
+		put_range(va, sizeof va, va0 | i << PAGE_SHIFT, n);
+		put_range(fr, sizeof fr, frame, n);
+		if (n == 1)
+			snprintf(label, sizeof label, "va %s -> %s %s %s", va,
+				 pt->space, fr, fl);
+		else
+			snprintf(label, sizeof label, "va %s (%" PRIu32 " pages)\n"
+				 "-> %s %s %s", va, n, pt->space, fr, fl);
 		put_edge(p->edges, id, to, "", label);
-		frame_add(pt->frames, frame);
+		shown += (int)n, runs++, i += n - 1;
 	}
 	put_more(p, id, valid - shown);
 }
@@ -259,43 +305,130 @@ static void draw_shadows(struct pt_dot *p)
 	}
 }
 
-/* A cluster with one node per frame of the bitmap, in address order;
- * guest frames also get their edge to the host frame that backs them. */
+/* How many frames from pa on are in map, one after the other. */
+static uint32_t frames_from(const uint8_t *map, uint32_t pa)
+{
+	uint32_t n = 1;
+	while ((pa >> PAGE_SHIFT) + n < NFRAMES &&
+	       frame_has(map, pa + (n << PAGE_SHIFT)))
+		n++;
+	return n;
+}
+
+/* How many guest frames from gpa on (at most max) have no host frame. */
+static uint32_t unbacked_run(struct pt_dot *p, uint32_t gpa, uint32_t max)
+{
+	uint32_t n = 0, h;
+	while (n < max &&
+	       !vmm_vm_gpa_to_hpa(p->t->v, p->vm, gpa + (n << PAGE_SHIFT), &h))
+		n++;
+	return n;
+}
+
+/* How many guest frames from gpa on (at most max) are backed by the
+ * contiguous host frames from hpa on, each of them reached by a shadow. */
+static uint32_t reached_run(struct pt_dot *p, uint32_t gpa, uint32_t hpa,
+			    uint32_t max)
+{
+	uint32_t n = 0, h;
+	while (n < max &&
+	       vmm_vm_gpa_to_hpa(p->t->v, p->vm, gpa + (n << PAGE_SHIFT), &h) &&
+	       h == hpa + (n << PAGE_SHIFT) && frame_has(p->hframes, h))
+		n++;
+	return n;
+}
+
+/*
+ * The VMM's memory map from a run of guest frames, as dashed edges to the
+ * host frames behind them.  Only the host frames that a shadow reaches
+ * are drawn: they close the triangle va -> gpa -> hpa that a shadow
+ * entry short-cuts.  The rest of the guest's memory is backed too, but
+ * drawing it all (a thousand scattered host frames for the guest OS)
+ * buried the picture.  Guest frames without RAM get a note.
+ */
+static void draw_backing(struct pt_dot *p, const char *id, uint32_t gpa,
+			 uint32_t frames)
+{
+	char to[48], label[96], g[32], h[32];
+	for (uint32_t k = 0, n; k < frames; k += n) {
+		uint32_t at = gpa + (k << PAGE_SHIFT), hpa;
+		if (!vmm_vm_gpa_to_hpa(p->t->v, p->vm, at, &hpa)) {
+			/* no RAM: past the guest's memory are its devices,
+			 * which the VMM emulates on each access (an MMIO
+			 * exit), never maps */
+			n = unbacked_run(p, at, frames - k);
+			put_range(g, sizeof g, at, n);
+			snprintf(to, sizeof to, "%s_none%08" PRIx32, id, at);
+			snprintf(label, sizeof label, "%s\n%s", g,
+				 at >= vmm_vm_mem(p->t->v, p->vm) ? "not RAM: MMIO"
+								  : "no host frame");
+			put_node(p->f, to, "shape=plaintext, ", label);
+			put_edge(p->edges, id, to, "style=dotted, ", "");
+			continue;
+		}
+		n = reached_run(p, at, hpa, frames - k);
+		if (n == 0) { /* no shadow reaches it: left out */
+			n = 1;
+			continue;
+		}
+		snprintf(to, sizeof to, "hf_%08" PRIx32, run_start(p->hframes, hpa));
+		put_range(g, sizeof g, at, n);
+		put_range(h, sizeof h, hpa, n);
+		snprintf(label, sizeof label, "GPA %s -> HPA %s", g, h);
+		/* the range goes without saying when the edge joins two
+		 * whole nodes */
+		bool whole = n == frames && run_start(p->hframes, hpa) == hpa &&
+			     frames_from(p->hframes, hpa) == n;
+		put_edge(p->edges, id, to, "style=dashed, ", whole ? "" : label);
+	}
+}
+
+/* A cluster with one node per run of contiguous frames of the bitmap, in
+ * address order; guest frames also get their edges to the host frames
+ * that back them. */
 static void draw_frames(struct pt_dot *p, const char *title, uint8_t *map,
 			const char *prefix, const char *space)
 {
-	char id[32], to[40], label[32];
-	bool none = true, guest = strcmp(prefix, "gf") == 0;
+	char id[32], label[96], range[32];
+	bool guest = strcmp(prefix, "gf") == 0;
+	uint32_t nodes = 0;
 	put_cluster(p->f, prefix, "", title);
 	for (uint32_t fn = 0; fn < NFRAMES; fn++) {
-		uint32_t pa = fn << PAGE_SHIFT, hpa;
+		uint32_t pa = fn << PAGE_SHIFT;
 		if (!frame_has(map, pa))
 			continue;
+		uint32_t n = frames_from(map, pa);
 		snprintf(id, sizeof id, "%s_%08" PRIx32, prefix, pa);
-		snprintf(label, sizeof label, "%s 0x%08" PRIx32, space, pa);
+		put_range(range, sizeof range, pa, n);
+		if (n == 1)
+			snprintf(label, sizeof label, "%s %s", space, range);
+		else
+			snprintf(label, sizeof label, "%s %s\n%" PRIu32 " frames",
+				 space, range, n);
 		put_node(p->f, id, "shape=box3d, ", label);
-		none = false;
-		if (!guest)
-			continue;
-		if (vmm_vm_gpa_to_hpa(p->t->v, p->vm, pa, &hpa)) {
-			snprintf(to, sizeof to, "hf_%08" PRIx32, hpa & PTE_FRAME_MASK);
-			put_edge(p->edges, id, to, "style=dashed, ", "");
-			frame_add(p->hframes, hpa);
-			continue;
-		}
-		/* no RAM: past the guest's memory are its devices, which the
-		 * VMM emulates on each access (an MMIO exit), never maps */
-		snprintf(to, sizeof to, "%s_none", id);
-		put_node(p->f, to, "shape=plaintext, ",
-			 pa >= vmm_vm_mem(p->t->v, p->vm) ? "not RAM: MMIO"
-							   : "no host frame");
-		put_edge(p->edges, id, to, "style=dotted, ", "");
+		nodes++;
+		if (guest)
+			draw_backing(p, id, pa, n);
+		fn += n - 1;
 	}
-	if (none) {
+	if (nodes == 0) {
 		snprintf(id, sizeof id, "%s_none", prefix);
 		put_node(p->f, id, "shape=note, ", "none mapped");
 	}
 	fputs("\t}\n", p->f);
+}
+
+/* The guest's table, the shadows and the frames they reach. */
+static void draw_all(struct pt_dot *p, uint32_t psw, uint32_t ptbr)
+{
+	draw_guest(p, psw, ptbr);
+	if (p->t->v) {
+		draw_shadows(p);
+		draw_frames(p, "guest frames (GPA)", p->gframes, "gf", "GPA");
+		draw_frames(p, "host frames", p->hframes, "hf", "HPA");
+	} else {
+		draw_frames(p, "physical frames", p->gframes, "pf", "PA");
+	}
 }
 
 int dbg_dot_pagetables(struct dbg *d, int vm, FILE *f, char *err,
@@ -312,28 +445,35 @@ int dbg_dot_pagetables(struct dbg *d, int vm, FILE *f, char *err,
 	else
 		memcpy(st.cr, mach_cpu(t->m)->cr, sizeof st.cr);
 	uint32_t psw = st.cr[CR_PSW], ptbr = st.cr[CR_PTBR];
-	char *edges = NULL, who[32], label[128];
-	size_t nedges = 0;
-	struct pt_dot p = { .t = t, .vm = vm, .f = f,
+	char *edges = NULL, *scratch = NULL, who[32], label[320];
+	size_t nedges = 0, nscratch = 0;
+	struct pt_dot p = { .t = t, .vm = vm,
 			    .gframes = calloc(NFRAMES / 8, 1),
 			    .hframes = calloc(NFRAMES / 8, 1) };
+	FILE *sink = NULL;
 	if (p.gframes && p.hframes)
+		sink = open_memstream(&scratch, &nscratch);
+	if (sink)
 		p.edges = open_memstream(&edges, &nedges);
 	if (!p.edges) {
+		if (sink)
+			fclose(sink), free(scratch);
 		free(p.gframes), free(p.hframes);
 		snprintf(err, errsize, "out of memory");
 		return -1;
 	}
+	/* An edge goes to the node of the run of frames that holds its
+	 * target, and the runs are known only once every table has been
+	 * walked.  So the tables are walked twice: the first time only to
+	 * mark the frames (the text is thrown away), the second to draw. */
+	FILE *edges_out = p.edges;
+	p.f = p.edges = sink;
+	draw_all(&p, psw, ptbr);
+	fclose(sink), free(scratch);
+	p.f = f, p.edges = edges_out;
 	put_header(f, "pagetables");
 	fputs("\tnewrank=true;\n", f);
-	draw_guest(&p, psw, ptbr);
-	if (t->v) {
-		draw_shadows(&p);
-		draw_frames(&p, "guest frames (GPA)", p.gframes, "gf", "GPA");
-		draw_frames(&p, "host frames", p.hframes, "hf", "HPA");
-	} else {
-		draw_frames(&p, "physical frames", p.gframes, "pf", "PA");
-	}
+	draw_all(&p, psw, ptbr);
 	bool edges_ok = fclose(p.edges) == 0; /* it fails on no memory */
 	fwrite(edges, 1, nedges, f);
 	free(edges), free(p.gframes), free(p.hframes);
@@ -342,8 +482,9 @@ int dbg_dot_pagetables(struct dbg *d, int vm, FILE *f, char *err,
 	else
 		snprintf(who, sizeof who, "the bare machine");
 	snprintf(label, sizeof label, "%s: PSW 0x%08" PRIx32 " (%s, paging %s),"
-		 " PTBR 0x%08" PRIx32, who, psw, (psw & PSW_MODE) ? "supervisor"
-		 : "user", (psw & PSW_PG) ? "on" : "off", ptbr);
+		 " PTBR 0x%08" PRIx32 "\n%s", who, psw, (psw & PSW_MODE) ?
+		 "supervisor" : "user", (psw & PSW_PG) ? "on" : "off", ptbr,
+		 dbg_status(d));
 	put_footer(f, label);
 	if (!edges_ok || ferror(f)) {
 		snprintf(err, errsize, edges_ok ? "write error" : "out of memory");

@@ -101,6 +101,8 @@ int print_psw(char *buf, size_t size, uint32_t psw);
 int describe_cause(char *buf, size_t size, uint32_t cause);
 /* Says how the run ended, once every guest has stopped. */
 bool report_end(struct dbg *d);
+/* Sets the status to where VM vm stands after a run to a cycle. */
+void note_cycle(struct dbg *d, int vm);
 
 struct stop_point *add_point(struct dbg *d, enum stop_kind kind);
 void delete_point(struct dbg *d, int index);

@@ -171,6 +171,7 @@ void dbg_run_to_cycle(struct dbg *d, int vm, uint64_t cycle)
 			const char *h;
 			if (dbg_exit_waiting(d, &w, &e, &h))
 				dbg_tick(d, 1);
+			note_cycle(d, vm);
 			return;
 		}
 		/* another VM's turn may come first: at most a quantum each */

@@ -204,6 +204,21 @@ bool report_end(struct dbg *d)
 	return true;
 }
 
+void note_cycle(struct dbg *d, int vm)
+{
+	if (dbg_done(d)) {
+		dbg_set_status(d, "the run has ended (status %d)", target_status(d->t));
+		return;
+	}
+	struct vmm_vcpu_state st;
+	char sym[80], at[96] = "";
+	dbg_guest_state(d, vm, &st);
+	if (dbg_symbolize(d, vm, st.pc, sym, sizeof sym))
+		snprintf(at, sizeof at, " <%s>", sym);
+	dbg_set_status(d, "vm%d at cycle %" PRIu64 ", pc 0x%08" PRIx32 "%s", vm,
+		       st.cycles, st.pc, at);
+}
+
 /* ---- stop points ---------------------------------------------------------------- */
 
 struct stop_point *add_point(struct dbg *d, enum stop_kind kind)

@@ -62,7 +62,12 @@ struct tui {
 	attr_t a_title, a_changed, a_pc, a_bp, a_new;
 };
 
-/* The keys that act at once when no command is being typed. */
+/*
+ * The one-letter commands: a line holding only the letter runs the
+ * command.  They do not act on the key alone: a letter starts a command
+ * line, so that typing "step-handler" runs step-handler and not stepi
+ * and then "tep-handler".  Enter on an empty line repeats the last step.
+ */
 static const struct {
 	int key;
 	const char *command;
@@ -411,12 +416,12 @@ static void draw(struct tui *t)
 	draw_consoles(t, &l.console);
 	draw_output(t, &l.output);
 
+	strcat(buf, "letter+Enter:");
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		size_t k = strlen(buf);
-		snprintf(buf + k, sizeof buf - k, "%c %s  ", keys[i].key,
+		snprintf(buf + k, sizeof buf - k, "  %c %s", keys[i].key,
 			 keys[i].command);
 	}
-	strcat(buf, ": command");
 	if ((int)strlen(buf) + 20 <= COLS)
 		strcat(buf, "  PgUp/PgDn output");
 	mvhline(l.footer.y, 0, ' ' | A_REVERSE, COLS);
@@ -577,14 +582,11 @@ static bool key(struct tui *t, int ch, enum dbg_result *res)
 	} else if (ch == 12) { /* Ctrl-L: repaint */
 		clearok(stdscr, TRUE);
 	} else if (!t->typing) {
-		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-			if (ch == keys[i].key)
-				command = keys[i].command;
 		if (enter)
 			command = ""; /* repeats the last step, as in gdb */
-		else if (!command && text) /* ':' or the command's first letter */
+		else if (text) /* ':' or the command's first letter */
 			t->typing = true;
-		if (!command && text && ch != ':')
+		if (text && ch != ':')
 			t->line[t->len++] = (char)ch;
 	} else if (enter) {
 		command = t->line;
@@ -609,6 +611,9 @@ static bool key(struct tui *t, int ch, enum dbg_result *res)
 	while (n > 0 && command[n - 1] == ' ')
 		n--;
 	snprintf(line, sizeof line, "%.*s", (int)n, command);
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (n == 1 && line[0] == keys[i].key)
+			snprintf(line, sizeof line, "%s", keys[i].command);
 	t->typing = false;
 	t->len = 0;
 	t->line[0] = '\0';

@@ -1,0 +1,1 @@
+debug -x debug-look-native.x dbgdemo.elf

@@ -1,0 +1,1 @@
+debug --vmm -x debug-look.x dbgdemo.elf

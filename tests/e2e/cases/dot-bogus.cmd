@@ -1,0 +1,1 @@
+dot bogus dbgdemo.elf

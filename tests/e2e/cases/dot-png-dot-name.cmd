@@ -1,0 +1,1 @@
+dot pagetables --vmm dbgdemo.elf -o pt.dot --png
