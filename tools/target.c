@@ -81,8 +81,15 @@ static int parse_image(const char *cmd, char *arg, struct image_arg *im)
 	return 0;
 }
 
-int run_parse_args(const char *cmd, int argc, char **argv,
-		   struct run_options *o, run_extra_arg_fn *extra, void *ctx)
+void run_options_free(struct run_options *o)
+{
+	free(o->images);
+	o->images = NULL;
+	o->nimages = 0;
+}
+
+static int parse_args(const char *cmd, int argc, char **argv,
+		      struct run_options *o, run_extra_arg_fn *extra, void *ctx)
 {
 	for (int i = 1; i < argc; i++) {
 		char *a = argv[i];
@@ -126,8 +133,6 @@ int run_parse_args(const char *cmd, int argc, char **argv,
 			o->lockstep = true;
 		} else if (a[0] == '-' && a[1] != '\0') {
 			return run_usage_error(cmd, "unknown option '%s'", a);
-		} else if (o->nimages == MAX_IMAGES) {
-			return run_usage_error(cmd, "too many images (at most 8): '%s'", a);
 		} else {
 			int rc = parse_image(cmd, a, &o->images[o->nimages++]);
 			if (rc)
@@ -147,6 +152,22 @@ int run_parse_args(const char *cmd, int argc, char **argv,
 		return run_usage_error(cmd, "%s needs --vmm", o->trace ? "--trace"
 						    : o->quantum ? "--quantum" : "--patch");
 	return 0;
+}
+
+int run_parse_args(const char *cmd, int argc, char **argv,
+		   struct run_options *o, run_extra_arg_fn *extra, void *ctx)
+{
+	/* Each image is one argument: argc entries are enough. */
+	o->images = calloc((size_t)argc, sizeof *o->images);
+	o->nimages = 0;
+	if (!o->images) {
+		fprintf(stderr, "trapeze %s: out of memory\n", cmd);
+		return EXIT_INTERNAL;
+	}
+	int rc = parse_args(cmd, argc, argv, o, extra, ctx);
+	if (rc)
+		run_options_free(o);
+	return rc;
 }
 
 
@@ -236,11 +257,25 @@ static void trace_to_file(void *ctx, const struct vmm_event *e)
 	target_trace_event(ctx, e);
 }
 
+static int open_vms(struct target *t, const uint32_t *mems);
+
 static int open_vmm(struct target *t)
 {
-	uint32_t mems[MAX_IMAGES];
+	uint32_t *mems = malloc((size_t)t->nvms * sizeof *mems);
+	if (!mems) {
+		fprintf(stderr, "trapeze %s: out of memory\n", t->cmd);
+		return EXIT_LOAD_FAILED;
+	}
 	for (int i = 0; i < t->nvms; i++)
 		mems[i] = image_mem(t, i);
+	int rc = open_vms(t, mems);
+	free(mems);
+	return rc;
+}
+
+/* The VMM with a VM per image, mems[i] bytes of RAM each. */
+static int open_vms(struct target *t, const uint32_t *mems)
+{
 	struct vmm_config cfg = {.leaky = t->o.leaky, .patch = t->o.patch,
 				 .quantum = t->o.quantum,
 				 .host_ram = vmm_host_ram_for(mems, t->nvms),
@@ -285,6 +320,12 @@ int target_open(struct target *t, const char *cmd,
 	t->nvms = o->nimages;
 	t->output = output ? output : target_output_stdout;
 	t->output_ctx = output ? output_ctx : t;
+	t->images = calloc((size_t)t->nvms, sizeof *t->images);
+	t->line = calloc((size_t)t->nvms, sizeof *t->line);
+	if (!t->images || !t->line) {
+		fprintf(stderr, "trapeze %s: out of memory\n", cmd);
+		return EXIT_LOAD_FAILED;
+	}
 	for (int i = 0; i < o->nimages; i++) {
 		char err[256];
 		if (elf_read_file(o->images[i].path, &t->images[i], err,
@@ -308,8 +349,10 @@ void target_close(struct target *t)
 		vmm_free(t->v);
 	else if (t->m)
 		mach_free(t->m);
-	for (int i = 0; i < t->nvms; i++)
+	for (int i = 0; t->images && i < t->nvms; i++)
 		elf_image_free(&t->images[i]);
+	free(t->images);
+	free(t->line);
 	memset(t, 0, sizeof *t);
 }
 
@@ -471,12 +514,34 @@ static void print_vm_stats(const struct vmm *v, int vm)
 					st.silent_sensitive[op]);
 		fprintf(stderr, "\n");
 	}
+	if (st.shadow_reclaims)
+		fprintf(stderr, "vm%d: shadow pool ran dry %" PRIu64 " times: its "
+				"shadows dropped and refilled\n",
+			vm, st.shadow_reclaims);
 	if (st.patch_sites || st.patch_traps)
 		fprintf(stderr, "vm%d: binary patching: %" PRIu64 " patch sites, "
 				"%" PRIu64 " patch traps, %" PRIu64 " re-scans, %"
 				PRIu64 " words scanned\n",
 			vm, st.patch_sites, st.patch_traps, st.rescans,
 			st.words_scanned);
+}
+
+/* What each VM ran over the rounds they all ran (vmm_fairness). */
+static void print_fairness(const struct vmm *v, int nvms)
+{
+	struct vmm_fairness f;
+	vmm_fairness(v, &f);
+	if (f.rounds == 0) {
+		fprintf(stderr, "vmm: fairness: a VM stopped in the first round, "
+				"before all %d VMs had run a whole round\n", nvms);
+		return;
+	}
+	fprintf(stderr, "vmm: fairness while all %d VMs ran (%" PRIu64
+			" rounds): guest instructions min %" PRIu64 " (vm%d) max %"
+			PRIu64 " (vm%d) (spread %.2f%%); guest cycles min %" PRIu64
+			" max %" PRIu64 "\n",
+		nvms, f.rounds, f.min_instret, f.min_vm, f.max_instret, f.max_vm,
+		100.0 * f.spread, f.min_cycles, f.max_cycles);
 }
 
 static int state_status(enum vm_state s)
@@ -561,6 +626,8 @@ int target_finish(struct target *t, double secs)
 	if (t->o.stats) {
 		for (int i = 0; i < t->nvms; i++)
 			print_vm_stats(t->v, i);
+		if (t->nvms > 1)
+			print_fairness(t->v, t->nvms);
 		struct mach_stats st;
 		mach_get_stats(t->m, &st);
 		fprintf(stderr, "vmm: %" PRIu64 " host cycles, %.3f s\n", st.cycles,
