@@ -61,7 +61,7 @@ static const struct command commands[] = {
 	 "  --mode=leaky   x86-like: rdpsw, wrpsw, rdtvec do not trap in user mode\n"
 	 "  --mem=SIZE     RAM size (per VM): bytes, or with K, M or G (default 16M)\n"
 	 "  --max-cycles=N stop after N cycles (per VM, of its own clock)\n"
-	 "  --quantum=N    cycles of a VM's clock per turn (--vmm; default 100000)\n"
+	 "  --quantum=N    guest instructions per turn (--vmm; default 100000)\n"
 	 "  --disk=FILE    back the disk with FILE (512-byte sectors)\n"
 	 "  --console-in=FILE  console input from FILE ('-': standard input);\n"
 	 "                 without it the console has no input (with --vmm: vm0's)\n"

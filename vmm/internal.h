@@ -138,7 +138,7 @@ struct vmm {
 	uint64_t rounds_started; /* rounds of the round robin begun with
 				    every VM running */
 	uint64_t fair_rounds;    /* whole rounds before the last such note */
-	uint64_t turn_end;   /* the turn ends when that VM's clock gets here */
+	uint64_t turn_end;   /* the turn ends when that VM's instret gets here */
 	bool exit_pending;   /* a world switch out whose handler has not run */
 	struct mach_exit pending;
 

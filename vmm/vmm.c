@@ -736,10 +736,13 @@ void vmm_fairness(const struct vmm *v, struct vmm_fairness *f)
 }
 
 /*
- * The scheduler: round robin, each VM a turn of at most a quantum of its
- * own time.  vmm_turn says whose turn it is (the current VM's, while its
- * turn lasts; else the next running VM's); turn_vm also starts the turn
- * of a VM whose turn is new.  Returns NULL once every VM has stopped.
+ * The scheduler: round robin, each VM a turn of at most a quantum of
+ * guest instructions (not of cycles: a VM whose instructions cost more
+ * cycles, such as mul and div, would then run fewer instructions, and so
+ * get less of the host, than a VM that spins on one-cycle branches).
+ * vmm_turn says whose turn it is (the current VM's, while its turn
+ * lasts; else the next running VM's); turn_vm also starts the turn of a
+ * VM whose turn is new.  Returns NULL once every VM has stopped.
  */
 int vmm_turn(const struct vmm *v)
 {
@@ -748,7 +751,7 @@ int vmm_turn(const struct vmm *v)
 	if (v->turn >= 0) {
 		const struct vm *vm = v->vms[v->turn];
 		if (vm->state == VM_RUNNING && !vm->yield &&
-		    vm->cycles < v->turn_end)
+		    vm->instret < v->turn_end)
 			return v->turn;
 	}
 	for (int k = 1; k <= v->nvms; k++) {
@@ -765,11 +768,11 @@ static struct vm *turn_vm(struct vmm *v)
 	if (i < 0)
 		return NULL;
 	struct vm *vm = v->vms[i];
-	if (i != v->turn || vm->yield || vm->cycles >= v->turn_end) {
+	if (i != v->turn || vm->yield || vm->instret >= v->turn_end) {
 		if (i <= v->turn || v->turn < 0)
 			fairness_new_round(v);
 		v->turn = i; /* a new turn (perhaps the same VM's again) */
-		v->turn_end = vm->cycles + v->cfg.quantum;
+		v->turn_end = vm->instret + v->cfg.quantum;
 		vm->yield = false;
 	}
 	return vm;
@@ -785,10 +788,14 @@ enum vmm_tick vmm_tick(struct vmm *v, uint64_t max_cycles)
 	struct vm *vm = turn_vm(v);
 	if (!vm)
 		return VMM_TICK_DONE;
-	uint64_t until = v->turn_end;
-	if (max_cycles < until - vm->cycles)
-		until = vm->cycles + max_cycles;
-	return run_slice(vm, until) ? VMM_TICK_EXIT : VMM_TICK_RAN;
+	/* Every instruction costs at least a cycle: a slice of as many
+	 * cycles as the turn has instructions left runs no more than that
+	 * many, and the turn goes on with another slice if it ran fewer
+	 * (mul, div, device accesses and traps cost more). */
+	uint64_t left = v->turn_end - vm->instret;
+	if (max_cycles < left)
+		left = max_cycles;
+	return run_slice(vm, vm->cycles + left) ? VMM_TICK_EXIT : VMM_TICK_RAN;
 }
 
 int vmm_step(struct vmm *v, int id)

@@ -25,7 +25,7 @@
 #include "../isa/elf.h"
 #include "../machine/machine.h"
 
-#define VMM_DEFAULT_QUANTUM 100000u /* cycles of a VM's time per turn */
+#define VMM_DEFAULT_QUANTUM 100000u /* guest instructions per turn */
 
 /*
  * What the VMM's own work costs, charged to the machine's clock (not to
@@ -241,11 +241,11 @@ void vmm_vm_stats(const struct vmm *v, int vm, struct vmm_vm_stats *st);
 /*
  * Fairness: what each VM ran over the whole rounds of the round robin
  * that every VM ran (from the start until the round in which the first
- * VM stopped).  Each VM's turn is a quantum of its own clock, so the
- * clocks are equal to within one instruction per turn; instructions
- * differ only where one VM's cost more cycles (mul, div, device
- * accesses, traps) or it waited (wfi).  spread = (max - min) / max of
- * the instruction counts.
+ * VM stopped).  Each VM's turn is a quantum of guest instructions, so
+ * the counts differ only where a VM gave up the rest of a turn to wait
+ * (wfi) or an exit's emulated instruction ended its turn one late.
+ * Their clocks may differ more: mul, div, device accesses and traps
+ * cost more cycles.  spread = (max - min) / max of the instructions.
  */
 struct vmm_fairness {
 	uint64_t rounds;          /* whole rounds all VMs ran */

@@ -41,8 +41,8 @@
 #   vmm-quantum500  the 500-cycle kernel under --vmm: the very bytes the
 #                   bare machine printed for it (quantum500.out), status 0
 #   vmm-quantum5000 a small VMM quantum, --quantum=5000 (a VM switch every
-#                   5000 cycles, in the middle of the guest's own time
-#                   slices): two VMs of guestos as in vmm-two, then
+#                   5000 instructions, in the middle of the guest's own
+#                   time slices): two VMs of guestos as in vmm-two, then
 #                   quantum500 alone, the very bytes of quantum500.out
 #   vmm-crash       the crash disk: the very bytes of expected-crash.out
 #   vmm-nodisk      no disk: expected-nodisk.out, status 1

@@ -2171,6 +2171,50 @@ static void test_tick_one_cycle_at_a_time_equals_run(void **state)
 	bench_teardown((void **)&stepped);
 }
 
+/* ---- fairness --------------------------------------------------------------- */
+
+#define FAIR_QUANTUM 1000u  /* instructions per turn: many turns, fast */
+#define FAIR_LOOPS 10000    /* the computing VM's loop: 3 instructions each */
+
+/*
+ * vm0 spins on one-cycle jumps with its interrupts off; vm1 computes, a
+ * loop of mul (4 cycles), addi and bne, then halts.  While both run, each
+ * gets the same number of guest instructions: at the moment vm1 halts,
+ * vm0 has run as many, give or take the one turn vm1 cut short -- within
+ * 5 % -- and --stats's figures (vmm_fairness) say so.  (With turns
+ * counted in cycles, the spinner ran twice as many.)
+ */
+static void test_fairness_spinner_next_to_computer(void **state)
+{
+	struct bench *b = *state;
+	b->v->cfg.quantum = FAIR_QUANTUM;
+	struct vm *spinner = b->vm, *computer = bench_add_vm(b, GMEM, NULL);
+	gwrite(spinner, GCODE, fix_encode(OP_JAL, 0, 0, 0, 0)); /* j . */
+	struct prog p = {.at = GCODE};
+	p_li(&p, R_T0, FAIR_LOOPS);
+	p_put(&p, fix_encode(OP_MUL, R_A1, R_A1, R_A1, 0));
+	p_put(&p, fix_encode(OP_ADDI, R_T0, R_T0, 0, -1));
+	p_put(&p, fix_encode(OP_BNE, 0, R_T0, R_ZERO, -8));
+	p_halt(&p, R_ZERO);
+	p_load_vm(&p, computer);
+
+	while (computer->state == VM_RUNNING)
+		assert_int_not_equal(vmm_tick(b->v, UINT64_MAX), VMM_TICK_DONE);
+	assert_int_equal(computer->state, VM_HALTED);
+	assert_int_equal(spinner->state, VM_RUNNING);
+	uint64_t spun = spinner->instret, computed = computer->instret;
+	assert_true(computed >= 3 * FAIR_LOOPS);
+	assert_true(spun * 100 <= computed * 105);
+	assert_true(spun * 100 >= computed * 95);
+
+	struct vmm_fairness f;
+	vmm_fairness(b->v, &f);
+	assert_true(f.rounds >= 3 * FAIR_LOOPS / FAIR_QUANTUM - 1);
+	assert_true(f.spread <= 0.05);
+	assert_true(f.min_instret >= f.rounds * FAIR_QUANTUM);
+	assert_true(f.max_cycles > f.min_cycles); /* mul: more cycles */
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, bench_setup, bench_teardown)
 
 int main(void)
@@ -2253,6 +2297,8 @@ int main(void)
 		/* vmm_tick */
 		T(test_tick_stops_between_exit_and_handler),
 		T(test_tick_one_cycle_at_a_time_equals_run),
+		/* fairness */
+		T(test_fairness_spinner_next_to_computer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
