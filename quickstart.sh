@@ -8,7 +8,7 @@
 set -eu
 cd "$(dirname "$0")"
 
-packages="gcc make libcmocka-dev libreadline-dev libncurses-dev graphviz tmux"
+packages="gcc make libcmocka-dev libreadline-dev libncurses-dev graphviz tmux time"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
