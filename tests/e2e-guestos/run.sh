@@ -29,7 +29,7 @@
 #                   file: guestos only reads its disk): every line carries a "[vm0] " or "[vm1] " prefix, and
 #                   each VM's lines without it are expected.out, status 0
 #   vmm-four        the same with four VMs
-#   vmm-many        MANY_VMS guest OSes at once, each with 4 MiB of RAM
+#   vmm-many        MANY_VMS (100) guest OSes at once, each with 4 MiB of RAM
 #                   (the least it needs) and guestos.disk: each VM's
 #                   lines are expected.out, status 0
 #   vmm-shadow-flood  the guest OS as vm0 next to 7 copies of the attack
@@ -88,8 +88,8 @@ MAX_CYCLES=50000000
 # the Makefile): the first one gets pid 1.
 PROGS="primes ticker heap stack faulty"
 NCRASH=13
-# vmm-many: this many guest OSes at once (make bench runs 100)
-MANY_VMS=${MANY_VMS:-40}
+# vmm-many: this many guest OSes at once (2 s, also under the sanitizers)
+MANY_VMS=${MANY_VMS:-100}
 # vmm-shadow-flood: the attack, how many copies, and the RAM of each
 FLOOD_SRC=$TOP/tests/guest/attack/shadow_flood
 FLOOD_VMS=7
@@ -328,7 +328,7 @@ check_status 0
 report vmm-four "$reason"
 
 # Many VMs: MANY_VMS guest OSes of the least RAM it needs (4 MiB) at
-# once, each printing the bytes of a solo run.  (make bench runs 100.)
+# once, each printing the bytes of a solo run.
 many=""
 i=0
 while [ $i -lt $MANY_VMS ]; do
