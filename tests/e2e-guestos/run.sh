@@ -37,7 +37,9 @@
 #                   each, which map and touch 1023 regions over and over:
 #                   with a shadow pool per VM the guest OS prints
 #                   expected.out and each flood its shadow_flood.expected
-#                   (with one pool for all, it ran out of shadow tables)
+#                   (test_vmm's test_shadow_flood_takes_no_neighbour_frame
+#                   is the case the old shared pool failed; this one
+#                   checks the pools at scale)
 #   vmm-quantum500  the 500-cycle kernel under --vmm: the very bytes the
 #                   bare machine printed for it (quantum500.out), status 0
 #   vmm-quantum5000 a small VMM quantum, --quantum=5000 (a VM switch every
@@ -359,12 +361,12 @@ done
 vmm_boot "$OUT/vmm-shadow-flood.out" "$G,disk=$D" $flood
 reason=""
 vm_lines "$OUT/vmm-shadow-flood.out" 0
-same_bytes "$SRC/expected.out" "$OUT/vmm-shadow-flood.vm0" ||
+same_bytes "$SRC/expected.out" "$OUT/vmm-shadow-flood.out.vm0" ||
 	reason="the guest OS's output differs from expected.out"
 i=1
 while [ $i -le $FLOOD_VMS ]; do
 	vm_lines "$OUT/vmm-shadow-flood.out" $i
-	same_bytes "$FLOOD_SRC.expected" "$OUT/vmm-shadow-flood.vm$i" ||
+	same_bytes "$FLOOD_SRC.expected" "$OUT/vmm-shadow-flood.out.vm$i" ||
 		reason="${reason:+$reason; }vm$i's output differs from shadow_flood.expected"
 	i=$((i + 1))
 done
