@@ -25,8 +25,8 @@ esac
 #   C compiler, make, unit tests (cmocka), the debugger's line editing
 #   (readline) and full screen (ncurses), diagrams (graphviz's dot) and
 #   the full-screen debugger's tests (tmux).
-debian_packages="gcc make libcmocka-dev libreadline-dev libncurses-dev graphviz tmux"
-fedora_packages="gcc make libcmocka-devel readline-devel ncurses-devel graphviz tmux"
+debian_packages="gcc make libcmocka-dev libreadline-dev libncurses-dev graphviz tmux time"
+fedora_packages="gcc make libcmocka-devel readline-devel ncurses-devel graphviz tmux time"
 
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo=sudo

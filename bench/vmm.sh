@@ -18,7 +18,7 @@
 #       what is left is the host time of the boots themselves.  The exit
 #       counts and the cycle counts come from one --stats run of each (the
 #       machine is deterministic: every run has the same counts).
-#       Also: eight VMs of the guest OS at once (the most the VMM runs),
+#       Also: eight VMs of the guest OS at once,
 #       timed by --stats (the run loop only), per VM.
 #   (c) the privileged-instruction round trip: bench/mtcr.s, 1 000 000 x
 #       `mtcr scratch, t0` under --vmm; host ns per exit = the --stats time

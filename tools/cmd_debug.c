@@ -156,13 +156,13 @@ static int batch_mode(struct dbg *d, FILE *in)
 	return errors;
 }
 
-int cmd_debug(int argc, char **argv)
+/* The debugger on the target the options make: its status. */
+static int debug_options(const struct run_options *opts,
+			 const struct debug_options *dopts)
 {
-	struct run_options o = {.mem = MACH_DEFAULT_RAM};
-	struct debug_options dopt = {0};
-	int rc = run_parse_args("debug", argc, argv, &o, debug_arg, &dopt);
-	if (rc)
-		return rc;
+	const struct run_options o = *opts;
+	const struct debug_options dopt = *dopts;
+	int rc;
 	if (o.lockstep)
 		return run_usage_error("debug", "%s", "--lockstep is for trapeze run");
 	if (o.console_in && strcmp(o.console_in, "-") == 0)
@@ -238,13 +238,25 @@ static void run_to_point(struct dbg *d, const struct debug_options *dopt)
 	free(report);
 }
 
-int cmd_dot(int argc, char **argv)
+int cmd_debug(int argc, char **argv)
 {
 	struct run_options o = {.mem = MACH_DEFAULT_RAM};
 	struct debug_options dopt = {0};
-	int rc = run_parse_args("dot", argc, argv, &o, dot_arg, &dopt);
+	int rc = run_parse_args("debug", argc, argv, &o, debug_arg, &dopt);
 	if (rc)
 		return rc;
+	rc = debug_options(&o, &dopt);
+	run_options_free(&o);
+	return rc;
+}
+
+/* The diagram the options ask for: its status. */
+static int dot_options(const struct run_options *opts,
+		       const struct debug_options *dopts)
+{
+	const struct run_options o = *opts;
+	const struct debug_options dopt = *dopts;
+	int rc;
 	if (!dopt.diagram)
 		return run_usage_error("dot", "%s", "which diagram: pagetables or "
 				       "exits (trapeze dot pagetables|exits ...)");
@@ -284,5 +296,17 @@ int cmd_dot(int argc, char **argv)
 		rc = EXIT_INTERNAL;
 	}
 	target_close(&t);
+	return rc;
+}
+
+int cmd_dot(int argc, char **argv)
+{
+	struct run_options o = {.mem = MACH_DEFAULT_RAM};
+	struct debug_options dopt = {0};
+	int rc = run_parse_args("dot", argc, argv, &o, dot_arg, &dopt);
+	if (rc)
+		return rc;
+	rc = dot_options(&o, &dopt);
+	run_options_free(&o);
 	return rc;
 }

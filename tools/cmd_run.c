@@ -35,17 +35,12 @@ static int run_lockstep(const struct run_options *o)
 	return rc;
 }
 
-int cmd_run(int argc, char **argv)
+static int run_options(const struct run_options *o)
 {
-	struct run_options o = {.mem = MACH_DEFAULT_RAM};
-	int rc = run_parse_args("run", argc, argv, &o, NULL, NULL);
-	if (rc)
-		return rc;
-	if (o.lockstep)
-		return run_lockstep(&o);
-
-	static struct target t; /* large: its output line buffers */
-	rc = target_open(&t, "run", &o, NULL, NULL);
+	if (o->lockstep)
+		return run_lockstep(o);
+	static struct target t;
+	int rc = target_open(&t, "run", o, NULL, NULL);
 	if (rc == 0) {
 		struct timespec t0;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -56,5 +51,16 @@ int cmd_run(int argc, char **argv)
 		rc = target_finish(&t, target_seconds_since(&t0));
 	}
 	target_close(&t);
+	return rc;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_options o = {.mem = MACH_DEFAULT_RAM};
+	int rc = run_parse_args("run", argc, argv, &o, NULL, NULL);
+	if (rc)
+		return rc;
+	rc = run_options(&o);
+	run_options_free(&o);
 	return rc;
 }

@@ -82,8 +82,15 @@ static int parse_image(const char *cmd, char *arg, struct image_arg *im)
 	return 0;
 }
 
-int run_parse_args(const char *cmd, int argc, char **argv,
-		   struct run_options *o, run_extra_arg_fn *extra, void *ctx)
+void run_options_free(struct run_options *o)
+{
+	free(o->images);
+	o->images = NULL;
+	o->nimages = 0;
+}
+
+static int parse_args(const char *cmd, int argc, char **argv,
+		      struct run_options *o, run_extra_arg_fn *extra, void *ctx)
 {
 	for (int i = 1; i < argc; i++) {
 		char *a = argv[i];
@@ -127,8 +134,6 @@ int run_parse_args(const char *cmd, int argc, char **argv,
 			o->lockstep = true;
 		} else if (a[0] == '-' && a[1] != '\0') {
 			return run_usage_error(cmd, "unknown option '%s'", a);
-		} else if (o->nimages == MAX_IMAGES) {
-			return run_usage_error(cmd, "too many images (at most 8): '%s'", a);
 		} else {
 			int rc = parse_image(cmd, a, &o->images[o->nimages++]);
 			if (rc)
@@ -148,6 +153,22 @@ int run_parse_args(const char *cmd, int argc, char **argv,
 		return run_usage_error(cmd, "%s needs --vmm", o->trace ? "--trace"
 						    : o->quantum ? "--quantum" : "--patch");
 	return 0;
+}
+
+int run_parse_args(const char *cmd, int argc, char **argv,
+		   struct run_options *o, run_extra_arg_fn *extra, void *ctx)
+{
+	/* Each image is one argument: argc entries are enough. */
+	o->images = calloc((size_t)argc, sizeof *o->images);
+	o->nimages = 0;
+	if (!o->images) {
+		fprintf(stderr, "trapeze %s: out of memory\n", cmd);
+		return EXIT_INTERNAL;
+	}
+	int rc = parse_args(cmd, argc, argv, o, extra, ctx);
+	if (rc)
+		run_options_free(o);
+	return rc;
 }
 
 
@@ -210,12 +231,18 @@ static const char *image_disk(const struct target *t, int i)
  * shared[i]: VM i's disk file is attached to another VM of this run too.
  * One file is one device and inode, whatever the path says ("d.img",
  * "./d.img", a link).  A file that cannot be stat'ed is no one's to share:
- * attaching it will say why it cannot be opened.
+ * attaching it will say why it cannot be opened.  Returns false if out of
+ * memory.
  */
-static void find_shared_disks(const struct target *t, bool *shared)
+static bool find_shared_disks(const struct target *t, bool *shared)
 {
-	struct stat st[MAX_IMAGES];
-	bool known[MAX_IMAGES];
+	struct stat *st = calloc((size_t)t->nvms, sizeof *st);
+	bool *known = calloc((size_t)t->nvms, sizeof *known);
+	if (!st || !known) {
+		free(st);
+		free(known);
+		return false;
+	}
 	for (int i = 0; i < t->nvms; i++) {
 		const char *disk = image_disk(t, i);
 		known[i] = disk && stat(disk, &st[i]) == 0;
@@ -227,6 +254,9 @@ static void find_shared_disks(const struct target *t, bool *shared)
 			    st[i].st_dev == st[j].st_dev &&
 			    st[i].st_ino == st[j].st_ino)
 				shared[i] = true;
+	free(st);
+	free(known);
+	return true;
 }
 
 static int open_native(struct target *t)
@@ -260,11 +290,25 @@ static void trace_to_file(void *ctx, const struct vmm_event *e)
 	target_trace_event(ctx, e);
 }
 
+static int open_vms(struct target *t, const uint32_t *mems);
+
 static int open_vmm(struct target *t)
 {
-	uint32_t mems[MAX_IMAGES];
+	uint32_t *mems = malloc((size_t)t->nvms * sizeof *mems);
+	if (!mems) {
+		fprintf(stderr, "trapeze %s: out of memory\n", t->cmd);
+		return EXIT_LOAD_FAILED;
+	}
 	for (int i = 0; i < t->nvms; i++)
 		mems[i] = image_mem(t, i);
+	int rc = open_vms(t, mems);
+	free(mems);
+	return rc;
+}
+
+/* The VMM with a VM per image, mems[i] bytes of RAM each. */
+static int open_vms(struct target *t, const uint32_t *mems)
+{
 	struct vmm_config cfg = {.leaky = t->o.leaky, .patch = t->o.patch,
 				 .quantum = t->o.quantum,
 				 .host_ram = vmm_host_ram_for(mems, t->nvms),
@@ -278,8 +322,12 @@ static int open_vmm(struct target *t)
 	t->m = vmm_machine(t->v);
 	/* VMs that share a disk file each get a private copy-on-write view
 	 * of it, so that no VM sees another's writes (`trapeze help run`). */
-	bool shared[MAX_IMAGES];
-	find_shared_disks(t, shared);
+	bool *shared = calloc((size_t)t->nvms, sizeof *shared);
+	if (!shared || !find_shared_disks(t, shared)) {
+		free(shared);
+		fprintf(stderr, "trapeze %s: out of memory\n", t->cmd);
+		return EXIT_LOAD_FAILED;
+	}
 	for (int i = 0; i < t->nvms; i++) {
 		struct vm_config vc = {.image = &t->images[i], .mem = mems[i],
 				       .disk = image_disk(t, i),
@@ -289,9 +337,11 @@ static int open_vmm(struct target *t)
 		if (vmm_add_vm(t->v, &vc, err, sizeof err) < 0) {
 			fprintf(stderr, "trapeze %s: %s: %s\n", t->cmd,
 				t->o.images[i].path, err);
+			free(shared);
 			return EXIT_LOAD_FAILED;
 		}
 	}
+	free(shared);
 	if (t->o.trace) {
 		t->trace = fopen(t->o.trace, "w");
 		if (!t->trace) {
@@ -314,6 +364,12 @@ int target_open(struct target *t, const char *cmd,
 	t->nvms = o->nimages;
 	t->output = output ? output : target_output_stdout;
 	t->output_ctx = output ? output_ctx : t;
+	t->images = calloc((size_t)t->nvms, sizeof *t->images);
+	t->line = calloc((size_t)t->nvms, sizeof *t->line);
+	if (!t->images || !t->line) {
+		fprintf(stderr, "trapeze %s: out of memory\n", cmd);
+		return EXIT_LOAD_FAILED;
+	}
 	for (int i = 0; i < o->nimages; i++) {
 		char err[256];
 		if (elf_read_file(o->images[i].path, &t->images[i], err,
@@ -337,8 +393,10 @@ void target_close(struct target *t)
 		vmm_free(t->v);
 	else if (t->m)
 		mach_free(t->m);
-	for (int i = 0; i < t->nvms; i++)
+	for (int i = 0; t->images && i < t->nvms; i++)
 		elf_image_free(&t->images[i]);
+	free(t->images);
+	free(t->line);
 	memset(t, 0, sizeof *t);
 }
 
@@ -500,6 +558,10 @@ static void print_vm_stats(const struct vmm *v, int vm)
 					st.silent_sensitive[op]);
 		fprintf(stderr, "\n");
 	}
+	if (st.shadow_reclaims)
+		fprintf(stderr, "vm%d: shadow pool ran dry %" PRIu64 " times: its "
+				"shadows dropped and refilled\n",
+			vm, st.shadow_reclaims);
 	if (st.pages_scanned)
 		fprintf(stderr, "vm%d: binary patching: %" PRIu64 " pages scanned, "
 				"%" PRIu64 " patch sites, %" PRIu64 " patch traps, %"
@@ -507,6 +569,24 @@ static void print_vm_stats(const struct vmm *v, int vm)
 				" pages back to data\n",
 			vm, st.pages_scanned, st.patch_sites, st.patch_traps,
 			st.patch_writes, st.pages_unscanned);
+}
+
+/* What each VM ran over the rounds they all ran (vmm_fairness). */
+static void print_fairness(const struct vmm *v, int nvms)
+{
+	struct vmm_fairness f;
+	vmm_fairness(v, &f);
+	if (f.rounds == 0) {
+		fprintf(stderr, "vmm: fairness: a VM stopped in the first round, "
+				"before all %d VMs had run a whole round\n", nvms);
+		return;
+	}
+	fprintf(stderr, "vmm: fairness while all %d VMs ran (%" PRIu64
+			" rounds): guest instructions min %" PRIu64 " (vm%d) max %"
+			PRIu64 " (vm%d) (spread %.2f%%); guest cycles min %" PRIu64
+			" max %" PRIu64 "\n",
+		nvms, f.rounds, f.min_instret, f.min_vm, f.max_instret, f.max_vm,
+		100.0 * f.spread, f.min_cycles, f.max_cycles);
 }
 
 static int state_status(enum vm_state s)
@@ -591,6 +671,8 @@ int target_finish(struct target *t, double secs)
 	if (t->o.stats) {
 		for (int i = 0; i < t->nvms; i++)
 			print_vm_stats(t->v, i);
+		if (t->nvms > 1)
+			print_fairness(t->v, t->nvms);
 		struct mach_stats st;
 		mach_get_stats(t->m, &st);
 		fprintf(stderr, "vmm: %" PRIu64 " host cycles, %.3f s\n", st.cycles,

@@ -17,8 +17,6 @@
 #include "../machine/machine.h"
 #include "../vmm/vmm.h"
 
-#define MAX_IMAGES VMM_MAX_VMS
-
 struct image_arg {
 	const char *path;
 	const char *disk; /* NULL: --disk */
@@ -37,7 +35,7 @@ struct run_options {
 	const char *console_in;
 	const char *trace;
 	bool stats;
-	struct image_arg images[MAX_IMAGES];
+	struct image_arg *images; /* one per image: run_options_free */
 	int nimages;
 };
 
@@ -51,6 +49,8 @@ struct run_options {
 typedef int run_extra_arg_fn(void *ctx, int argc, char **argv, int *i);
 int run_parse_args(const char *cmd, int argc, char **argv,
 		   struct run_options *o, run_extra_arg_fn *extra, void *ctx);
+/* Frees what run_parse_args allocated (after it returned 0). */
+void run_options_free(struct run_options *o);
 /* For the extra options: prints "trapeze CMD: <fmt, arg>" and the help
  * hint, returns EXIT_USAGE. */
 int run_usage_error(const char *cmd, const char *fmt, const char *arg);
@@ -63,7 +63,7 @@ typedef void target_output_fn(void *ctx, int vm, uint8_t byte);
 struct target {
 	const char *cmd;           /* "run", "debug": for messages */
 	struct run_options o;
-	struct elf_image images[MAX_IMAGES];
+	struct elf_image *images;  /* nvms of them */
 	int nvms;                  /* 1 on the bare machine */
 	struct machine *m;         /* the machine (the VMM's, under --vmm) */
 	struct vmm *v;             /* NULL on the bare machine */
@@ -71,7 +71,7 @@ struct target {
 	target_output_fn *output; /* may be changed once the target is open */
 	void *output_ctx;
 	/* the default output: stdout, lines prefixed "[vmN] " if several */
-	struct { char text[4096]; size_t len; } line[MAX_IMAGES];
+	struct output_line { char text[4096]; size_t len; } *line;
 	/* the bare machine: how its run ended */
 	bool native_done;
 	enum mach_stop native_stop;

@@ -52,6 +52,29 @@ struct code_info {
 	uint32_t orig[PAGE_WORDS];         /* the original of each patched word */
 };
 
+/*
+ * A VM's own host frames for its shadow tables, carved from host RAM
+ * when the VM is made (vmm.c, give_shadow_pool).  SHADOW_POOL_FRAMES:
+ * its 3 roots and 253 leaf tables, each leaf mapping a 4 MiB region in
+ * one view.  The least that guarantees progress is SHADOW_MIN_FRAMES:
+ * the 3 roots, and one leaf for the fetch and one for the data access of
+ * the instruction that faults, since a reclaim empties every view (an
+ * instruction touches at most two pages: PG32 has no unaligned access).
+ */
+#define SHADOW_POOL_FRAMES 256u
+#define SHADOW_MIN_FRAMES (VMM_VIEWS + 2u)
+_Static_assert(SHADOW_POOL_FRAMES >= SHADOW_MIN_FRAMES,
+	       "a VM's shadow pool must let it make progress");
+_Static_assert(SHADOW_POOL_FRAMES - VMM_VIEWS <= SHADOW_MAX_LEAVES,
+	       "one view's leaves all fit in struct shadow");
+struct frame_pool {
+	uint32_t top;    /* the frame number just above the pool */
+	uint32_t size;   /* frames in the pool */
+	uint32_t carved; /* frames handed out, from the top down, so far */
+	uint32_t *free;  /* frames given back (HPAs), size of them at most */
+	uint32_t nfree;
+};
+
 struct vm {
 	int id;
 	struct vmm *vmm;
@@ -66,6 +89,7 @@ struct vm {
 	uint32_t *page_of;
 
 	struct shadow shadow[VIEWS];
+	struct frame_pool pool; /* the frames the shadows come from */
 	struct code_info **code_info; /* per guest page, with --patch */
 
 	/* the VM's own clock and devices */
@@ -91,27 +115,30 @@ struct vm {
 	char reason[160];
 
 	struct vmm_vm_stats stats;
+	/* instret and cycles when the last round all VMs ran began */
+	uint64_t fair_instret, fair_cycles;
 };
 
 struct vmm {
 	struct vmm_config cfg;
 	struct machine *m;
-	struct vm *vms[VMM_MAX_VMS];
-	int nvms;
+	struct vm **vms; /* vms[0..nvms), grown as VMs are added */
+	int nvms, capvms;
 	bool started;
 
 	/* host frames: a bump allocator for guest memory at the bottom of
-	 * host RAM, and a free list of VMM frames for shadow tables */
+	 * host RAM, and the VMs' shadow pools carved from the top down */
 	uint32_t next_frame; /* next guest frame, counting up */
-	uint32_t top_used;   /* VMM frames taken from the top so far */
-	uint32_t *free_frames;
-	int nfree, capfree;
+	uint32_t top_used;   /* frames carved for shadow pools so far */
 
 	/* The scheduler, kept here rather than in a loop's locals so that
 	 * the debugger can stop it anywhere (vmm_tick) and the run goes on
 	 * exactly as if it had not. */
 	int turn;            /* the VM whose turn it is; -1 before the first */
-	uint64_t turn_end;   /* the turn ends when that VM's clock gets here */
+	uint64_t rounds_started; /* rounds of the round robin begun with
+				    every VM running */
+	uint64_t fair_rounds;    /* whole rounds before the last such note */
+	uint64_t turn_end;   /* the turn ends when that VM's instret gets here */
 	bool exit_pending;   /* a world switch out whose handler has not run */
 	struct mach_exit pending;
 
@@ -204,8 +231,10 @@ bool gpa_write32(struct vm *vm, uint32_t gpa, uint32_t value);
 bool gpa_to_hpa(const struct vm *vm, uint32_t gpa, uint32_t *hpa);
 /* The inverse: false if hpa is not in one of the VM's own frames. */
 bool hpa_to_gpa(const struct vm *vm, uint32_t hpa, uint32_t *gpa);
-uint32_t vmm_alloc_frame(struct vmm *v);
-void vmm_free_frame(struct vmm *v, uint32_t hpa);
+/* A zeroed frame of the VM's shadow pool (0 if it has none left), and
+ * giving one back. */
+uint32_t vmm_alloc_frame(struct vm *vm);
+void vmm_free_frame(struct vm *vm, uint32_t hpa);
 void vm_service_devices(struct vm *vm);
 uint64_t vm_next_deadline(const struct vm *vm);
 /* The instruction at pc completed (emulated): pc += 4, one more retired. */

@@ -49,7 +49,7 @@ uint32_t shadow_root(struct vm *vm)
 int shadow_init(struct vm *vm)
 {
 	for (int s = 0; s < VIEWS; s++) {
-		vm->shadow[s].root = vmm_alloc_frame(vm->vmm);
+		vm->shadow[s].root = vmm_alloc_frame(vm);
 		if (!vm->shadow[s].root)
 			return -1;
 	}
@@ -66,12 +66,12 @@ static void host_put_word(struct vm *vm, uint32_t hpa, uint32_t value)
 	mach_phys_write(vm->vmm->m, hpa, &value, 4);
 }
 
-/* Empties a shadow: its leaf tables go back to the VMM's free frames. */
+/* Empties a shadow: its leaf tables go back to the VM's pool. */
 static void shadow_clear(struct vm *vm, struct shadow *s)
 {
 	static const uint8_t zero[PAGE_SIZE];
 	for (int i = 0; i < s->nleaves; i++)
-		vmm_free_frame(vm->vmm, s->leaves[i]);
+		vmm_free_frame(vm, s->leaves[i]);
 	s->nleaves = 0;
 	mach_phys_write(vm->vmm->m, s->root, zero, PAGE_SIZE);
 }
@@ -105,16 +105,45 @@ void shadow_invalidate(struct vm *vm, uint32_t va)
 	mach_tlb_invalidate(vm->vmm->m, va);
 }
 
+/*
+ * The VM's shadow pool is empty: its shadows are a cache of its own
+ * page tables, so all of them (every view) are dropped and refilled on
+ * demand.  Only this VM pays, in shadow faults and host cycles; what it
+ * sees does not change, and no other VM's shadows are touched.
+ */
+static void shadow_reclaim(struct vm *vm)
+{
+	for (int s = 0; s < VIEWS; s++)
+		shadow_clear(vm, &vm->shadow[s]);
+	mach_tlb_flush(vm->vmm->m);
+	vm_charge_cycles(vm, vmm_cost(VMM_COST_SHADOW_FLUSH));
+	vm->stats.shadow_reclaims++;
+}
+
+/* A leaf table from the VM's pool, reclaiming its shadows if the pool is
+ * empty (SHADOW_MIN_FRAMES: then there is one). */
+static uint32_t shadow_new_leaf(struct vm *vm, const struct shadow *s)
+{
+	if (s->nleaves == SHADOW_MAX_LEAVES)
+		return 0;
+	uint32_t leaf = vmm_alloc_frame(vm);
+	if (!leaf) {
+		shadow_reclaim(vm);
+		leaf = vmm_alloc_frame(vm);
+	}
+	return leaf;
+}
+
 /* Writes one shadow PTE, making the leaf table if needed.  Returns false
- * if the VMM has no frame left for it. */
+ * if there is no frame for it, which a pool of SHADOW_MIN_FRAMES or more
+ * rules out. */
 static bool shadow_set(struct vm *vm, struct shadow *s, uint32_t va,
 		       uint32_t pte)
 {
 	uint32_t root_pa = s->root + PT_ROOT_INDEX(va) * 4, root;
 	host_word(vm, root_pa, &root);
 	if (!(root & PTE_V)) {
-		uint32_t leaf = s->nleaves < SHADOW_MAX_LEAVES
-					? vmm_alloc_frame(vm->vmm) : 0;
+		uint32_t leaf = shadow_new_leaf(vm, s);
 		if (!leaf)
 			return false;
 		s->leaves[s->nleaves++] = leaf;
@@ -248,15 +277,12 @@ void shadow_page_fault(struct vm *vm, const struct mach_exit *exit,
 		}
 		if (!shadow_set(vm, &vm->shadow[view_of(vm)], va,
 				shadow_pte(vm, t.gpa, hpa, t.pte))) {
-			/* Out of VMM frames: start this VM's shadows afresh. */
-			shadow_flush(vm);
-			if (!shadow_set(vm, &vm->shadow[view_of(vm)], va,
-					shadow_pte(vm, t.gpa, hpa, t.pte))) {
-				vm_stop(vm, VM_FAILED, "no host frame left for a "
-					"shadow table");
-				ev->action = VMM_ACT_HALTED;
-				return;
-			}
+			/* A pool of SHADOW_MIN_FRAMES or more rules this out:
+			 * a broken invariant stops the VM, loudly. */
+			vm_stop(vm, VM_FAILED, "no frame in the VM's own shadow "
+				"pool even after reclaiming it (a VMM bug)");
+			ev->action = VMM_ACT_HALTED;
+			return;
 		}
 		vm_charge(vm, ev, VMM_COST_SHADOW_FILL);
 		/* The instruction runs again; on the bare machine it ran

@@ -102,25 +102,26 @@ void vm_stop(struct vm *vm, enum vm_state state, const char *fmt, ...)
 /* ---- host frames ---------------------------------------------------------------- */
 
 /*
- * Host RAM: guest memory from the bottom, VMM frames for shadow tables
- * from the top down, recycled through a free list.
+ * Host RAM: guest memory from the bottom up; from the top down, one
+ * shadow pool per VM, carved out when the VM is made.  A VM's shadow
+ * tables come from its own pool only, so what one VM maps can never
+ * take a frame another VM needs: when a VM's pool runs dry, the VMM
+ * drops that VM's shadows (shadow.c, shadow_reclaim) and refills them
+ * from its pool, and no other VM notices.
  */
 #define HOST_RAM MACH_MAX_RAM
 #define FIRST_GUEST_FRAME 16
-
-/*
- * What give_memory needs: guest frames start at or above the largest VM's
- * page count, then each VM's pages; plus room for the shadows (at most
- * three views of 1024 leaf tables each, per VM).
- */
-#define SHADOW_RESERVE (16u << 20)
+#define SHADOW_POOL_BYTES ((uint32_t)SHADOW_POOL_FRAMES * PAGE_SIZE)
 
 uint32_t vmm_host_ram_for(const uint32_t *mem, int nvms)
 {
+	/* What give_memory needs: guest frames start at or above the
+	 * largest VM's page count, then each VM's pages; and each VM's
+	 * shadow pool. */
 	uint64_t total = (uint64_t)FIRST_GUEST_FRAME * PAGE_SIZE, largest = 0;
 	for (int i = 0; i < nvms; i++) {
 		uint64_t m = mem[i] ? mem[i] : MACH_DEFAULT_RAM;
-		total += m + SHADOW_RESERVE;
+		total += m + SHADOW_POOL_BYTES;
 		if (m > largest)
 			largest = m;
 	}
@@ -128,34 +129,41 @@ uint32_t vmm_host_ram_for(const uint32_t *mem, int nvms)
 	return total > HOST_RAM ? HOST_RAM : (uint32_t)total;
 }
 
-uint32_t vmm_alloc_frame(struct vmm *v)
+/* A zeroed frame from the VM's own pool: a frame given back, else one
+ * never used yet.  0 when the pool is empty (the caller reclaims). */
+uint32_t vmm_alloc_frame(struct vm *vm)
 {
+	struct frame_pool *p = &vm->pool;
 	uint32_t hpa;
-	if (v->nfree > 0) {
-		hpa = v->free_frames[--v->nfree];
-	} else {
-		uint32_t top = mach_ram_size(v->m) / PAGE_SIZE - v->top_used - 1;
-		if (top <= v->next_frame)
-			return 0; /* host memory exhausted */
-		v->top_used++;
-		hpa = top * PAGE_SIZE;
-	}
+	if (p->nfree > 0)
+		hpa = p->free[--p->nfree];
+	else if (p->carved < p->size)
+		hpa = (p->top - ++p->carved) * PAGE_SIZE;
+	else
+		return 0;
 	static const uint8_t zero[PAGE_SIZE];
-	mach_phys_write(v->m, hpa, zero, PAGE_SIZE);
+	mach_phys_write(vm->vmm->m, hpa, zero, PAGE_SIZE);
 	return hpa;
 }
 
-void vmm_free_frame(struct vmm *v, uint32_t hpa)
+void vmm_free_frame(struct vm *vm, uint32_t hpa)
 {
-	if (v->nfree == v->capfree) {
-		int cap = v->capfree ? v->capfree * 2 : 256;
-		uint32_t *p = realloc(v->free_frames, (size_t)cap * sizeof *p);
-		if (!p)
-			return; /* the frame is lost, not reused: harmless */
-		v->free_frames = p;
-		v->capfree = cap;
-	}
-	v->free_frames[v->nfree++] = hpa;
+	struct frame_pool *p = &vm->pool;
+	if (p->nfree < p->carved) /* always: only carved frames come back */
+		p->free[p->nfree++] = hpa;
+}
+
+/* Carves the VM's shadow pool, SHADOW_POOL_FRAMES frames, from the top
+ * of what host RAM has left (room_in_host_ram said there is room). */
+static bool give_shadow_pool(struct vmm *v, struct vm *vm)
+{
+	vm->pool.free = malloc(SHADOW_POOL_FRAMES * sizeof *vm->pool.free);
+	if (!vm->pool.free)
+		return false;
+	vm->pool.top = mach_ram_size(v->m) / PAGE_SIZE - v->top_used;
+	vm->pool.size = SHADOW_POOL_FRAMES;
+	v->top_used += SHADOW_POOL_FRAMES;
+	return true;
 }
 
 static uint32_t gcd(uint32_t a, uint32_t b)
@@ -176,6 +184,21 @@ static uint32_t coprime_stride(uint32_t n)
 	return k;
 }
 
+/* Starting at or above frame n, frame base + anything is above every
+ * guest page number: no guest page lands at its own address. */
+static uint32_t first_frame_for(const struct vmm *v, uint32_t npages)
+{
+	return v->next_frame > npages ? v->next_frame : npages;
+}
+
+/* Is there room in host RAM for a VM of npages pages and its pool? */
+static bool room_in_host_ram(const struct vmm *v, uint32_t npages)
+{
+	uint64_t top = mach_ram_size(v->m) / PAGE_SIZE - v->top_used;
+	return (uint64_t)first_frame_for(v, npages) + npages +
+		       SHADOW_POOL_FRAMES <= top;
+}
+
 /*
  * Gives the VM npages host frames in a scrambled order: guest page i is
  * host frame base + (i * k mod n).  Contiguous guest memory is thus not
@@ -184,11 +207,7 @@ static uint32_t coprime_stride(uint32_t n)
 static bool give_memory(struct vmm *v, struct vm *vm)
 {
 	uint32_t n = vm->npages;
-	/* Starting at or above frame n, frame base + anything is above every
-	 * guest page number: no guest page lands at its own address. */
-	uint32_t base = v->next_frame > n ? v->next_frame : n;
-	if ((uint64_t)base + n + 64 > mach_ram_size(v->m) / PAGE_SIZE - v->top_used)
-		return false;
+	uint32_t base = first_frame_for(v, n);
 	vm->frames = malloc((size_t)n * sizeof *vm->frames);
 	vm->page_of = malloc((size_t)n * sizeof *vm->page_of);
 	if (!vm->frames || !vm->page_of)
@@ -386,6 +405,7 @@ static void vm_free(struct vm *vm)
 		return;
 	dev_disk_destroy(&vm->disk);
 	patch_free(vm);
+	free(vm->pool.free);
 	free(vm->frames);
 	free(vm->page_of);
 	free(vm);
@@ -397,17 +417,36 @@ void vmm_free(struct vmm *v)
 		return;
 	for (int i = 0; i < v->nvms; i++)
 		vm_free(v->vms[i]);
-	free(v->free_frames);
+	free(v->vms);
 	mach_free(v->m);
 	free(v);
+}
+
+/* The VM table grows by doubling: adding N VMs costs O(N) copies. */
+static bool room_for_one_more_vm(struct vmm *v)
+{
+	if (v->nvms < v->capvms)
+		return true;
+	int cap = v->capvms ? v->capvms * 2 : 8;
+	struct vm **p = realloc(v->vms, (size_t)cap * sizeof *p);
+	if (!p)
+		return false;
+	v->vms = p;
+	v->capvms = cap;
+	return true;
 }
 
 int vmm_add_vm(struct vmm *v, const struct vm_config *cfg, char *err,
 	       size_t errsize)
 {
-	if (v->nvms == VMM_MAX_VMS || v->started) {
-		snprintf(err, errsize, "at most %d VMs, all added before the run",
-			 VMM_MAX_VMS);
+	if (v->started) {
+		snprintf(err, errsize, "vm%d: every VM must be added before the "
+			 "run", v->nvms);
+		return -1;
+	}
+	if (!room_for_one_more_vm(v)) {
+		snprintf(err, errsize, "vm%d: out of host memory for the VM table",
+			 v->nvms);
 		return -1;
 	}
 	uint32_t mem = cfg->mem ? cfg->mem : MACH_DEFAULT_RAM;
@@ -416,9 +455,17 @@ int vmm_add_vm(struct vmm *v, const struct vm_config *cfg, char *err,
 			 "up to 256M", v->nvms, mem);
 		return -1;
 	}
+	if (!room_in_host_ram(v, mem / PAGE_SIZE)) {
+		snprintf(err, errsize, "vm%d: no room in the machine's %u MiB "
+			 "of RAM for its %u KiB of memory and %u KiB shadow pool "
+			 "(%d VMs fit; MACH_MAX_RAM is %u MiB)", v->nvms,
+			 mach_ram_size(v->m) >> 20, mem >> 10,
+			 SHADOW_POOL_BYTES >> 10, v->nvms, MACH_MAX_RAM >> 20);
+		return -1;
+	}
 	struct vm *vm = calloc(1, sizeof *vm);
 	if (!vm) {
-		snprintf(err, errsize, "out of memory");
+		snprintf(err, errsize, "vm%d: out of host memory", v->nvms);
 		return -1;
 	}
 	vm->id = v->nvms;
@@ -428,7 +475,7 @@ int vmm_add_vm(struct vmm *v, const struct vm_config *cfg, char *err,
 	vm->state = VM_RUNNING;
 	vm->code_info = calloc(vm->npages, sizeof *vm->code_info);
 	if (!vm->code_info) {
-		snprintf(err, errsize, "out of memory");
+		snprintf(err, errsize, "vm%d: out of host memory", vm->id);
 		free(vm);
 		return -1;
 	}
@@ -439,9 +486,9 @@ int vmm_add_vm(struct vmm *v, const struct vm_config *cfg, char *err,
 	dev_console_init(&vm->console, &host);
 	dev_timer_init(&vm->timer, &host);
 	dev_test_init(&vm->test, &host);
-	if (dev_disk_init(&vm->disk, &host) != 0 || !give_memory(v, vm)) {
-		snprintf(err, errsize, "vm%d: not enough host memory for %u bytes",
-			 vm->id, mem);
+	if (dev_disk_init(&vm->disk, &host) != 0 || !give_memory(v, vm) ||
+	    !give_shadow_pool(v, vm)) {
+		snprintf(err, errsize, "vm%d: out of host memory", vm->id);
 		vm_free(vm);
 		return -1;
 	}
@@ -671,10 +718,52 @@ static void dispatch_pending(struct vm *vm)
 }
 
 /*
- * The scheduler: round robin, each VM a turn of at most a quantum of its
- * own time.  vmm_turn says whose turn it is (the current VM's, while its
- * turn lasts; else the next running VM's); turn_vm also starts the turn
- * of a VM whose turn is new.  Returns NULL once every VM has stopped.
+ * Fairness, for --stats: at the start of each round of the round robin
+ * (the turn wraps around to a lower-numbered VM), if every VM is still
+ * running, each VM's instruction count and clock are noted.  The last
+ * note is then what each VM got over the rounds they all ran to the end,
+ * whole rounds only: a round cut short by a VM's stop would favour the
+ * VMs that had their turn in it.
+ */
+static void fairness_new_round(struct vmm *v)
+{
+	for (int i = 0; i < v->nvms; i++)
+		if (v->vms[i]->state != VM_RUNNING)
+			return;
+	for (int i = 0; i < v->nvms; i++) {
+		v->vms[i]->fair_instret = v->vms[i]->instret;
+		v->vms[i]->fair_cycles = v->vms[i]->cycles;
+	}
+	v->fair_rounds = v->rounds_started++;
+}
+
+void vmm_fairness(const struct vmm *v, struct vmm_fairness *f)
+{
+	memset(f, 0, sizeof *f);
+	f->rounds = v->fair_rounds;
+	for (int i = 0; i < v->nvms; i++) {
+		const struct vm *vm = v->vms[i];
+		if (i == 0 || vm->fair_instret < f->min_instret)
+			f->min_instret = vm->fair_instret, f->min_vm = i;
+		if (i == 0 || vm->fair_instret > f->max_instret)
+			f->max_instret = vm->fair_instret, f->max_vm = i;
+		if (i == 0 || vm->fair_cycles < f->min_cycles)
+			f->min_cycles = vm->fair_cycles;
+		if (i == 0 || vm->fair_cycles > f->max_cycles)
+			f->max_cycles = vm->fair_cycles;
+	}
+	f->spread = f->max_instret ? (double)(f->max_instret - f->min_instret) /
+					     (double)f->max_instret : 0;
+}
+
+/*
+ * The scheduler: round robin, each VM a turn of at most a quantum of
+ * guest instructions (not of cycles: a VM whose instructions cost more
+ * cycles, such as mul and div, would then run fewer instructions, and so
+ * get less of the host, than a VM that spins on one-cycle branches).
+ * vmm_turn says whose turn it is (the current VM's, while its turn
+ * lasts; else the next running VM's); turn_vm also starts the turn of a
+ * VM whose turn is new.  Returns NULL once every VM has stopped.
  */
 int vmm_turn(const struct vmm *v)
 {
@@ -683,7 +772,7 @@ int vmm_turn(const struct vmm *v)
 	if (v->turn >= 0) {
 		const struct vm *vm = v->vms[v->turn];
 		if (vm->state == VM_RUNNING && !vm->yield &&
-		    vm->cycles < v->turn_end)
+		    vm->instret < v->turn_end)
 			return v->turn;
 	}
 	for (int k = 1; k <= v->nvms; k++) {
@@ -700,9 +789,11 @@ static struct vm *turn_vm(struct vmm *v)
 	if (i < 0)
 		return NULL;
 	struct vm *vm = v->vms[i];
-	if (i != v->turn || vm->yield || vm->cycles >= v->turn_end) {
+	if (i != v->turn || vm->yield || vm->instret >= v->turn_end) {
+		if (i <= v->turn || v->turn < 0)
+			fairness_new_round(v);
 		v->turn = i; /* a new turn (perhaps the same VM's again) */
-		v->turn_end = vm->cycles + v->cfg.quantum;
+		v->turn_end = vm->instret + v->cfg.quantum;
 		vm->yield = false;
 	}
 	return vm;
@@ -718,10 +809,14 @@ enum vmm_tick vmm_tick(struct vmm *v, uint64_t max_cycles)
 	struct vm *vm = turn_vm(v);
 	if (!vm)
 		return VMM_TICK_DONE;
-	uint64_t until = v->turn_end;
-	if (max_cycles < until - vm->cycles)
-		until = vm->cycles + max_cycles;
-	return run_slice(vm, until) ? VMM_TICK_EXIT : VMM_TICK_RAN;
+	/* Every instruction costs at least a cycle: a slice of as many
+	 * cycles as the turn has instructions left runs no more than that
+	 * many, and the turn goes on with another slice if it ran fewer
+	 * (mul, div, device accesses and traps cost more). */
+	uint64_t left = v->turn_end - vm->instret;
+	if (max_cycles < left)
+		left = max_cycles;
+	return run_slice(vm, vm->cycles + left) ? VMM_TICK_EXIT : VMM_TICK_RAN;
 }
 
 int vmm_step(struct vmm *v, int id)

@@ -25,8 +25,7 @@
 #include "../isa/elf.h"
 #include "../machine/machine.h"
 
-#define VMM_MAX_VMS 8
-#define VMM_DEFAULT_QUANTUM 100000u /* cycles of a VM's time per turn */
+#define VMM_DEFAULT_QUANTUM 100000u /* guest instructions per turn */
 
 /*
  * What the VMM's own work costs, charged to the machine's clock (not to
@@ -180,7 +179,11 @@ struct vmm *vmm_new(const struct vmm_config *cfg);
 void vmm_free(struct vmm *v);
 
 /* Adds a VM (vm0, vm1, ...) booting cfg->image.  All VMs must be added
- * before the first vmm_run.  Returns its number, or -1 with the reason. */
+ * before the first vmm_run.  There is no fixed limit on their number:
+ * what limits it is the host's memory and the machine's RAM (host_ram,
+ * at most MACH_MAX_RAM), which holds every VM's memory and its shadow
+ * pool.  Returns its number, or -1 with the reason, one line naming the
+ * VM and what ran out. */
 int vmm_add_vm(struct vmm *v, const struct vm_config *cfg, char *err,
 	       size_t errsize);
 
@@ -227,6 +230,7 @@ struct vmm_vm_stats {
 	uint64_t guest_instret;  /* instructions the guest ran, all directly */
 	uint64_t guest_cycles;   /* its virtual clock */
 	uint64_t shadow_flushes;
+	uint64_t shadow_reclaims; /* its shadow pool ran dry: shadows dropped */
 	uint64_t hypercalls;
 	uint64_t pages_scanned;  /* pages examined whole as they first ran (--patch) */
 	uint64_t patch_sites;    /* instructions patched */
@@ -237,6 +241,24 @@ struct vmm_vm_stats {
 	uint64_t silent_sensitive[OP_COUNT];
 };
 void vmm_vm_stats(const struct vmm *v, int vm, struct vmm_vm_stats *st);
+
+/*
+ * Fairness: what each VM ran over the whole rounds of the round robin
+ * that every VM ran (from the start until the round in which the first
+ * VM stopped).  Each VM's turn is a quantum of guest instructions, so
+ * the counts differ only where a VM gave up the rest of a turn to wait
+ * (wfi) or an exit's emulated instruction ended its turn one late.
+ * Their clocks may differ more: mul, div, device accesses and traps
+ * cost more cycles.  spread = (max - min) / max of the instructions.
+ */
+struct vmm_fairness {
+	uint64_t rounds;          /* whole rounds all VMs ran */
+	uint64_t min_instret, max_instret;
+	int min_vm, max_vm;       /* which VM had the fewest, the most */
+	uint64_t min_cycles, max_cycles;
+	double spread;
+};
+void vmm_fairness(const struct vmm *v, struct vmm_fairness *f);
 
 /* The machine the VMM runs (for the debugger and for statistics). */
 struct machine *vmm_machine(struct vmm *v);

@@ -29,11 +29,22 @@
 #                   file: guestos only reads its disk): every line carries a "[vm0] " or "[vm1] " prefix, and
 #                   each VM's lines without it are expected.out, status 0
 #   vmm-four        the same with four VMs
+#   vmm-many        MANY_VMS (100) guest OSes at once, each with 4 MiB of RAM
+#                   (the least it needs) and guestos.disk: each VM's
+#                   lines are expected.out, status 0
+#   vmm-shadow-flood  the guest OS as vm0 next to 7 copies of the attack
+#                   tests/guest/attack/shadow_flood.s with 120 MiB of RAM
+#                   each, which map and touch 1023 regions over and over:
+#                   with a shadow pool per VM the guest OS prints
+#                   expected.out and each flood its shadow_flood.expected
+#                   (test_vmm's test_shadow_flood_takes_no_neighbour_frame
+#                   is the case the old shared pool failed; this one
+#                   checks the pools at scale)
 #   vmm-quantum500  the 500-cycle kernel under --vmm: the very bytes the
 #                   bare machine printed for it (quantum500.out), status 0
 #   vmm-quantum5000 a small VMM quantum, --quantum=5000 (a VM switch every
-#                   5000 cycles, in the middle of the guest's own time
-#                   slices): two VMs of guestos as in vmm-two, then
+#                   5000 instructions, in the middle of the guest's own
+#                   time slices): two VMs of guestos as in vmm-two, then
 #                   quantum500 alone, the very bytes of quantum500.out
 #   vmm-crash       the crash disk: the very bytes of expected-crash.out
 #   vmm-nodisk      no disk: expected-nodisk.out, status 1
@@ -79,6 +90,12 @@ MAX_CYCLES=50000000
 # the Makefile): the first one gets pid 1.
 PROGS="primes ticker heap stack faulty"
 NCRASH=13
+# vmm-many: this many guest OSes at once (2 s, also under the sanitizers)
+MANY_VMS=${MANY_VMS:-100}
+# vmm-shadow-flood: the attack, how many copies, and the RAM of each
+FLOOD_SRC=$TOP/tests/guest/attack/shadow_flood
+FLOOD_VMS=7
+FLOOD_MEM=120M
 
 mkdir -p "$OUT" || exit 2
 passed=0
@@ -139,6 +156,8 @@ assemble "$SRC/quantum500.s" "$OUT/quantum500.elf" -I "$GUESTOS" \
 	-I "$GUESTOS/native" -I "$INC" ||
 	build_ok=0
 assemble "$SRC/crash.s" "$OUT/crash.elf" -I "$GUESTOS/user" || build_ok=0
+assemble "$FLOOD_SRC.s" "$OUT/shadow_flood.elf" -I "$TOP/tests/guest/lib" \
+	-I "$INC" || build_ok=0
 disk_args=""
 for p in $PROGS; do
 	assemble "$GUESTOS/user/$p.s" "$OUT/$p.elf" || build_ok=0
@@ -259,6 +278,11 @@ check_status() {
 	fi
 }
 
+# vm_lines FILE I: FILE.vmI, the lines of vmI in FILE without "[vmI] ".
+vm_lines() {
+	grep "^\[vm$2\] " "$1" | sed "s/^\[vm$2\] //" > "$1.vm$2"
+}
+
 # per_vm FILE N WANT: "" if FILE is the output of N VMs each of which
 # printed exactly WANT (after "[vmI] " is taken off its lines) and no line
 # lacks a prefix; else prints the diff and fails.
@@ -269,11 +293,11 @@ per_vm() {
 	ok=0
 	i=0
 	while [ $i -lt "$n" ]; do
-		grep "^\[vm$i\] " "$file" | sed "s/^\[vm$i\] //" > "$file.vm$i"
+		vm_lines "$file" $i
 		same_bytes "$want" "$file.vm$i" || ok=1
 		i=$((i + 1))
 	done
-	stray=$(grep -c -v '^\[vm[0-9]\] ' "$file")
+	stray=$(grep -c -v '^\[vm[0-9][0-9]*\] ' "$file")
 	if [ "$stray" -ne 0 ]; then
 		echo "    $stray lines without a [vmN] prefix"
 		ok=1
@@ -304,6 +328,50 @@ per_vm "$OUT/vmm-four.out" 4 "$SRC/expected.out" ||
 	reason="a VM's output differs from expected.out"
 check_status 0
 report vmm-four "$reason"
+
+# Many VMs: MANY_VMS guest OSes of the least RAM it needs (4 MiB) at
+# once, each printing the bytes of a solo run.
+many=""
+i=0
+while [ $i -lt $MANY_VMS ]; do
+	many="$many $G,mem=4M"
+	i=$((i + 1))
+done
+# shellcheck disable=SC2086 # one argument per VM
+vmm_boot "$OUT/vmm-many.out" "--disk=$D" $many
+reason=""
+per_vm "$OUT/vmm-many.out" $MANY_VMS "$SRC/expected.out" ||
+	reason="a VM's output differs from expected.out"
+check_status 0
+report vmm-many "$reason"
+
+# The shadow flood: vm0 is the guest OS, and next to it FLOOD_VMS copies
+# of the attack tests/guest/attack/shadow_flood.s, which maps 1023 regions
+# in 8 address spaces over and over, each with FLOOD_MEM of RAM so that
+# the machine's RAM (1 GiB at most) is nearly all guest memory.  Each VM
+# has its own shadow pool, so the floods cannot take the guest OS's
+# shadow tables: every VM prints what it prints alone.
+flood=""
+i=0
+while [ $i -lt $FLOOD_VMS ]; do
+	flood="$flood $OUT/shadow_flood.elf,mem=$FLOOD_MEM"
+	i=$((i + 1))
+done
+# shellcheck disable=SC2086 # one argument per VM
+vmm_boot "$OUT/vmm-shadow-flood.out" "$G,disk=$D" $flood
+reason=""
+vm_lines "$OUT/vmm-shadow-flood.out" 0
+same_bytes "$SRC/expected.out" "$OUT/vmm-shadow-flood.out.vm0" ||
+	reason="the guest OS's output differs from expected.out"
+i=1
+while [ $i -le $FLOOD_VMS ]; do
+	vm_lines "$OUT/vmm-shadow-flood.out" $i
+	same_bytes "$FLOOD_SRC.expected" "$OUT/vmm-shadow-flood.out.vm$i" ||
+		reason="${reason:+$reason; }vm$i's output differs from shadow_flood.expected"
+	i=$((i + 1))
+done
+check_status 0
+report vmm-shadow-flood "$reason"
 
 vmm_boot "$OUT/vmm-quantum500.out" "--disk=$D" "$OUT/quantum500.elf"
 reason=""

@@ -6,7 +6,8 @@
  *            bit 1 leaky machine, bit 2 --patch, bit 3 compare a
  *            one-VM run with the bare machine, bit 4 the same in
  *            lockstep
- *   byte 1   quantum = 200 + byte1 * 64 cycles (small: many world switches)
+ *   byte 1   quantum = 200 + byte1 * 64 instructions (small: many world
+ *            switches)
  *   byte 2-3 unused (kept for the machine harness's layout: its seeds
  *            work here)
  *   rest     one .text segment at 0x1000 (R|W|X), entry 0x1000, in a VM

@@ -119,13 +119,14 @@ static struct vm *bench_add_vm(struct bench *b, uint32_t mem, const char *disk)
 	return bench_add_vm_disk(b, mem, disk, false);
 }
 
-static int bench_setup(void **state)
+/* A VMM on a machine of host_ram bytes (0: the default) with vm0. */
+static int bench_make(void **state, uint32_t host_ram)
 {
 	struct bench *b = calloc(1, sizeof *b);
 	assert_non_null(b);
 	/* max_cycles: a broken VMM that loops ends the run test, not hangs */
 	struct vmm_config cfg = {.output = bench_output, .output_ctx = b,
-				 .max_cycles = 1000000};
+				 .max_cycles = 1000000, .host_ram = host_ram};
 	b->v = vmm_new(&cfg);
 	assert_non_null(b->v);
 	vmm_on_event(b->v, bench_event, b);
@@ -133,6 +134,11 @@ static int bench_setup(void **state)
 	b->pt_next = GPT + PAGE_SIZE;
 	*state = b;
 	return 0;
+}
+
+static int bench_setup(void **state)
+{
+	return bench_make(state, 0);
 }
 
 static int bench_teardown(void **state)
@@ -333,6 +339,20 @@ static void assert_trap_entry(struct bench *b, uint32_t old_psw, uint32_t cause,
 	assert_int_equal(c->cr[CR_SCRATCH], OLD_SCRATCH);
 	assert_int_equal(c->cr[CR_PTBR], GPT);
 	assert_int_equal(b->vm->state, VM_RUNNING);
+}
+
+/* A machine just big enough for two VMs of GMEM, each with its shadow
+ * pool: 6 MiB.  Had the VMs one pool for all, as they once had, it would
+ * hold SMALL_SPARE_FRAMES leaf tables: the frames above the VMs' memory
+ * (which starts at frame GMEM / PAGE_SIZE), less the first of them,
+ * which that allocator never gave, and the six roots. */
+#define SMALL_HOST_RAM (6u << 20)
+#define SMALL_SPARE_FRAMES \
+	((SMALL_HOST_RAM - 3 * GMEM) / PAGE_SIZE - 1 - 2 * VMM_VIEWS)
+
+static int bench_small_setup(void **state)
+{
+	return bench_make(state, SMALL_HOST_RAM);
 }
 
 /* ===== emulate_privileged ===================================================== */
@@ -1179,6 +1199,90 @@ static void test_shadow_no_guest_page_at_its_own_address(void **state)
 				 vm->frames[i]);
 }
 
+/* ===== shadow pools: what one VM maps costs no other VM a frame ============== */
+
+/* Every root entry of vm's guest table points at one leaf table whose
+ * entry 0 maps GDATA: each 4 MiB region is one more alias of one page. */
+static void alias_every_region(struct vm *vm)
+{
+	uint32_t leaf = GPT + PAGE_SIZE;
+	for (uint32_t i = 0; i < PAGE_SIZE / 4; i++)
+		gwrite(vm, GPT + i * 4, leaf | PTE_V);
+	gwrite(vm, leaf, GDATA | PTE_V | PTE_R | PTE_W | PTE_A | PTE_D);
+}
+
+/* vm loads from region i (VA i << 22) in virtual supervisor mode: the
+ * VMM fills a shadow PTE, in a new leaf table of the supervisor view. */
+static void touch_region(struct bench *b, struct vm *vm, uint32_t i)
+{
+	struct vm *selected = b->vm;
+	b->vm = vm;
+	vcpu_at(b, PSW_MODE | PSW_PG, GCODE);
+	struct vmm_event ev = do_fault(b, CAUSE_ACCESS_LOAD, false, i << 22, 0);
+	assert_int_equal(ev.action, VMM_ACT_SHADOW_FILL);
+	assert_int_equal(vm->state, VM_RUNNING);
+	b->vm = selected;
+}
+
+/* vm1 maps as many regions as the machine has frames to spare; vm0, with
+ * its paging off, still gets a shadow table for its first page, and
+ * neither VM stops.  (With one pool for all VMs, vm0 stopped here with
+ * "no host frame left for a shadow table".) */
+static void test_shadow_flood_takes_no_neighbour_frame(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm1 = bench_add_vm(b, GMEM, NULL);
+	alias_every_region(vm1);
+	for (uint32_t i = 0; i < SMALL_SPARE_FRAMES; i++)
+		touch_region(b, vm1, i);
+
+	vcpu_at(b, PSW_MODE, GCODE);
+	struct vmm_event ev = do_fault(b, CAUSE_ACCESS_LOAD, false, GDATA, 0);
+	assert_int_equal(ev.action, VMM_ACT_SHADOW_FILL);
+	assert_int_equal(b->vm->state, VM_RUNNING);
+	assert_int_equal(shadow_lookup(b, VIEW_PHYS, GDATA),
+			 expected_shadow(hpa_of(b->vm, GDATA),
+					 PTE_R | PTE_W | PTE_X));
+	assert_int_equal(vm1->state, VM_RUNNING);
+}
+
+/* A VM whose pool is empty drops its own shadows, every view, and goes
+ * on; its neighbour's shadows and pool are untouched.  The pools are
+ * disjoint ranges of host frames, and each leaf lies in its VM's own. */
+static void test_shadow_pool_exhausted_reclaims_own_shadows_only(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm0 = b->vm, *vm1 = bench_add_vm(b, GMEM, NULL);
+	vcpu_at(b, PSW_MODE, GCODE);
+	do_fault(b, CAUSE_ACCESS_LOAD, false, GDATA, 0);
+	uint32_t vm0_pte = shadow_lookup(b, VIEW_PHYS, GDATA);
+	assert_int_not_equal(vm0_pte, 0);
+
+	alias_every_region(vm1);
+	uint32_t leaves = SHADOW_POOL_FRAMES - VMM_VIEWS;
+	for (uint32_t i = 0; i < leaves; i++)
+		touch_region(b, vm1, i);
+	assert_int_equal(vm1->stats.shadow_reclaims, 0);
+	assert_int_equal(vm1->shadow[VIEW_SUPER].nleaves, leaves);
+	for (int i = 0; i < vm1->shadow[VIEW_SUPER].nleaves; i++) {
+		uint32_t frame = vm1->shadow[VIEW_SUPER].leaves[i] / PAGE_SIZE;
+		assert_true(frame < vm1->pool.top &&
+			    frame >= vm1->pool.top - vm1->pool.size);
+	}
+	assert_true(vm1->pool.top <= vm0->pool.top - vm0->pool.size ||
+		    vm0->pool.top <= vm1->pool.top - vm1->pool.size);
+
+	touch_region(b, vm1, leaves); /* one more: the pool is empty */
+	assert_int_equal(vm1->stats.shadow_reclaims, 1);
+	assert_int_equal(vm1->shadow[VIEW_SUPER].nleaves, 1);
+	b->vm = vm1;
+	assert_int_equal(shadow_lookup(b, VIEW_SUPER, 0), 0);
+	assert_int_not_equal(shadow_lookup(b, VIEW_SUPER, leaves << 22), 0);
+	b->vm = vm0;
+	assert_int_equal(shadow_lookup(b, VIEW_PHYS, GDATA), vm0_pte);
+	assert_int_equal(vm0->stats.shadow_reclaims, 0);
+}
+
 /* ===== mmio_emulate ================================================================ */
 
 /* sb, sh, sw to the console's TX each print the low byte. */
@@ -1830,7 +1934,7 @@ static void test_dispatch_unknown_cause_stops_vm(void **state)
 	p_halt(&p, R_ZERO);
 	p_load_vm(&p, vm);
 
-	uint32_t leaf = vmm_alloc_frame(b->v);
+	uint32_t leaf = vmm_alloc_frame(vm);
 	assert_int_not_equal(leaf, 0);
 	vm->shadow[VIEW_PHYS].leaves[vm->shadow[VIEW_PHYS].nleaves++] = leaf;
 	host_put_word(b, vm->shadow[VIEW_PHYS].root, leaf | PTE_V);
@@ -2219,6 +2323,50 @@ static void test_tick_one_cycle_at_a_time_equals_run(void **state)
 	bench_teardown((void **)&stepped);
 }
 
+/* ---- fairness --------------------------------------------------------------- */
+
+#define FAIR_QUANTUM 1000u  /* instructions per turn: many turns, fast */
+#define FAIR_LOOPS 10000    /* the computing VM's loop: 3 instructions each */
+
+/*
+ * vm0 spins on one-cycle jumps with its interrupts off; vm1 computes, a
+ * loop of mul (4 cycles), addi and bne, then halts.  While both run, each
+ * gets the same number of guest instructions: at the moment vm1 halts,
+ * vm0 has run as many, give or take the one turn vm1 cut short -- within
+ * 5 % -- and --stats's figures (vmm_fairness) say so.  (With turns
+ * counted in cycles, the spinner ran twice as many.)
+ */
+static void test_fairness_spinner_next_to_computer(void **state)
+{
+	struct bench *b = *state;
+	b->v->cfg.quantum = FAIR_QUANTUM;
+	struct vm *spinner = b->vm, *computer = bench_add_vm(b, GMEM, NULL);
+	gwrite(spinner, GCODE, fix_encode(OP_JAL, 0, 0, 0, 0)); /* j . */
+	struct prog p = {.at = GCODE};
+	p_li(&p, R_T0, FAIR_LOOPS);
+	p_put(&p, fix_encode(OP_MUL, R_A1, R_A1, R_A1, 0));
+	p_put(&p, fix_encode(OP_ADDI, R_T0, R_T0, 0, -1));
+	p_put(&p, fix_encode(OP_BNE, 0, R_T0, R_ZERO, -8));
+	p_halt(&p, R_ZERO);
+	p_load_vm(&p, computer);
+
+	while (computer->state == VM_RUNNING)
+		assert_int_not_equal(vmm_tick(b->v, UINT64_MAX), VMM_TICK_DONE);
+	assert_int_equal(computer->state, VM_HALTED);
+	assert_int_equal(spinner->state, VM_RUNNING);
+	uint64_t spun = spinner->instret, computed = computer->instret;
+	assert_true(computed >= 3 * FAIR_LOOPS);
+	assert_true(spun * 100 <= computed * 105);
+	assert_true(spun * 100 >= computed * 95);
+
+	struct vmm_fairness f;
+	vmm_fairness(b->v, &f);
+	assert_true(f.rounds >= 3 * FAIR_LOOPS / FAIR_QUANTUM - 1);
+	assert_true(f.spread <= 0.05);
+	assert_true(f.min_instret >= f.rounds * FAIR_QUANTUM);
+	assert_true(f.max_cycles > f.min_cycles); /* mul: more cycles */
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, bench_setup, bench_teardown)
 
 int main(void)
@@ -2263,6 +2411,11 @@ int main(void)
 		T(test_shadow_paged_device_is_mmio),
 		T(test_shadow_frames_are_scrambled),
 		T(test_shadow_no_guest_page_at_its_own_address),
+		/* shadow pools */
+		cmocka_unit_test_setup_teardown(
+			test_shadow_flood_takes_no_neighbour_frame,
+			bench_small_setup, bench_teardown),
+		T(test_shadow_pool_exhausted_reclaims_own_shadows_only),
 		/* mmio_emulate */
 		T(test_mmio_stores_to_console),
 		T(test_mmio_loads_console_status),
@@ -2300,6 +2453,8 @@ int main(void)
 		/* vmm_tick */
 		T(test_tick_stops_between_exit_and_handler),
 		T(test_tick_one_cycle_at_a_time_equals_run),
+		/* fairness */
+		T(test_fairness_spinner_next_to_computer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -59,22 +59,23 @@ struct dbg {
 	/* the world-switch log: a ring of the newest LOG_KEEP records */
 	struct vmm_event log[LOG_KEEP];
 	uint64_t nlog;
-	uint64_t counts[VMM_MAX_VMS][DBG_CAUSE_ROWS][VMM_ACT_COUNT];
+	/* exits by VM, cause row and action: one table per VM */
+	uint64_t (*counts)[DBG_CAUSE_ROWS][VMM_ACT_COUNT];
 	/* what the last tick logged, for catch inject */
 	const struct vmm_event *last_event;
 	bool tick_logged;
 
 	/* where each VM was when the run last started: a breakpoint at
 	 * that pc does not stop it again before it has moved on */
-	uint32_t start_pc[VMM_MAX_VMS];
-	uint64_t start_progress[VMM_MAX_VMS];
+	uint32_t *start_pc;         /* one per VM */
+	uint64_t *start_progress;   /* one per VM */
 
 	volatile sig_atomic_t interrupted;
 	bool ended_reported;   /* "the run has ended" said once */
 	char repeat[128];      /* what an empty line repeats */
 	char status[200];
 
-	struct console_text console[VMM_MAX_VMS];
+	struct console_text *console; /* one per VM */
 };
 
 /* session.c: running the target */

@@ -70,17 +70,36 @@ static void on_event(void *ctx, const struct vmm_event *e)
 	*slot = *e;
 	d->last_event = slot;
 	d->tick_logged = true;
-	if (e->vm >= 0 && e->vm < VMM_MAX_VMS && e->action < VMM_ACT_COUNT)
+	if (e->vm >= 0 && e->vm < d->t->nvms && e->action < VMM_ACT_COUNT)
 		d->counts[e->vm][cause_row(e->cause)][e->action]++;
 }
 
 /* ---- the session -------------------------------------------------------------- */
+
+/* The session and its tables of one entry per VM. */
+static void free_tables(struct dbg *d)
+{
+	free(d->counts);
+	free(d->start_pc);
+	free(d->start_progress);
+	free(d->console);
+	free(d);
+}
 
 struct dbg *dbg_new(struct target *t, bool echo)
 {
 	struct dbg *d = calloc(1, sizeof *d);
 	if (!d)
 		return NULL;
+	size_t n = t->nvms > 0 ? (size_t)t->nvms : 1;
+	d->counts = calloc(n, sizeof *d->counts);
+	d->start_pc = calloc(n, sizeof *d->start_pc);
+	d->start_progress = calloc(n, sizeof *d->start_progress);
+	d->console = calloc(n, sizeof *d->console);
+	if (!d->counts || !d->start_pc || !d->start_progress || !d->console) {
+		free_tables(d);
+		return NULL;
+	}
 	d->t = t;
 	d->v = t->v;
 	d->m = t->m;
@@ -106,9 +125,9 @@ void dbg_free(struct dbg *d)
 		echo_console(d, i, true);
 	d->t->output = target_output_stdout;
 	d->t->output_ctx = d->t;
-	for (int i = 0; i < VMM_MAX_VMS; i++)
+	for (int i = 0; i < d->t->nvms; i++)
 		free(d->console[i].text);
-	free(d);
+	free_tables(d);
 }
 
 FILE *dbg_set_output(struct dbg *d, FILE *out)
@@ -332,7 +351,7 @@ const char *dbg_console(const struct dbg *d, int vm, size_t *len)
 uint64_t dbg_exit_count(const struct dbg *d, int vm, int row,
 			enum vmm_action action)
 {
-	if (vm < 0 || vm >= VMM_MAX_VMS || row < 0 || row >= DBG_CAUSE_ROWS ||
+	if (vm < 0 || vm >= d->t->nvms || row < 0 || row >= DBG_CAUSE_ROWS ||
 	    action >= VMM_ACT_COUNT)
 		return 0;
 	return d->counts[vm][row][action];

@@ -39,7 +39,7 @@ struct layout {
 /* What the session looked like at one stop. */
 struct snapshot {
 	struct cpu real;
-	struct vmm_vcpu_state guest[MAX_IMAGES];
+	struct vmm_vcpu_state *guest; /* one per VM */
 	uint64_t next_seq; /* seq of the next world switch to be logged */
 	char status[256];
 };
@@ -51,6 +51,7 @@ struct tui {
 	bool vmm;
 	int nvms;
 	struct snapshot now, prev; /* prev: the stop before now */
+	struct snapshot before;    /* now, while a command runs */
 	char line[256];            /* the command being typed */
 	size_t len;
 	bool typing;
@@ -441,7 +442,6 @@ static void draw(struct tui *t)
 
 static void snapshot(const struct tui *t, struct snapshot *s)
 {
-	memset(s, 0, sizeof *s);
 	s->real = *dbg_real_cpu(t->d);
 	for (int vm = 0; vm < t->nvms; vm++)
 		dbg_guest_state(t->d, vm, &s->guest[vm]);
@@ -449,6 +449,15 @@ static void snapshot(const struct tui *t, struct snapshot *s)
 	const struct vmm_event *e = n > 0 ? dbg_log_get(t->d, n - 1) : NULL;
 	s->next_seq = e ? e->seq + 1 : 0;
 	snprintf(s->status, sizeof s->status, "%s", dbg_status(t->d));
+}
+
+static void snapshot_copy(const struct tui *t, struct snapshot *to,
+			  const struct snapshot *from)
+{
+	to->real = from->real;
+	memcpy(to->guest, from->guest, (size_t)t->nvms * sizeof *to->guest);
+	to->next_seq = from->next_seq;
+	memcpy(to->status, from->status, sizeof to->status);
 }
 
 /* Did the session move between two snapshots?  (A command such as `info
@@ -510,7 +519,7 @@ static enum dbg_result run(struct tui *t, const char *line, bool *leave)
 		return DBG_OK;
 
 	/* A continue may run for long: say so before the screen freezes. */
-	struct snapshot before = t->now;
+	snapshot_copy(t, &t->before, &t->now);
 	snprintf(t->now.status, sizeof t->now.status,
 		 "running %.200s ... (Ctrl-C stops it)", *line ? line : "(repeat)");
 	draw(t);
@@ -519,7 +528,7 @@ static enum dbg_result run(struct tui *t, const char *line, bool *leave)
 	size_t n = 0;
 	FILE *f = open_memstream(&out, &n);
 	if (!f) {
-		t->now = before;
+		snapshot_copy(t, &t->now, &t->before);
 		const char *msg = "no memory to capture the output\n";
 		transcribe(t, msg, strlen(msg));
 		return DBG_ERROR;
@@ -532,8 +541,8 @@ static enum dbg_result run(struct tui *t, const char *line, bool *leave)
 	free(out);
 
 	snapshot(t, &t->now);
-	if (moved(t, &before, &t->now))
-		t->prev = before;
+	if (moved(t, &t->before, &t->now))
+		snapshot_copy(t, &t->prev, &t->before);
 	return res;
 }
 
@@ -647,10 +656,21 @@ enum dbg_result dbg_tui(struct dbg *d)
 	/* The consoles are windows now: nothing may print over the screen. */
 	bool echo = dbg_set_echo(d, false);
 	struct tui t = {.d = d, .vmm = dbg_is_vmm(d), .nvms = dbg_vm_count(d)};
-	t.nvms = t.nvms < 1 ? 1 : t.nvms > MAX_IMAGES ? MAX_IMAGES : t.nvms;
+	t.nvms = t.nvms < 1 ? 1 : t.nvms;
+	struct vmm_vcpu_state *states = calloc(3 * (size_t)t.nvms, sizeof *states);
+	if (!states) {
+		endwin();
+		delscreen(scr);
+		dbg_set_echo(d, echo);
+		fprintf(stderr, "trapeze debug: out of memory\n");
+		return DBG_ERROR;
+	}
+	t.now.guest = states;
+	t.prev.guest = states + t.nvms;
+	t.before.guest = states + 2 * t.nvms;
 	set_attributes(&t);
 	snapshot(&t, &t.now);
-	t.prev = t.now;
+	snapshot_copy(&t, &t.prev, &t.now);
 
 	enum dbg_result res = DBG_OK;
 	for (int errors = 0; errors < 100;) {
@@ -672,6 +692,7 @@ enum dbg_result dbg_tui(struct dbg *d)
 	endwin();
 	delscreen(scr);
 	free(t.transcript);
+	free(states);
 	dbg_set_echo(d, echo);
 	return res == DBG_QUIT ? DBG_QUIT : DBG_OK;
 }

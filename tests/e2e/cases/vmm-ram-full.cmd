@@ -1,0 +1,1 @@
+run --vmm hello.elf,mem=200M hello.elf,mem=200M hello.elf,mem=200M hello.elf,mem=200M hello.elf,mem=200M
