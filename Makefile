@@ -34,6 +34,7 @@ MACHINE_SRCS = machine/machine.c machine/cpu.c machine/mmu.c \
 VMM_SRCS = vmm/vmm.c vmm/emulate.c vmm/reflect.c vmm/shadow.c vmm/mmio.c \
 	   vmm/hcall.c vmm/patch.c
 TOOLS_SRCS = tools/trapeze.c tools/cmd_as.c tools/cmd_dis.c tools/cmd_run.c tools/target.c \
+	     tools/explain.c \
 	     tools/cmd_audit.c tools/audit.c tools/lockstep.c tools/cmd_debug.c
 DEBUG_SRCS = tools/debug/session.c tools/debug/stops.c tools/debug/commands.c \
 	     tools/debug/view.c tools/debug/dot.c tools/debug/tui.c

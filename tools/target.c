@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "explain.h"
 #include "target.h"
 
 int run_usage_error(const char *cmd, const char *fmt, const char *arg)
@@ -383,6 +384,9 @@ static int report_native_stop(struct target *t)
 				"0x%08" PRIx32 " trapped on its first instruction "
 				"(%s, badva 0x%08" PRIx32 ")\n",
 			t->cmd, e->pc, name ? name : "?", e->badva);
+		char prefix[64];
+		snprintf(prefix, sizeof prefix, "trapeze %s: ", t->cmd);
+		explain_native_double_fault(stderr, prefix, m, &t->images[0]);
 		return EXIT_DOUBLE_FAULT;
 	}
 	case MACH_STOP_EXIT:
@@ -554,6 +558,12 @@ int target_finish(struct target *t, double secs)
 	int rc = 0;
 	for (int i = 0; i < t->nvms; i++) {
 		int s = vm_exit_status(t->cmd, t->v, i, several);
+		if (vmm_vm_state(t->v, i) == VM_DOUBLE_FAULT) {
+			char prefix[64];
+			snprintf(prefix, sizeof prefix, several ? "trapeze %s: vm%d: "
+				 : "trapeze %s: ", t->cmd, i);
+			explain_vm_double_fault(stderr, prefix, t->v, i, &t->images[i]);
+		}
 		if (!several)
 			rc = s;
 		else if (s != 0)
