@@ -29,6 +29,22 @@ ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CPPFLAGS) $(CFLAGS) $(
 DEPFLAGS = -MMD -MP # only when compiling: each .o gets its .d
 LDLIBS_CMOCKA = $(LDFLAGS) -lcmocka
 
+# Quiet by default, as kernels build: one short line per file made
+# ("  CC  vmm/vmm.c"); V=1 prints the whole commands instead, and make -s
+# prints neither.  $(Q) hides a command, $(call say,WHAT,FILE) names it.
+V ?= 0
+ifeq ($(V),1)
+Q :=
+say = @:
+else
+Q := @
+ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
+say = @:
+else
+say = @printf '  %-3s %s\n' '$(1)' '$(2)'
+endif
+endif
+
 # --- the layers, bottom up ---------------------------------------------
 ISA_SRCS = isa/isa.c isa/asm.c isa/elf.c
 MACHINE_SRCS = machine/machine.c machine/cpu.c machine/mmu.c \
@@ -37,6 +53,7 @@ MACHINE_SRCS = machine/machine.c machine/cpu.c machine/mmu.c \
 VMM_SRCS = vmm/vmm.c vmm/emulate.c vmm/reflect.c vmm/shadow.c vmm/mmio.c \
 	   vmm/hcall.c vmm/patch.c
 TOOLS_SRCS = tools/trapeze.c tools/cmd_as.c tools/cmd_dis.c tools/cmd_run.c tools/target.c \
+	     tools/explain.c \
 	     tools/cmd_audit.c tools/audit.c tools/lockstep.c tools/cmd_debug.c
 DEBUG_SRCS = tools/debug/session.c tools/debug/stops.c tools/debug/commands.c \
 	     tools/debug/view.c tools/debug/dot.c tools/debug/tui.c
@@ -79,15 +96,18 @@ all: $(TRAPEZE) build/guestos.elf build/guestos-pv.elf build/guestos.disk
 
 $(TRAPEZE): $(TOOLS_OBJS) $(DEBUG_OBJS) $(VMM_OBJS) $(MACHINE_OBJS) $(ISA_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_DEBUG)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_DEBUG)
 
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+	$(call say,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(UNIT_BINS):
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_CMOCKA)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_CMOCKA)
 
 # test_devices makes the devices run out of memory on demand: its own
 # malloc and calloc stand in front of the C library's (see the test).
@@ -116,22 +136,27 @@ GUESTOS_SRCS = $(wildcard guestos/*.s guestos/*.inc guestos/*/priv.inc) \
 
 $(O)/mkdisk: $(O)/tools/mkdisk.o $(O)/isa/elf.o
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $^
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
 
 build/guestos.elf: $(GUESTOS_SRCS) $(TRAPEZE) $(O)/include/pg32.inc
-	$(TRAPEZE) as -I guestos/native -I $(O)/include guestos/guestos.s -o $@
+	$(call say,AS,$@)
+	$(Q)$(TRAPEZE) as -I guestos/native -I $(O)/include guestos/guestos.s -o $@
 
 # The paravirtualized flavour: the same kernel, pv/priv.inc's macros.
 build/guestos-pv.elf: $(GUESTOS_SRCS) $(TRAPEZE) $(O)/include/pg32.inc
-	$(TRAPEZE) as -I guestos/pv -I $(O)/include guestos/guestos.s -o $@
+	$(call say,AS,$@)
+	$(Q)$(TRAPEZE) as -I guestos/pv -I $(O)/include guestos/guestos.s -o $@
 
 $(O)/guestos/%.elf: guestos/user/%.s guestos/user/usys.inc \
 		    guestos/user/ulib.inc $(TRAPEZE)
 	@mkdir -p $(@D)
-	$(TRAPEZE) as $< -o $@
+	$(call say,AS,$@)
+	$(Q)$(TRAPEZE) as $< -o $@
 
 build/guestos.disk: $(O)/mkdisk $(GUESTOS_USER_ELFS)
-	$(O)/mkdisk $@ $(foreach p,$(GUESTOS_PROGS),$(p)=$(O)/guestos/$(p).elf)
+	$(call say,GEN,$@)
+	$(Q)$(O)/mkdisk $@ $(foreach p,$(GUESTOS_PROGS),$(p)=$(O)/guestos/$(p).elf)
 
 # The OS's end-to-end test (tests/e2e-guestos/run.sh) builds its own
 # kernel, programs and disks with this build's trapeze and mkdisk.
@@ -167,7 +192,8 @@ demo: all
 # --- ISA.md: its tables are generated from isa/isa_table.h -------------
 $(O)/gen_isa_md: $(O)/tools/gen_isa_md.o $(ISA_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $^
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
 
 isa-md: $(O)/gen_isa_md
 	$(O)/gen_isa_md isa/ISA.md > $(O)/ISA.md.new && mv $(O)/ISA.md.new isa/ISA.md
@@ -254,11 +280,13 @@ unit: $(UNIT_BINS)
 # headers (tools/gen_pg32_inc.c); guest programs find it with -I $(O)/include.
 $(O)/gen_pg32_inc: $(O)/tools/gen_pg32_inc.o
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $^
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
 
 $(O)/include/pg32.inc: $(O)/gen_pg32_inc
 	@mkdir -p $(@D)
-	$(O)/gen_pg32_inc > $@.new && mv $@.new $@
+	$(call say,GEN,$@)
+	$(Q)$(O)/gen_pg32_inc > $@.new && mv $@.new $@
 
 guest: $(TRAPEZE) $(O)/include/pg32.inc
 	@tests/guest/run.sh $(TRAPEZE) $(O)/guest
@@ -303,12 +331,16 @@ REPLAY_BUILD = @mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(FUZZ_SAN) -o $@ \
 	$(filter %.c,$^)
 
 build/fuzz/fuzz_asm: $(FUZZ_SRCS_asm) tests/fuzz/fuzz_common.c $(FUZZ_HDRS)
+	$(call say,LD,$@)
 	$(FUZZ_BUILD)
 build/fuzz/fuzz_elf: $(FUZZ_SRCS_elf) tests/fuzz/fuzz_common.c $(FUZZ_HDRS)
+	$(call say,LD,$@)
 	$(FUZZ_BUILD)
 build/fuzz/fuzz_machine: $(FUZZ_SRCS_machine) tests/fuzz/fuzz_common.c $(FUZZ_HDRS)
+	$(call say,LD,$@)
 	$(FUZZ_BUILD) $(FUZZ_NOCMP)
 build/fuzz/fuzz_vmm: $(FUZZ_SRCS_vmm) tests/fuzz/fuzz_common.c $(FUZZ_HDRS)
+	$(call say,LD,$@)
 	$(FUZZ_BUILD) $(FUZZ_NOCMP)
 
 fuzz: $(FUZZ:%=build/fuzz/fuzz_%)
@@ -322,18 +354,23 @@ fuzz-cov:
 	@tests/fuzz/cov.sh build/fuzz-cov $(FUZZ_CORPUS)
 
 $(O)/fuzz/replay_asm: $(FUZZ_SRCS_asm) tests/fuzz/fuzz_common.c tests/fuzz/replay.c $(FUZZ_HDRS)
+	$(call say,LD,$@)
 	$(REPLAY_BUILD)
 $(O)/fuzz/replay_elf: $(FUZZ_SRCS_elf) tests/fuzz/fuzz_common.c tests/fuzz/replay.c $(FUZZ_HDRS)
+	$(call say,LD,$@)
 	$(REPLAY_BUILD)
 $(O)/fuzz/replay_machine: $(FUZZ_SRCS_machine) tests/fuzz/fuzz_common.c tests/fuzz/replay.c $(FUZZ_HDRS)
+	$(call say,LD,$@)
 	$(REPLAY_BUILD)
 $(O)/fuzz/replay_vmm: $(FUZZ_SRCS_vmm) tests/fuzz/fuzz_common.c tests/fuzz/replay.c $(FUZZ_HDRS)
+	$(call say,LD,$@)
 	$(REPLAY_BUILD)
 
 # Seeds for the machine and VMM harnesses from ELF images (gather.sh).
 $(O)/fuzz/mkseed: tests/fuzz/mkseed.c isa/elf.c isa/elf.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^)
 
 fuzz-replay: $(O)/fuzz/replay_asm $(O)/fuzz/replay_elf $(O)/fuzz/replay_machine \
 	     $(O)/fuzz/replay_vmm
@@ -345,16 +382,20 @@ fuzz-replay: $(O)/fuzz/replay_asm $(O)/fuzz/replay_elf $(O)/fuzz/replay_machine 
 # build; `make fuzz-diff N=100000 FIRST=1000000` runs more.
 $(O)/diffgen: $(O)/tests/gen/gen.o $(ISA_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $^
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
 
 .PHONY: diff-test fuzz-diff
 # REGRESSION_SEEDS: seeds that once failed, run in both builds.
 # 3057840: the generator set EPC with interrupts on, and livelocked.
 REGRESSION_SEEDS = 3057840
 diff-test: $(TRAPEZE) $(O)/diffgen
+	@echo "diff: random programs, seeds $(if $(SAN),801-1000 (1-800: the normal build),1-800 (801-1000: the sanitizer build))"
 	@tests/gen/run.sh $(TRAPEZE) $(O)/diffgen $(O)/diff \
 	  $(if $(SAN),801 200,1 800)
+	@echo "diff-regression: seeds that once failed: $(REGRESSION_SEEDS)"
 	@for s in $(REGRESSION_SEEDS); do \
+	  DIFF_LABEL=diff-regression \
 	  tests/gen/run.sh $(TRAPEZE) $(O)/diffgen $(O)/diff-regression $$s 1 \
 	  || exit 1; done
 

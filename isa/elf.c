@@ -896,6 +896,28 @@ const char *elf_symbol_at(const struct elf_image *img, uint32_t addr)
 	return local;
 }
 
+const char *elf_symbolize(const struct elf_image *img, uint32_t addr,
+			  char *buf, size_t size)
+{
+	const struct elf_symbol *best = NULL;
+	for (int i = 0; i < img->nsymbols; i++) {
+		const struct elf_symbol *s = &img->symbols[i];
+		if (s->segment < 0 || s->value > addr)
+			continue;
+		/* the nearest below; at a tie a global name beats a local */
+		if (!best || s->value > best->value ||
+		    (s->value == best->value && s->global && !best->global))
+			best = s;
+	}
+	if (!best || addr - best->value >= ELF_SYMBOLIZE_REACH)
+		return NULL;
+	if (addr == best->value)
+		snprintf(buf, size, "%s", best->name);
+	else
+		snprintf(buf, size, "%s+0x%x", best->name, addr - best->value);
+	return buf;
+}
+
 bool elf_symbol_value(const struct elf_image *img, const char *name,
 		      uint32_t *value)
 {

@@ -75,6 +75,16 @@ int elf_read_file(const char *path, struct elf_image *img, char *err,
  * segment (not a constant), preferring global ones; NULL if none. */
 const char *elf_symbol_at(const struct elf_image *img, uint32_t addr);
 
+/*
+ * Names addr as "SYMBOL" or "SYMBOL+0xOFFSET" by the nearest symbol at or
+ * below it that labels a segment (a global one at a tie), into buf.
+ * Returns buf, or NULL if no symbol is within ELF_SYMBOLIZE_REACH bytes
+ * below addr (further away, the name would mislead more than help).
+ */
+#define ELF_SYMBOLIZE_REACH 0x10000u
+const char *elf_symbolize(const struct elf_image *img, uint32_t addr,
+			  char *buf, size_t size);
+
 /* Looks a symbol up by name.  Returns true and sets *value if found. */
 bool elf_symbol_value(const struct elf_image *img, const char *name,
 		      uint32_t *value);

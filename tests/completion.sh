@@ -28,7 +28,7 @@ touch "$tmp/prog.s" "$tmp/prog.elf" "$tmp/notes.txt"
 cases='trapeze |--help --version as audit debug dis dot help run
 trapeze d|debug dis dot
 trapeze as |lib prog.s
-trapeze run |lib prog.elf
+trapeze run |lib prog.elf prog.s
 trapeze dis p|prog.elf
 trapeze debug --b|--batch
 trapeze debug --t|--trace= --tui

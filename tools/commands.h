@@ -20,6 +20,7 @@ enum {
 	EXIT_DEADLOCK = 122,     /* wfi with nothing that could ever wake it */
 	EXIT_DOUBLE_FAULT = 123, /* the trap handler trapped on its first instruction */
 	EXIT_INTERNAL = 70,      /* trapeze itself failed (EX_SOFTWARE) */
+	EXIT_INTERRUPTED = 130,  /* Ctrl-C: 128 + SIGINT, as a shell reports it */
 };
 
 int cmd_as(int argc, char **argv);

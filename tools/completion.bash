@@ -8,7 +8,8 @@
 # command's options from the usage paragraph of `trapeze help COMMAND`
 # (plus run's options where it says "[run options]"), and the choices of
 # an option written --NAME=A|B from that same line.  Files are offered by
-# extension: .s for `as`, .elf images for run, debug, dis and dot.
+# extension: .s for `as`, .elf for dis, and images (.elf) or assembly
+# source (.s) for run, debug and dot.
 # tests/completion.sh checks what it offers.
 
 # _trapeze_usage PROGRAM COMMAND: the usage paragraph of COMMAND's help.
@@ -31,15 +32,18 @@ _trapeze_options()
 		sed 's/^[][ (|]//' | sort -u
 }
 
-# _trapeze_files EXTENSION: files ending in .EXTENSION, and directories
-# (to walk into), matching the word being completed.
+# _trapeze_files EXTENSION...: files ending in one of the extensions, and
+# directories (to walk into), matching the word being completed.
 _trapeze_files()
 {
-	local IFS=$'\n'
+	local IFS=$'\n' ext
 	if [[ $1 == '*' ]]; then
 		COMPREPLY=($(compgen -f -- "$cur"))
 	else
-		COMPREPLY=($(compgen -f -X "!*.$1" -- "$cur") $(compgen -d -- "$cur"))
+		COMPREPLY=($(compgen -d -- "$cur"))
+		for ext in "$@"; do
+			COMPREPLY+=($(compgen -f -X "!*.$ext" -- "$cur"))
+		done
 	fi
 	compopt -o filenames 2> /dev/null
 }
@@ -115,7 +119,8 @@ _trapeze()
 		COMPREPLY=($(compgen -W "$(_trapeze_commands "$prog")" -- "$cur"))
 		;;
 	as) _trapeze_files s ;;
-	dis | run | debug) _trapeze_files elf ;;
+	dis) _trapeze_files elf ;;
+	run | debug) _trapeze_files elf s ;;
 	dot)
 		# The diagram comes first, then the images.
 		if ((COMP_CWORD == 2)); then
@@ -124,7 +129,7 @@ _trapeze()
 				sed -n 's/^usage: [^ ]* dot \([a-z|]*\) .*/\1/p')
 			COMPREPLY=($(compgen -W "${diagrams//|/ }" -- "$cur"))
 		else
-			_trapeze_files elf
+			_trapeze_files elf s
 		fi
 		;;
 	esac

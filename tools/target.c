@@ -8,7 +8,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "../isa/asm.h"
 #include "commands.h"
+#include "explain.h"
 #include "target.h"
 
 int run_usage_error(const char *cmd, const char *fmt, const char *arg)
@@ -132,6 +134,13 @@ static int parse_args(const char *cmd, int argc, char **argv,
 			o->patch = true;
 		} else if (strcmp(a, "--lockstep") == 0) {
 			o->lockstep = true;
+		} else if (strncmp(a, "-I", 2) == 0) {
+			const char *dir = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
+			if (!dir)
+				return run_usage_error(cmd, "option '%s' needs a value", a);
+			if (o->ninclude_dirs == MAX_INCLUDE_DIRS)
+				return run_usage_error(cmd, "too many -I folders: '%s'", dir);
+			o->include_dirs[o->ninclude_dirs++] = dir;
 		} else if (a[0] == '-' && a[1] != '\0') {
 			return run_usage_error(cmd, "unknown option '%s'", a);
 		} else {
@@ -354,6 +363,53 @@ static int open_vms(struct target *t, const uint32_t *mems)
 	return 0;
 }
 
+static bool is_assembly_source(const char *path)
+{
+	size_t n = strlen(path);
+	return n > 2 && strcmp(path + n - 2, ".s") == 0;
+}
+
+/*
+ * Assembles the source at path into *img.  The image goes through the
+ * ELF writer and reader, so that it is exactly the image `trapeze as`
+ * would write and `trapeze run` then read, and the writer's refusals
+ * (an empty .text) are reported as `trapeze as` reports them.
+ */
+static int assemble_image(const struct run_options *o, const char *path,
+			  struct elf_image *img)
+{
+	struct asm_options opt = {.include_dirs = o->include_dirs,
+				  .ninclude_dirs = o->ninclude_dirs,
+				  .diag = stderr};
+	struct elf_image assembled;
+	if (asm_assemble_file(path, &opt, &assembled) != 0)
+		return EXIT_LOAD_FAILED;
+	char err[256];
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int rc = elf_write_buffer(&assembled, &buf, &len, err, sizeof err);
+	if (rc == 0)
+		rc = elf_read_buffer(buf, len, img, err, sizeof err);
+	if (rc != 0)
+		fprintf(stderr, "%s: error: %s\n", path, err);
+	free(buf);
+	elf_image_free(&assembled);
+	return rc ? EXIT_LOAD_FAILED : 0;
+}
+
+int target_load_image(const char *cmd, const struct run_options *o,
+		      const char *path, struct elf_image *img)
+{
+	if (is_assembly_source(path))
+		return assemble_image(o, path, img);
+	char err[256];
+	if (elf_read_file(path, img, err, sizeof err) != 0) {
+		fprintf(stderr, "trapeze %s: %s\n", cmd, err);
+		return EXIT_LOAD_FAILED;
+	}
+	return 0;
+}
+
 int target_open(struct target *t, const char *cmd,
 		const struct run_options *o, target_output_fn *output,
 		void *output_ctx)
@@ -371,12 +427,9 @@ int target_open(struct target *t, const char *cmd,
 		return EXIT_LOAD_FAILED;
 	}
 	for (int i = 0; i < o->nimages; i++) {
-		char err[256];
-		if (elf_read_file(o->images[i].path, &t->images[i], err,
-				  sizeof err) != 0) {
-			fprintf(stderr, "trapeze %s: %s\n", cmd, err);
-			return EXIT_LOAD_FAILED;
-		}
+		int rc = target_load_image(cmd, o, o->images[i].path, &t->images[i]);
+		if (rc)
+			return rc;
 	}
 	if (o->console_in && !(t->console_in = open_console_in(cmd, o->console_in)))
 		return EXIT_LOAD_FAILED;
@@ -470,6 +523,9 @@ static int report_native_stop(struct target *t)
 				"0x%08" PRIx32 " trapped on its first instruction "
 				"(%s, badva 0x%08" PRIx32 ")\n",
 			t->cmd, e->pc, name ? name : "?", e->badva);
+		char prefix[64];
+		snprintf(prefix, sizeof prefix, "trapeze %s: ", t->cmd);
+		explain_native_double_fault(stderr, prefix, m, &t->images[0]);
 		return EXIT_DOUBLE_FAULT;
 	}
 	case MACH_STOP_EXIT:
@@ -663,6 +719,12 @@ int target_finish(struct target *t, double secs)
 	int rc = 0;
 	for (int i = 0; i < t->nvms; i++) {
 		int s = vm_exit_status(t->cmd, t->v, i, several);
+		if (vmm_vm_state(t->v, i) == VM_DOUBLE_FAULT) {
+			char prefix[64];
+			snprintf(prefix, sizeof prefix, several ? "trapeze %s: vm%d: "
+				 : "trapeze %s: ", t->cmd, i);
+			explain_vm_double_fault(stderr, prefix, t->v, i, &t->images[i]);
+		}
 		if (!several)
 			rc = s;
 		else if (s != 0)

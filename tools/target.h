@@ -17,6 +17,8 @@
 #include "../machine/machine.h"
 #include "../vmm/vmm.h"
 
+#define MAX_INCLUDE_DIRS 32 /* -I DIR, for images given as assembly source */
+
 struct image_arg {
 	const char *path;
 	const char *disk; /* NULL: --disk */
@@ -37,6 +39,8 @@ struct run_options {
 	bool stats;
 	struct image_arg *images; /* one per image: run_options_free */
 	int nimages;
+	const char *include_dirs[MAX_INCLUDE_DIRS]; /* -I: for IMAGE.s */
+	int ninclude_dirs;
 };
 
 /*
@@ -55,6 +59,15 @@ void run_options_free(struct run_options *o);
  * hint, returns EXIT_USAGE. */
 int run_usage_error(const char *cmd, const char *fmt, const char *arg);
 bool run_parse_count(const char *s, uint64_t *out);
+
+/*
+ * Reads the image at path into *img: an ELF file, or -- if path ends in
+ * ".s" -- assembly source, assembled in memory with o's -I folders, as
+ * `trapeze as` would (its diagnostics, word for word, on stderr).
+ * Returns 0, or EXIT_LOAD_FAILED with the reason printed.
+ */
+int target_load_image(const char *cmd, const struct run_options *o,
+		      const char *path, struct elf_image *img);
 
 /* Where the guests' console output goes: one byte of VM vm (0 on the
  * bare machine). */

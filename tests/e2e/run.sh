@@ -17,7 +17,7 @@
 # Inputs, prepared in OUTDIR before the cases run:
 #   tests/e2e/progs/NAME.s  assembled into OUTDIR/NAME.elf (a failure here is
 #                           reported as a failed case "e2e/progs/NAME")
-#   tests/e2e/files/*       copied as they are (sources for `trapeze as`,
+#   tests/e2e/files/*       copied as they are, folders too (sources for `trapeze as`,
 #                           malformed images)
 #
 # Output: "PASS e2e/NAME" or "FAIL e2e/NAME: reason" (with a diff) per case,
@@ -54,7 +54,7 @@ report() {
 
 # --- inputs ---------------------------------------------------------------
 rm -f "$OUT"/*.elf "$OUT"/*.s
-cp "$SRC"/files/* "$OUT"/ || exit 2
+cp -R "$SRC"/files/* "$OUT"/ || exit 2
 for src in "$SRC"/progs/*.s; do
 	name=$(basename "$src" .s)
 	if ! "$TRAPEZE" as "$src" -o "$OUT/$name.elf" 2> "$OUT/$name.as.err"; then
@@ -116,6 +116,64 @@ for cmd in "$SRC"/cases/*.cmd; do
 	fi
 	report "$name" "$reason"
 done
+
+# --- Ctrl-C ------------------------------------------------------------------
+# `trapeze run` of an endless loop, in the background; SIGINT once it has
+# installed its handler must stop it with one line and status 130.  (Not
+# a case file: a case cannot send a signal.)
+
+# sigint_caught PID: true once PID catches SIGINT (Linux: bit 1 of the
+# SigCgt mask in /proc).  Elsewhere, give it a second.
+sigint_caught() {
+	if [ ! -r "/proc/$1/status" ]; then
+		sleep 1
+		return 0
+	fi
+	mask=$(sed -n 's/^SigCgt:[[:space:]]*//p' "/proc/$1/status")
+	last=${mask#"${mask%?}"} # SIGINT is bit 1: the last hex digit
+	[ -n "$last" ] && [ $((0x$last & 2)) -ne 0 ]
+}
+
+# interrupt NAME PATTERN ARGS...: runs trapeze ARGS, interrupts it, and
+# expects status 130 and one line of stderr matching PATTERN (an ERE).
+interrupt() {
+	name=$1
+	pattern=$2
+	shift 2
+	res=$OUT/$name
+	(cd "$OUT" && exec "$TRAPEZE" "$@" < /dev/null > "$res.out" 2> "$res.err") &
+	pid=$!
+	tries=0
+	# A bound on waiting, not a timing: the check is the line and status.
+	while ! sigint_caught "$pid" && [ "$tries" -lt 200 ]; do
+		sleep 0.05
+		tries=$((tries + 1))
+	done
+	kill -INT "$pid"
+	tries=0
+	while kill -0 "$pid" 2> /dev/null && [ "$tries" -lt 200 ]; do
+		sleep 0.05
+		tries=$((tries + 1))
+	done
+	kill -KILL "$pid" 2> /dev/null # SIGINT did not stop it: fail, not hang
+	wait "$pid"
+	status=$?
+	reason=""
+	if [ "$status" -ne 130 ]; then
+		reason="exit status $status, want 130"
+	fi
+	if [ "$(wc -l < "$res.err")" -ne 1 ] || ! grep -Eq "$pattern" "$res.err"; then
+		sed 's/^/    /' "$res.err"
+		reason="${reason:+$reason; }stderr is not one line matching $pattern"
+	fi
+	report "$name" "$reason"
+}
+
+where='pc 0x0000100[0-9a-f] \(loop(\+0x[0-9a-f]+)?\)'
+interrupt sigint-native "^trapeze run: interrupted at $where after [0-9]+ instructions\$" \
+	run loop.elf
+interrupt sigint-vmm "^trapeze run: interrupted: vm0 at $where, [0-9]+ instructions; vm1 at $where, [0-9]+ instructions\$" \
+	run --vmm loop.elf loop.elf
 
 echo "e2e: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

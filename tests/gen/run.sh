@@ -25,7 +25,8 @@
 # ("FAIL seed N (leaky, --patch): ..." for the second pair), and keeps the
 # program and its outputs as OUTDIR/seed-N.*.  The last line is
 #     diff: N passed, M failed
-# counting seeds; the exit status is 1 if any seed failed.
+# counting seeds ("$DIFF_LABEL:" instead of "diff:" if set, to tell runs
+# apart); the exit status is 1 if any seed failed.
 #
 # tests/gen/known-failures lists "SEED PAIR" (PAIR: clean or leaky) for
 # VMM bugs not fixed yet: that pair of that seed is not compared, and a
@@ -238,7 +239,8 @@ while [ "$seed" -lt "$last" ]; do
 			"$failed with a difference" >&2
 	fi
 done
+label=${DIFF_LABEL:-diff}
 [ "$nknown" = 0 ] ||
-	echo "diff: $nknown known failures not compared (tests/gen/known-failures)"
-echo "diff: $passed passed, $failed failed"
+	echo "$label: $nknown known failures not compared (tests/gen/known-failures)"
+echo "$label: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -298,24 +298,7 @@ bool dbg_read_code(struct dbg *d, int vm, uint32_t va, uint32_t *word)
 const char *dbg_symbolize(struct dbg *d, int vm, uint32_t addr, char *buf,
 			  size_t size)
 {
-	const struct elf_image *img = &d->t->images[vm];
-	const struct elf_symbol *best = NULL;
-	for (int i = 0; i < img->nsymbols; i++) {
-		const struct elf_symbol *s = &img->symbols[i];
-		if (s->segment < 0 || s->value > addr)
-			continue;
-		/* the nearest below; at a tie a global name beats a local */
-		if (!best || s->value > best->value ||
-		    (s->value == best->value && s->global && !best->global))
-			best = s;
-	}
-	if (!best || addr - best->value >= 0x10000)
-		return NULL;
-	if (addr == best->value)
-		snprintf(buf, size, "%s", best->name);
-	else
-		snprintf(buf, size, "%s+0x%x", best->name, addr - best->value);
-	return buf;
+	return elf_symbolize(&d->t->images[vm], addr, buf, size);
 }
 
 bool dbg_has_breakpoint(const struct dbg *d, int vm, uint32_t addr)

@@ -1,0 +1,1 @@
+as source.s

@@ -1,0 +1,1 @@
+debug -x source.x -I inc source.s

@@ -1,0 +1,1 @@
+dot pagetables -I inc source.s

@@ -1,0 +1,1 @@
+run --lockstep -I inc source.s

@@ -1,0 +1,1 @@
+run tvecodd.elf

@@ -1,0 +1,1 @@
+run runoff.elf

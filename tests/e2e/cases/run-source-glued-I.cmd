@@ -1,0 +1,1 @@
+run -Iinc source.s

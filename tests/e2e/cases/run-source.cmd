@@ -1,0 +1,1 @@
+run -I inc source.s

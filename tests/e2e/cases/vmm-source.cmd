@@ -1,0 +1,1 @@
+run --vmm -I inc source.s ok.s
