@@ -161,6 +161,12 @@ struct machine {
 	 * all the run loop looks at between batches */
 	struct device_slot *clocked[DEVICE_SLOTS];
 	int nclocked;
+	/* The clocked devices' next deadline, remembered between batches
+	 * until something may move it: a device register access (mmu.c), a
+	 * tick, a host holding a device (mach_console, mach_disk).  A VMM
+	 * enters the run loop at every world switch, with nothing due. */
+	bool deadline_known;
+	uint64_t deadline;
 
 	uint32_t breakpoints[MACH_MAX_BREAKPOINTS];
 	int nbreakpoints;
@@ -201,6 +207,8 @@ void mach_extra(struct machine *m, uint64_t cycles);
 /* Runs due device clocks; returns the next deadline (mach_next_deadline). */
 uint64_t mach_service_devices(struct machine *m);
 uint64_t mach_next_deadline(struct machine *m);
+/* A device's registers were accessed: its deadline may have moved. */
+void mach_devices_touched(struct machine *m);
 
 /* mmu.c: translation, the TLB and its fast arrays, physical access */
 void mmu_select_regime(struct machine *m);

@@ -133,11 +133,18 @@ static void attach(struct machine *m, uint32_t base, const struct dev_ops *ops,
 		m->clocked[m->nclocked++] = d;
 }
 
+void mach_devices_touched(struct machine *m)
+{
+	m->deadline_known = false;
+}
+
 /* Runs the clocks of devices whose deadline has come; returns the next
  * deadline of all of them.  (A device's tick touches no other device.) */
 uint64_t mach_service_devices(struct machine *m)
 {
 	uint64_t now = mach_now(m), next = DEV_NEVER;
+	if (m->deadline_known && now < m->deadline)
+		return m->deadline; /* nothing is due, nothing moved */
 	for (int k = 0; k < m->nclocked; k++) {
 		const struct device_slot *d = m->clocked[k];
 		uint64_t t = d->ops->deadline(d->dev);
@@ -148,11 +155,15 @@ uint64_t mach_service_devices(struct machine *m)
 		if (t < next)
 			next = t;
 	}
+	m->deadline = next;
+	m->deadline_known = true;
 	return next;
 }
 
 uint64_t mach_next_deadline(struct machine *m)
 {
+	if (m->deadline_known)
+		return m->deadline;
 	uint64_t next = DEV_NEVER;
 	for (int k = 0; k < m->nclocked; k++) {
 		const struct device_slot *d = m->clocked[k];
@@ -160,6 +171,8 @@ uint64_t mach_next_deadline(struct machine *m)
 		if (t < next)
 			next = t;
 	}
+	m->deadline = next;
+	m->deadline_known = true;
 	return next;
 }
 
@@ -330,13 +343,16 @@ void mach_set_cr(struct machine *m, unsigned cr, uint32_t value)
 	m->code_cur = NULL; /* the regime or the mapping of pc may differ */
 }
 
+/* The host may change the device it is given: forget the deadline. */
 struct dev_console *mach_console(struct machine *m)
 {
+	mach_devices_touched(m);
 	return &m->console;
 }
 
 struct dev_disk *mach_disk(struct machine *m)
 {
+	mach_devices_touched(m);
 	return &m->disk;
 }
 

@@ -263,6 +263,7 @@ static uint32_t device_read(struct machine *m, const struct device_slot *d,
 	mach_extra(m, CYCLES_DEVICE);
 	m->device_accesses++;
 	m->batch_stop = true;
+	mach_devices_touched(m);
 	return dev_bus_load(d->ops, d->dev, pa & (PAGE_SIZE - 1), size);
 }
 
@@ -272,6 +273,7 @@ static void device_write(struct machine *m, const struct device_slot *d,
 	mach_extra(m, CYCLES_DEVICE);
 	m->device_accesses++;
 	m->batch_stop = true;
+	mach_devices_touched(m);
 	dev_bus_store(d->ops, d->dev, pa & (PAGE_SIZE - 1), size, value);
 }
 
