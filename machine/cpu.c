@@ -272,21 +272,17 @@ static bool user_sensitive_runs(struct machine *m, unsigned op)
 /* Hand the batch's counter to a function and take it back after. */
 #define SYNC_OUT() (m->left = left)
 #define SYNC_IN() (left = m->left, fs = m->cur)
-/* Go on as a function said. */
-#define FOLLOW(flow_) \
-	do { \
-		if ((flow_) == FLOW_NEXT) \
-			NEXT(); \
-		if ((flow_) == FLOW_LEAVE) \
-			goto out; \
-		goto refetch; \
-	} while (0)
+/* Call an exec_ function and go on as it says. */
 #define CALL(call_) \
 	do { \
 		SYNC_OUT(); \
 		enum flow flow_ = (call_); \
 		SYNC_IN(); \
-		FOLLOW(flow_); \
+		if (flow_ == FLOW_NEXT) \
+			NEXT(); \
+		if (flow_ == FLOW_LEAVE) \
+			goto out; \
+		goto refetch; \
 	} while (0)
 #define TRAP(cause_, badva_) \
 	do { \
