@@ -104,6 +104,16 @@ $(O)/%.o: %.c
 	$(call say,CC,$<)
 	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
+# The interpreter (machine/cpu.c) ends every instruction with its own
+# indirect jump, so that the host's branch predictor learns what follows
+# each PG32 instruction.  gcc's cross-jumping may merge those jumps into
+# one, which cost the earlier interpreter 30% of its MIPS (bench/README.md,
+# "What the figure depends on"); clang neither merges them nor knows the
+# flag.
+NO_CROSSJUMPING := $(shell $(CC) -fno-crossjumping -x c -c -o /dev/null \
+		     /dev/null 2>/dev/null && echo -fno-crossjumping)
+$(O)/machine/cpu.o: ALL_CFLAGS += $(NO_CROSSJUMPING)
+
 $(UNIT_BINS):
 	@mkdir -p $(@D)
 	$(call say,LD,$@)

@@ -1,12 +1,21 @@
 /*
  * cpu.c - the PG32 interpreter and trap entry.
  *
- * cpu_execute() runs one batch: it walks the decoded-instruction cache of
- * the current code page with a pointer (ip), one switch case per opcode,
- * until the batch's cycles are spent or an instruction asks for the batch
- * to end.  Every trap leaves through one function, cpu_take_trap(), which
- * either vectors through TVEC (native) or ends the run with an exit record
- * (monitor).  machine.c calls cpu_take_interrupt() between batches.
+ * cpu_execute() runs one batch (machine.c decides how long; internal.h
+ * says why that makes the interpreter fast).  It is made of four parts,
+ * in this order in the file:
+ *
+ *   traps       take_trap(): the one way out of an instruction that does
+ *               not complete.  It vectors through TVEC (native) or ends
+ *               the run with an exit record (monitor).
+ *   decoding    the decoded-instruction cache of a code page is filled
+ *               lazily: an entry still OP_DECODE is decoded when reached.
+ *   execution   one dispatch on the opcode, one case per instruction.  A
+ *               case that needs more than a line calls a function of its
+ *               class (control registers, wfi, sensitive instructions),
+ *               which says how execution goes on (enum flow).
+ *   memory      loads and stores try the fast arrays first (mmu_fast_ptr,
+ *               internal.h) and fall back to mmu_load / mmu_store.
  */
 #include <string.h>
 
@@ -16,15 +25,7 @@
 #error "the fast memory paths assume a little-endian host, as PG32 is"
 #endif
 
-#define LIKELY(x) __builtin_expect(!!(x), 1)
-#define UNLIKELY(x) __builtin_expect(!!(x), 0)
-
-static uint32_t ram_word_at(const struct machine *m, uint32_t pa)
-{
-	uint32_t w;
-	memcpy(&w, m->ram + pa, 4);
-	return w;
-}
+/* ---- traps ------------------------------------------------------------------- */
 
 /*
  * Trap entry: the one way out of an instruction that does not complete.
@@ -72,13 +73,8 @@ static void take_trap(struct machine *m, uint32_t cause, uint32_t badva,
 	c->cr[CR_PSW] = (c->cr[CR_PSW] & PSW_PG) | PSW_MODE;
 	c->pc = c->cr[CR_TVEC];
 	mmu_select_regime(m);
-	mach_extra(m, mach_cost(COST_TRAP));
+	mach_extra(m, CYCLES_TRAP);
 	m->dispatched_at_trap = mach_now(m) - m->extra_cycles;
-}
-
-void cpu_take_trap(struct machine *m, uint32_t cause, uint32_t badva)
-{
-	take_trap(m, cause, badva, 0);
 }
 
 /*
@@ -95,6 +91,17 @@ bool cpu_take_interrupt(struct machine *m)
 	return true;
 }
 
+/* ---- decoding -------------------------------------------------------------- */
+
+/* The instruction word at pc, on the code page cp (for the exit record). */
+static uint32_t word_at(const struct machine *m, const struct code_page *cp,
+			uint32_t pc)
+{
+	uint32_t w;
+	memcpy(&w, m->ram + ((cp->ppn << PAGE_SHIFT) | (pc & (PAGE_SIZE - 1))), 4);
+	return w;
+}
+
 static void decode_into(struct isa_insn *slot, uint32_t word)
 {
 	isa_decode(word, slot);
@@ -103,6 +110,19 @@ static void decode_into(struct isa_insn *slot, uint32_t word)
 	if (info && isa_format_writes_rd(info->format) && slot->rd == 0)
 		slot->rd = CPU_SINK;
 }
+
+/* ---- execution: the instructions that leave the fast path ------------------- */
+
+/*
+ * How execution goes on after an instruction handled by a function.  The
+ * function runs with the batch's counter in m->left (the interpreter hands
+ * it over and takes it back).
+ */
+enum flow {
+	FLOW_NEXT,  /* the next instruction */
+	FLOW_GOTO,  /* from c->pc: the mapping, the regime or pc changed */
+	FLOW_LEAVE, /* end the batch now, with c->pc set */
+};
 
 /* Writes a control register as mtcr does, with the hardware's side effects. */
 static void write_cr(struct machine *m, unsigned cr, uint32_t value)
@@ -123,12 +143,90 @@ static void write_cr(struct machine *m, unsigned cr, uint32_t value)
 	}
 }
 
+static enum flow exec_mtcr(struct machine *m, unsigned cr, uint32_t value,
+			   uint32_t pc)
+{
+	write_cr(m, cr, value);
+	if (cr != CR_PSW && cr != CR_PTBR)
+		return FLOW_NEXT;
+	m->cpu.pc = pc + 4; /* PSW and PTBR change how the next pc translates */
+	return FLOW_GOTO;
+}
+
+static enum flow exec_rfe(struct machine *m)
+{
+	struct cpu *c = &m->cpu;
+	c->cr[CR_PSW] = c->cr[CR_EPSW] & PSW_MASK;
+	mmu_select_regime(m);
+	mach_extra(m, CYCLES_TRAP);
+	m->batch_stop = true; /* IE may be set again */
+	c->pc = c->cr[CR_EPC];
+	return FLOW_GOTO;
+}
+
 /*
- * Dispatch.  With gcc and clang every instruction ends with its own
- * indirect jump through a table of labels ("threaded code"): the host's
- * branch predictor then learns what follows each PG32 instruction, which
- * one shared switch jump cannot give it.  Other compilers get the switch.
- * Either way the cases read the same: CASE(OP_ADD): ...; NEXT();
+ * wfi: let time pass, device event by device event, until a line is
+ * pending; then go on after the wfi (and take the interrupt there if
+ * IE = 1).
+ */
+static enum flow exec_wfi(struct machine *m, uint32_t pc)
+{
+	while (!m->irq_lines) {
+		uint64_t next = mach_next_deadline(m);
+		uint64_t now = mach_now(m);
+		if (next == DEV_NEVER) {
+			m->cpu.pc = pc;
+			m->stopped_insns++; /* not retired */
+			m->stop = MACH_STOP_DEADLOCK;
+			m->stop_pending = true;
+			return FLOW_LEAVE;
+		}
+		if (next > m->wait_end) {
+			/* Past this run's budget: wait until its end and run
+			 * this wfi again next time -- which counts its cycle,
+			 * so this one does not. */
+			m->left++;
+			mach_extra(m, m->wait_end - mach_now(m));
+			m->cpu.pc = pc;
+			return FLOW_LEAVE;
+		}
+		if (next > now)
+			mach_extra(m, next - now);
+		mach_service_devices(m);
+	}
+	m->batch_stop = true; /* taken now if IE = 1 */
+	m->cpu.pc = pc + 4;
+	return FLOW_GOTO;
+}
+
+/*
+ * A sensitive instruction (rdpsw, wrpsw, rdtvec) in user mode traps on a
+ * clean machine.  On a leaky one it runs, and nobody is told: the x86
+ * problem.  Returns true if it runs.
+ */
+static bool user_sensitive_runs(struct machine *m, unsigned op)
+{
+	if (!m->cfg.leaky)
+		return false;
+	m->silent_sensitive[op]++;
+	m->silent_total++;
+	return true;
+}
+
+/* ---- the interpreter ------------------------------------------------------------ */
+
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/*
+ * The dispatch on the opcode.  With gcc and clang it is "threaded code":
+ * every case ends with its own indirect jump through a table of labels,
+ * so the host's branch predictor learns what follows each PG32
+ * instruction, which one shared jump cannot teach it (the Makefile keeps
+ * gcc from merging those jumps back into one).  Other compilers get a
+ * plain switch.  Either way a case reads CASE(OP_ADD): ...; NEXT();
+ * Each dispatch costs the instruction's cycle, and ends the batch first
+ * if its cycles are spent.
  */
 #if defined(__GNUC__) && !defined(TRAPEZE_SWITCH_DISPATCH)
 #define CASE(op) L_##op
@@ -157,6 +255,161 @@ static void write_cr(struct machine *m, unsigned cr, uint32_t value)
 #define DISPATCH() goto dispatch
 #endif
 
+/*
+ * The steps every case is written with.  They use cpu_execute's locals:
+ * the registers x, the instruction in and the entry ip on the decoded page
+ * cp (at virtual page_va), the batch's counter left and the fast arrays fs
+ * of the current regime.
+ */
+
+/* The pc of the instruction ip points at. */
+#define PC() (page_va + (uint32_t)(ip - cp->insn) * 4)
+#define NEXT() \
+	do { \
+		ip++; \
+		DISPATCH(); \
+	} while (0)
+/* Hand the batch's counter to a function and take it back after. */
+#define SYNC_OUT() (m->left = left)
+#define SYNC_IN() (left = m->left, fs = m->cur)
+/* Call an exec_ function and go on as it says. */
+#define CALL(call_) \
+	do { \
+		SYNC_OUT(); \
+		enum flow flow_ = (call_); \
+		SYNC_IN(); \
+		if (flow_ == FLOW_NEXT) \
+			NEXT(); \
+		if (flow_ == FLOW_LEAVE) \
+			goto out; \
+		goto refetch; \
+	} while (0)
+#define TRAP(cause_, badva_) \
+	do { \
+		c->pc = PC(); \
+		SYNC_OUT(); \
+		take_trap(m, cause_, badva_, word_at(m, cp, c->pc)); \
+		SYNC_IN(); \
+		goto refetch; \
+	} while (0)
+/* Leave the walk of the decoded page for a new pc. */
+#define GOTO_PC(pc_) \
+	do { \
+		c->pc = (pc_); \
+		goto refetch; \
+	} while (0)
+/* A jump: stay on the decoded page when the target is on it. */
+#define JUMP(target_) \
+	do { \
+		uint32_t t_ = (target_); \
+		if (LIKELY((t_ & ~(PAGE_SIZE - 1)) == page_va && !(t_ & 3))) { \
+			ip = &cp->insn[(t_ & (PAGE_SIZE - 1)) >> 2]; \
+			DISPATCH(); \
+		} \
+		GOTO_PC(t_); \
+	} while (0)
+#define BRANCH(cond_) \
+	do { \
+		if (cond_) \
+			JUMP(PC() + (uint32_t)in->imm); \
+		NEXT(); \
+	} while (0)
+
+/* Execution classes. */
+#define ALU(expr_) \
+	do { \
+		uint32_t a = x[in->rs1], b = x[in->rs2]; \
+		(void)b; \
+		x[in->rd] = (expr_); \
+		NEXT(); \
+	} while (0)
+#define ALU_IMM(expr_) \
+	do { \
+		uint32_t a = x[in->rs1], imm = (uint32_t)in->imm; \
+		x[in->rd] = (expr_); \
+		NEXT(); \
+	} while (0)
+#define MULTIPLY(expr_) \
+	do { \
+		uint32_t a = x[in->rs1], b = x[in->rs2]; \
+		x[in->rd] = (expr_); \
+		left -= CYCLES_MULDIV; \
+		m->extra_cycles += CYCLES_MULDIV; \
+		NEXT(); \
+	} while (0)
+/* C leaves INT_MIN / -1 undefined; PG32 defines it as INT_MIN remainder
+ * 0, which is what wrapping gives: `overflow` below. */
+#define DIVIDE(expr_) \
+	do { \
+		uint32_t a = x[in->rs1], b = x[in->rs2]; \
+		bool overflow = a == 0x80000000u && b == 0xffffffffu; \
+		(void)overflow; \
+		if (b == 0) \
+			TRAP(CAUSE_DIVZERO, 0); \
+		x[in->rd] = (expr_); \
+		left -= CYCLES_MULDIV; \
+		m->extra_cycles += CYCLES_MULDIV; \
+		NEXT(); \
+	} while (0)
+#define SUPERVISOR() (c->cr[CR_PSW] & PSW_MODE)
+#define PRIVILEGED() \
+	do { \
+		if (!SUPERVISOR()) \
+			TRAP(CAUSE_PRIV, 0); \
+	} while (0)
+#define SENSITIVE() \
+	do { \
+		if (!SUPERVISOR() && !user_sensitive_runs(m, in->op)) \
+			TRAP(CAUSE_PRIV, 0); \
+	} while (0)
+
+/* Memory: the fast path, else mmu.c's slow one, which may trap, reach a
+ * device (the batch then ends after this instruction) or write code. */
+#define AFTER_SLOW() \
+	do { \
+		if (UNLIKELY(m->batch_stop)) { \
+			c->pc = PC() + 4; \
+			goto out; \
+		} \
+		NEXT(); \
+	} while (0)
+#define LOAD(size_, sign_, type_) \
+	do { \
+		uint32_t va_ = x[in->rs1] + (uint32_t)in->imm; \
+		const void *p_ = mmu_fast_ptr(&fs->kind[FAST_LOAD], va_, size_); \
+		if (LIKELY(p_ != NULL)) { \
+			type_ v_; \
+			memcpy(&v_, p_, size_); \
+			x[in->rd] = (uint32_t)v_; \
+			NEXT(); \
+		} \
+		uint32_t value_, badva_; \
+		SYNC_OUT(); \
+		uint32_t cause_ = mmu_load(m, va_, size_, sign_, &value_, &badva_); \
+		SYNC_IN(); \
+		if (cause_ != CAUSE_NONE) \
+			TRAP(cause_, badva_); \
+		x[in->rd] = value_; \
+		AFTER_SLOW(); \
+	} while (0)
+#define STORE(size_, type_) \
+	do { \
+		uint32_t va_ = x[in->rs1] + (uint32_t)in->imm; \
+		void *p_ = mmu_fast_ptr(&fs->kind[FAST_STORE], va_, size_); \
+		if (LIKELY(p_ != NULL)) { \
+			type_ v_ = (type_)x[in->rs2]; \
+			memcpy(p_, &v_, size_); \
+			NEXT(); \
+		} \
+		uint32_t badva_; \
+		SYNC_OUT(); \
+		uint32_t cause_ = mmu_store(m, va_, size_, x[in->rs2], &badva_); \
+		SYNC_IN(); \
+		if (cause_ != CAUSE_NONE) \
+			TRAP(cause_, badva_); \
+		AFTER_SLOW(); \
+	} while (0)
+
 enum mach_stop cpu_execute(struct machine *m)
 {
 #if defined(__GNUC__) && !defined(TRAPEZE_SWITCH_DISPATCH)
@@ -178,199 +431,62 @@ enum mach_stop cpu_execute(struct machine *m)
 	struct isa_insn *ip = NULL; /* not const: OP_DECODE fills it in */
 	const struct isa_insn *in;
 	uint32_t page_va = 0;
-	uint32_t cause, badva, value;
 
 	m->batch_stop = false;
-
-/* The pc of the instruction ip points at. */
-#define PC() (page_va + (uint32_t)(ip - cp->insn) * 4)
-#define NEXT() \
-	do { \
-		ip++; \
-		DISPATCH(); \
-	} while (0)
-/* Hand the batch counter to a slow path and take it back after. */
-#define SYNC_OUT() (m->left = left)
-#define SYNC_IN() (left = m->left, fs = m->cur)
-#define TRAP(cause_, badva_, insn_) \
-	do { \
-		c->pc = PC(); \
-		SYNC_OUT(); \
-		take_trap(m, cause_, badva_, insn_); \
-		SYNC_IN(); \
-		goto refetch; \
-	} while (0)
-#define TRAP_HERE(cause_) \
-	TRAP(cause_, 0, ram_word_at(m, (cp->ppn << PAGE_SHIFT) | (PC() & 0xfff)))
-/* Leave the page walk of ip for a new pc (a jump, or a changed mapping). */
-#define GOTO_PC(pc_) \
-	do { \
-		c->pc = (pc_); \
-		goto refetch; \
-	} while (0)
-/* A jump: stay on the decoded page when the target is on it. */
-#define JUMP(target_) \
-	do { \
-		uint32_t t_ = (target_); \
-		if (LIKELY((t_ & ~(PAGE_SIZE - 1)) == page_va && !(t_ & 3))) { \
-			ip = &cp->insn[(t_ & (PAGE_SIZE - 1)) >> 2]; \
-			DISPATCH(); \
-		} \
-		GOTO_PC(t_); \
-	} while (0)
-/* After a slow path: end the batch if it asked to, else go on. */
-#define AFTER_SLOW() \
-	do { \
-		if (UNLIKELY(m->batch_stop)) { \
-			ip++; \
-			c->pc = PC(); \
-			goto out; \
-		} \
-	} while (0)
-#define SUPERVISOR() (c->cr[CR_PSW] & PSW_MODE)
-#define REQUIRE_SUPERVISOR() \
-	do { \
-		if (!SUPERVISOR()) \
-			TRAP_HERE(CAUSE_PRIV); \
-	} while (0)
-/* Sensitive instructions trap in user mode unless the machine is leaky. */
-#define REQUIRE_SUPERVISOR_UNLESS_LEAKY() \
-	do { \
-		if (!SUPERVISOR()) { \
-			if (!m->cfg.leaky) \
-				TRAP_HERE(CAUSE_PRIV); \
-			/* the x86 problem: it runs, and nobody is told */ \
-			m->silent_sensitive[in->op]++; \
-			m->silent_total++; \
-		} \
-	} while (0)
-
-/* Fast loads and stores: one compare against the fast array catches a
- * miss, a permission the slow path must check, and misalignment. */
-#define LOAD(size_, sign_, type_) \
-	do { \
-		uint32_t va_ = x[in->rs1] + (uint32_t)in->imm; \
-		unsigned i_ = TLB_INDEX(va_); \
-		const struct fast_array *fa_ = &fs->kind[FAST_LOAD]; \
-		if (LIKELY(fa_->tag[i_] == (va_ & (~(PAGE_SIZE - 1) | (size_ - 1))))) { \
-			type_ v_; \
-			memcpy(&v_, (const void *)(va_ + fa_->addend[i_]), size_); \
-			x[in->rd] = (uint32_t)v_; \
-			NEXT(); \
-		} \
-		SYNC_OUT(); \
-		cause = mmu_load(m, va_, size_, sign_, &value, &badva); \
-		SYNC_IN(); \
-		if (cause != CAUSE_NONE) \
-			TRAP(cause, badva, ram_word_at(m, (cp->ppn << PAGE_SHIFT) | (PC() & 0xfff))); \
-		x[in->rd] = value; \
-		AFTER_SLOW(); \
-		NEXT(); \
-	} while (0)
-#define STORE(size_, type_) \
-	do { \
-		uint32_t va_ = x[in->rs1] + (uint32_t)in->imm; \
-		unsigned i_ = TLB_INDEX(va_); \
-		const struct fast_array *fa_ = &fs->kind[FAST_STORE]; \
-		if (LIKELY(fa_->tag[i_] == (va_ & (~(PAGE_SIZE - 1) | (size_ - 1))))) { \
-			type_ v_ = (type_)x[in->rs2]; \
-			memcpy((void *)(va_ + fa_->addend[i_]), &v_, size_); \
-			NEXT(); \
-		} \
-		SYNC_OUT(); \
-		cause = mmu_store(m, va_, size_, x[in->rs2], &badva); \
-		SYNC_IN(); \
-		if (cause != CAUSE_NONE) \
-			TRAP(cause, badva, ram_word_at(m, (cp->ppn << PAGE_SHIFT) | (PC() & 0xfff))); \
-		AFTER_SLOW(); \
-		NEXT(); \
-	} while (0)
-#define BRANCH(cond_) \
-	do { \
-		if (cond_) \
-			JUMP(PC() + (uint32_t)in->imm); \
-		NEXT(); \
-	} while (0)
 
 refetch:
 	/* Find the decoded page of c->pc: the start of a batch, a jump off
 	 * the page, a trap, or a change to the mapping. */
 	if (m->stop_pending || m->batch_stop || left <= 0)
 		goto out;
-	SYNC_OUT();
-	cause = mmu_fetch_page(m, c->pc, &badva);
-	SYNC_IN();
-	if (cause != CAUSE_NONE) {
-		left--; /* a fetch that traps costs its cycle, as any trap does */
+	cp = mmu_fast_code(m, c->pc);
+	if (UNLIKELY(cp == NULL)) {
+		uint32_t badva;
 		SYNC_OUT();
-		take_trap(m, cause, badva, 0);
+		uint32_t fault = mmu_fetch_page(m, c->pc, &badva);
+		if (fault != CAUSE_NONE) {
+			m->left--; /* a fetch that traps costs its cycle, as any trap does */
+			take_trap(m, fault, badva, 0);
+			SYNC_IN();
+			goto refetch;
+		}
 		SYNC_IN();
-		goto refetch;
+		cp = m->code_cur;
 	}
-	cp = m->code_cur;
 	page_va = m->code_va;
 	ip = &cp->insn[(c->pc & (PAGE_SIZE - 1)) >> 2];
 
-	/* Every case ends by dispatching the next instruction (NEXT, JUMP)
-	 * or by leaving. */
 	DISPATCH();
 	BEGIN_DISPATCH
 		/* ALU: rd = rs1 op rs2 */
-		CASE(OP_ADD): x[in->rd] = x[in->rs1] + x[in->rs2]; NEXT();
-		CASE(OP_SUB): x[in->rd] = x[in->rs1] - x[in->rs2]; NEXT();
-		CASE(OP_AND): x[in->rd] = x[in->rs1] & x[in->rs2]; NEXT();
-		CASE(OP_OR): x[in->rd] = x[in->rs1] | x[in->rs2]; NEXT();
-		CASE(OP_XOR): x[in->rd] = x[in->rs1] ^ x[in->rs2]; NEXT();
-		CASE(OP_SLL): x[in->rd] = x[in->rs1] << (x[in->rs2] & 31); NEXT();
-		CASE(OP_SRL): x[in->rd] = x[in->rs1] >> (x[in->rs2] & 31); NEXT();
-		CASE(OP_SRA):
-			x[in->rd] = (uint32_t)((int32_t)x[in->rs1] >> (x[in->rs2] & 31));
-			NEXT();
-		CASE(OP_SLT): x[in->rd] = (int32_t)x[in->rs1] < (int32_t)x[in->rs2]; NEXT();
-		CASE(OP_SLTU): x[in->rd] = x[in->rs1] < x[in->rs2]; NEXT();
-		CASE(OP_MUL):
-			x[in->rd] = x[in->rs1] * x[in->rs2];
-			left -= mach_cost(COST_MULDIV);
-			m->extra_cycles += mach_cost(COST_MULDIV);
-			NEXT();
-		CASE(OP_MULHU):
-			x[in->rd] = (uint32_t)(((uint64_t)x[in->rs1] * x[in->rs2]) >> 32);
-			left -= mach_cost(COST_MULDIV);
-			m->extra_cycles += mach_cost(COST_MULDIV);
-			NEXT();
-		CASE(OP_DIV):
-		CASE(OP_DIVU):
-		CASE(OP_REM):
-		CASE(OP_REMU): {
-			uint32_t a = x[in->rs1], b = x[in->rs2], r;
-			if (b == 0)
-				TRAP_HERE(CAUSE_DIVZERO);
-			left -= mach_cost(COST_MULDIV);
-			m->extra_cycles += mach_cost(COST_MULDIV);
-			/* C leaves INT_MIN / -1 undefined; PG32 defines it as
-			 * INT_MIN remainder 0, which is what wrapping gives. */
-			bool overflow = a == 0x80000000u && b == 0xffffffffu;
-			switch (in->op) {
-			case OP_DIV: r = overflow ? a : (uint32_t)((int32_t)a / (int32_t)b); break;
-			case OP_REM: r = overflow ? 0 : (uint32_t)((int32_t)a % (int32_t)b); break;
-			case OP_DIVU: r = a / b; break;
-			default: r = a % b; break;
-			}
-			x[in->rd] = r;
-			NEXT();
-		}
+		CASE(OP_ADD): ALU(a + b);
+		CASE(OP_SUB): ALU(a - b);
+		CASE(OP_AND): ALU(a & b);
+		CASE(OP_OR): ALU(a | b);
+		CASE(OP_XOR): ALU(a ^ b);
+		CASE(OP_SLL): ALU(a << (b & 31));
+		CASE(OP_SRL): ALU(a >> (b & 31));
+		CASE(OP_SRA): ALU((uint32_t)((int32_t)a >> (b & 31)));
+		CASE(OP_SLT): ALU((int32_t)a < (int32_t)b);
+		CASE(OP_SLTU): ALU(a < b);
+		CASE(OP_MUL): MULTIPLY(a * b);
+		CASE(OP_MULHU): MULTIPLY((uint32_t)(((uint64_t)a * b) >> 32));
+		CASE(OP_DIV): DIVIDE(overflow ? a : (uint32_t)((int32_t)a / (int32_t)b));
+		CASE(OP_REM): DIVIDE(overflow ? 0 : (uint32_t)((int32_t)a % (int32_t)b));
+		CASE(OP_DIVU): DIVIDE(a / b);
+		CASE(OP_REMU): DIVIDE(a % b);
 
 		/* ALU with an immediate: addi/slti/sltiu sign-extend it
 		 * (the decoder did), andi/ori/xori zero-extend it. */
-		CASE(OP_ADDI): x[in->rd] = x[in->rs1] + (uint32_t)in->imm; NEXT();
-		CASE(OP_ANDI): x[in->rd] = x[in->rs1] & (uint32_t)in->imm; NEXT();
-		CASE(OP_ORI): x[in->rd] = x[in->rs1] | (uint32_t)in->imm; NEXT();
-		CASE(OP_XORI): x[in->rd] = x[in->rs1] ^ (uint32_t)in->imm; NEXT();
-		CASE(OP_SLLI): x[in->rd] = x[in->rs1] << in->imm; NEXT();
-		CASE(OP_SRLI): x[in->rd] = x[in->rs1] >> in->imm; NEXT();
-		CASE(OP_SRAI): x[in->rd] = (uint32_t)((int32_t)x[in->rs1] >> in->imm); NEXT();
-		CASE(OP_SLTI): x[in->rd] = (int32_t)x[in->rs1] < in->imm; NEXT();
-		CASE(OP_SLTIU): x[in->rd] = x[in->rs1] < (uint32_t)in->imm; NEXT();
+		CASE(OP_ADDI): ALU_IMM(a + imm);
+		CASE(OP_ANDI): ALU_IMM(a & imm);
+		CASE(OP_ORI): ALU_IMM(a | imm);
+		CASE(OP_XORI): ALU_IMM(a ^ imm);
+		CASE(OP_SLLI): ALU_IMM(a << imm);
+		CASE(OP_SRLI): ALU_IMM(a >> imm);
+		CASE(OP_SRAI): ALU_IMM((uint32_t)((int32_t)a >> imm));
+		CASE(OP_SLTI): ALU_IMM((int32_t)a < (int32_t)imm);
+		CASE(OP_SLTIU): ALU_IMM(a < imm);
 		CASE(OP_LUI): x[in->rd] = (uint32_t)in->imm << 16; NEXT();
 
 		/* memory */
@@ -404,12 +520,11 @@ refetch:
 		}
 
 		/* system */
-		CASE(OP_SYSCALL): TRAP_HERE(CAUSE_SYSCALL);
-		CASE(OP_BREAK): TRAP_HERE(CAUSE_BREAK);
-		CASE(OP_HCALL):
-			/* Only a monitor has hypercalls; the bare machine has
-			 * no such instruction. */
-			TRAP_HERE(m->cfg.monitor ? CAUSE_HCALL : CAUSE_ILLEGAL);
+		CASE(OP_SYSCALL): TRAP(CAUSE_SYSCALL, 0);
+		CASE(OP_BREAK): TRAP(CAUSE_BREAK, 0);
+		/* Only a monitor has hypercalls; the bare machine has no such
+		 * instruction. */
+		CASE(OP_HCALL): TRAP(m->cfg.monitor ? CAUSE_HCALL : CAUSE_ILLEGAL, 0);
 		CASE(OP_RDCYCLE):
 			/* less the monitor's offset: a guest reads its own time */
 			x[in->rd] = (uint32_t)(m->batch_end - (uint64_t)left -
@@ -417,120 +532,47 @@ refetch:
 			NEXT();
 
 		/* privileged */
-		CASE(OP_MFCR):
-			REQUIRE_SUPERVISOR();
-			x[in->rd] = c->cr[in->imm];
-			NEXT();
+		CASE(OP_MFCR): PRIVILEGED(); x[in->rd] = c->cr[in->imm]; NEXT();
 		CASE(OP_MTCR):
-			REQUIRE_SUPERVISOR();
-			SYNC_OUT();
-			write_cr(m, (unsigned)in->imm, x[in->rs1]);
-			SYNC_IN();
-			/* PSW and PTBR change how the next pc translates. */
-			if (in->imm == CR_PSW || in->imm == CR_PTBR)
-				GOTO_PC(PC() + 4);
-			NEXT();
-		CASE(OP_RFE):
-			REQUIRE_SUPERVISOR();
-			c->cr[CR_PSW] = c->cr[CR_EPSW] & PSW_MASK;
-			mmu_select_regime(m);
-			SYNC_OUT();
-			mach_extra(m, mach_cost(COST_TRAP));
-			SYNC_IN();
-			m->batch_stop = true; /* IE may be set again */
-			GOTO_PC(c->cr[CR_EPC]);
+			PRIVILEGED();
+			CALL(exec_mtcr(m, (unsigned)in->imm, x[in->rs1], PC()));
+		CASE(OP_RFE): PRIVILEGED(); CALL(exec_rfe(m));
 		CASE(OP_TLBFLUSH):
-			REQUIRE_SUPERVISOR();
+			PRIVILEGED();
 			mmu_flush(m);
-			GOTO_PC(PC() + 4);
+			GOTO_PC(PC() + 4); /* the mapping of pc may differ */
 		CASE(OP_TLBINV):
-			REQUIRE_SUPERVISOR();
+			PRIVILEGED();
 			mmu_invalidate_page(m, x[in->rs1]);
 			GOTO_PC(PC() + 4);
-		CASE(OP_WFI):
-			REQUIRE_SUPERVISOR();
-			/* Let time pass, device event by device event, until a
-			 * line is pending; then go on after the wfi (and take
-			 * the interrupt there if IE = 1). */
-			SYNC_OUT();
-			while (!m->irq_lines) {
-				uint64_t next = mach_next_deadline(m);
-				uint64_t now = mach_now(m);
-				if (next == DEV_NEVER) {
-					c->pc = PC();
-					m->stopped_insns++; /* not retired */
-					m->stop = MACH_STOP_DEADLOCK;
-					m->stop_pending = true;
-					goto out_synced;
-				}
-				if (next > m->wait_end) {
-					/* Past this run's budget: wait until its end
-					 * and run this wfi again next time -- which
-					 * counts its cycle, so this one does not. */
-					m->left++;
-					mach_extra(m, m->wait_end - mach_now(m));
-					c->pc = PC();
-					goto out_synced;
-				}
-				if (next > now)
-					mach_extra(m, next - now);
-				mach_service_devices(m);
-			}
-			SYNC_IN();
-			m->batch_stop = true; /* taken now if IE = 1 */
-			GOTO_PC(PC() + 4);
+		CASE(OP_WFI): PRIVILEGED(); CALL(exec_wfi(m, PC()));
 
 		/* sensitive */
-		CASE(OP_RDPSW):
-			REQUIRE_SUPERVISOR_UNLESS_LEAKY();
-			x[in->rd] = c->cr[CR_PSW];
-			NEXT();
+		CASE(OP_RDPSW): SENSITIVE(); x[in->rd] = c->cr[CR_PSW]; NEXT();
 		CASE(OP_WRPSW):
-			REQUIRE_SUPERVISOR_UNLESS_LEAKY();
+			SENSITIVE();
 			if (!SUPERVISOR())
 				NEXT(); /* leaky: MODE, IE and PG are all it has */
-			SYNC_OUT();
-			write_cr(m, CR_PSW, x[in->rs1]);
-			SYNC_IN();
-			GOTO_PC(PC() + 4);
-		CASE(OP_RDTVEC):
-			REQUIRE_SUPERVISOR_UNLESS_LEAKY();
-			x[in->rd] = c->cr[CR_TVEC];
-			NEXT();
+			CALL(exec_mtcr(m, CR_PSW, x[in->rs1], PC()));
+		CASE(OP_RDTVEC): SENSITIVE(); x[in->rd] = c->cr[CR_TVEC]; NEXT();
 
-		/* the decoded-instruction cache's own entries */
+		/* the decoded-instruction cache's own entries: not instructions,
+		 * so they give back the cycle their dispatch took */
 		CASE(OP_DECODE):
-			left++; /* decoding is not an instruction */
-			decode_into(ip, ram_word_at(m, (cp->ppn << PAGE_SHIFT) |
-							       (PC() & 0xfff)));
+			left++;
+			decode_into(ip, word_at(m, cp, PC()));
 			DISPATCH();
 		CASE(OP_PAGE_END):
 			left++;
 			GOTO_PC(page_va + PAGE_SIZE);
 		CASE(OP_ILLEGAL):
 		DEFAULT_CASE
-			TRAP_HERE(CAUSE_ILLEGAL);
+			TRAP(CAUSE_ILLEGAL, 0);
 	END_DISPATCH
 
 budget_spent:
 	c->pc = PC();
 out:
 	m->left = left;
-out_synced:
 	return m->stop;
-#undef PC
-#undef NEXT
-#undef SYNC_OUT
-#undef SYNC_IN
-#undef TRAP
-#undef TRAP_HERE
-#undef GOTO_PC
-#undef JUMP
-#undef AFTER_SLOW
-#undef SUPERVISOR
-#undef REQUIRE_SUPERVISOR
-#undef REQUIRE_SUPERVISOR_UNLESS_LEAKY
-#undef LOAD
-#undef STORE
-#undef BRANCH
 }

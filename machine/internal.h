@@ -86,6 +86,21 @@ struct fast_set {
 	struct fast_array kind[FAST_KINDS];
 };
 
+/*
+ * The fast path of a load or store of size bytes at va: the host address
+ * of the bytes if fa holds the page, else NULL (the slow path decides).
+ * Comparing the tag with va's page address plus its low alignment bits
+ * rejects a miss and a misaligned va with one compare.
+ */
+static inline void *mmu_fast_ptr(const struct fast_array *fa, uint32_t va,
+				 unsigned size)
+{
+	unsigned i = TLB_INDEX(va);
+	if (fa->tag[i] != (va & (~(PAGE_SIZE - 1) | (size - 1))))
+		return NULL;
+	return (void *)(va + fa->addend[i]);
+}
+
 struct device_slot {
 	const struct dev_ops *ops;
 	void *dev;
@@ -142,16 +157,58 @@ struct machine {
 	struct dev_disk disk;
 	struct dev_test test;
 	struct device_slot slots[DEVICE_SLOTS];
+	/* the slots of devices with a clock (tick and deadline), which are
+	 * all the run loop looks at between batches */
+	struct device_slot *clocked[DEVICE_SLOTS];
+	int nclocked;
+	/* The clocked devices' next deadline, remembered between batches
+	 * until something may move it: a device register access (mmu.c), a
+	 * tick, a host holding a device (mach_console, mach_disk).  A VMM
+	 * enters the run loop at every world switch, with nothing due. */
+	bool deadline_known;
+	uint64_t deadline;
 
 	uint32_t breakpoints[MACH_MAX_BREAKPOINTS];
 	int nbreakpoints;
 };
 
+/*
+ * The fast path of mmu_fetch_page: the decoded page of pc, made the
+ * current one, when the fast fetch array maps pc's page and the page is
+ * decoded already; else NULL (mmu_fetch_page does the rest, or faults).
+ * A misaligned pc keeps its low bits and so never matches a tag.
+ */
+static inline struct code_page *mmu_fast_code(struct machine *m, uint32_t pc)
+{
+	const struct fast_array *fa = &m->cur->kind[FAST_FETCH];
+	unsigned i = TLB_INDEX(pc);
+	if (fa->tag[i] != (pc & (~(PAGE_SIZE - 1) | 3)))
+		return NULL;
+	uintptr_t host_page = fa->tag[i] + fa->addend[i];
+	struct code_page *cp = m->code[(host_page - (uintptr_t)m->ram) >> PAGE_SHIFT];
+	if (!cp || !cp->valid)
+		return NULL;
+	m->code_cur = cp;
+	m->code_va = fa->tag[i];
+	return cp;
+}
+
+/* The cost model's cycles as constants, for the interpreter's inner loop
+ * (mach_cost() gives the same numbers to everyone else). */
+enum {
+#define MACH_X_CYCLES(name, cycles, doc) CYCLES_##name = cycles,
+	MACH_COSTS(MACH_X_CYCLES)
+#undef MACH_X_CYCLES
+};
+
 /* machine.c */
 uint64_t mach_now(const struct machine *m);
 void mach_extra(struct machine *m, uint64_t cycles);
-void mach_service_devices(struct machine *m);
+/* Runs due device clocks; returns the next deadline (mach_next_deadline). */
+uint64_t mach_service_devices(struct machine *m);
 uint64_t mach_next_deadline(struct machine *m);
+/* A device's registers were accessed: its deadline may have moved. */
+void mach_devices_touched(struct machine *m);
 
 /* mmu.c: translation, the TLB and its fast arrays, physical access */
 void mmu_select_regime(struct machine *m);
@@ -169,7 +226,6 @@ uint32_t mmu_fetch_page(struct machine *m, uint32_t pc, uint32_t *badva);
 void mmu_code_written(struct machine *m, uint32_t pa, uint32_t len);
 
 /* cpu.c */
-void cpu_take_trap(struct machine *m, uint32_t cause, uint32_t badva);
 bool cpu_take_interrupt(struct machine *m);
 enum mach_stop cpu_execute(struct machine *m);
 

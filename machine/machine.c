@@ -129,36 +129,57 @@ static uint64_t host_now(void *ctx)
 	return mach_now(ctx);
 }
 
+/* Devices are attached in the order of their addresses, so the clocked
+ * ones are listed in that order too. */
 static void attach(struct machine *m, uint32_t base, const struct dev_ops *ops,
 		   void *dev)
 {
-	m->slots[(base - DEVICE_SPACE) >> PAGE_SHIFT] =
-		(struct device_slot){.ops = ops, .dev = dev};
+	struct device_slot *d = &m->slots[(base - DEVICE_SPACE) >> PAGE_SHIFT];
+	*d = (struct device_slot){.ops = ops, .dev = dev};
+	if (ops->tick && ops->deadline)
+		m->clocked[m->nclocked++] = d;
 }
 
-/* Runs the clocks of devices whose deadline has come. */
-void mach_service_devices(struct machine *m)
+void mach_devices_touched(struct machine *m)
 {
-	uint64_t now = mach_now(m);
-	for (int s = 0; s < DEVICE_SLOTS; s++) {
-		const struct device_slot *d = &m->slots[s];
-		if (d->ops && d->ops->tick && d->ops->deadline &&
-		    d->ops->deadline(d->dev) <= now)
+	m->deadline_known = false;
+}
+
+/* Runs the clocks of devices whose deadline has come; returns the next
+ * deadline of all of them.  (A device's tick touches no other device.) */
+uint64_t mach_service_devices(struct machine *m)
+{
+	uint64_t now = mach_now(m), next = DEV_NEVER;
+	if (m->deadline_known && now < m->deadline)
+		return m->deadline; /* nothing is due, nothing moved */
+	for (int k = 0; k < m->nclocked; k++) {
+		const struct device_slot *d = m->clocked[k];
+		uint64_t t = d->ops->deadline(d->dev);
+		if (t <= now) {
 			d->ops->tick(d->dev, now);
+			t = d->ops->deadline(d->dev);
+		}
+		if (t < next)
+			next = t;
 	}
+	m->deadline = next;
+	m->deadline_known = true;
+	return next;
 }
 
 uint64_t mach_next_deadline(struct machine *m)
 {
+	if (m->deadline_known)
+		return m->deadline;
 	uint64_t next = DEV_NEVER;
-	for (int s = 0; s < DEVICE_SLOTS; s++) {
-		const struct device_slot *d = &m->slots[s];
-		if (d->ops && d->ops->deadline) {
-			uint64_t t = d->ops->deadline(d->dev);
-			if (t < next)
-				next = t;
-		}
+	for (int k = 0; k < m->nclocked; k++) {
+		const struct device_slot *d = m->clocked[k];
+		uint64_t t = d->ops->deadline(d->dev);
+		if (t < next)
+			next = t;
 	}
+	m->deadline = next;
+	m->deadline_known = true;
 	return next;
 }
 
@@ -331,13 +352,16 @@ void mach_set_cr(struct machine *m, unsigned cr, uint32_t value)
 	m->code_cur = NULL; /* the regime or the mapping of pc may differ */
 }
 
+/* The host may change the device it is given: forget the deadline. */
 struct dev_console *mach_console(struct machine *m)
 {
+	mach_devices_touched(m);
 	return &m->console;
 }
 
 struct dev_disk *mach_disk(struct machine *m)
 {
+	mach_devices_touched(m);
 	return &m->disk;
 }
 
@@ -397,11 +421,12 @@ static bool at_breakpoint(const struct machine *m)
 
 /*
  * Between batches: run due device clocks, then take a pending interrupt if
- * PSW.IE allows.  Returns true if the machine must stop (with m->stop).
+ * PSW.IE allows.  Returns true if the machine must stop (with m->stop);
+ * else *deadline is the devices' next deadline.
  */
-static bool between_batches(struct machine *m)
+static bool between_batches(struct machine *m, uint64_t *deadline)
 {
-	mach_service_devices(m);
+	*deadline = mach_service_devices(m);
 	if (m->halted) {
 		m->stop = MACH_STOP_HALT;
 		return true;
@@ -416,16 +441,17 @@ static bool between_batches(struct machine *m)
 #define MAX_BATCH (1ull << 32)
 
 /*
- * Runs one batch until cycle limit, ending early at a device deadline.
- * A wfi in it may let time pass until wait_limit, or the batch's end if
- * that is later: a batch of one instruction (mach_step, or a run with
- * breakpoints) must not cut a long wait into a batch per cycle.
+ * Runs one batch until cycle limit, ending early at the devices' next
+ * deadline.  A wfi in it may let time pass until wait_limit, or the
+ * batch's end if that is later: a batch of one instruction (mach_step, or
+ * a run with breakpoints) must not cut a long wait into a batch per cycle.
  * Returns true if the machine must stop (with m->stop).
  */
-static bool run_batch(struct machine *m, uint64_t limit, uint64_t wait_limit)
+static bool run_batch(struct machine *m, uint64_t deadline, uint64_t limit,
+		      uint64_t wait_limit)
 {
 	uint64_t now = mach_now(m);
-	uint64_t end = mach_next_deadline(m);
+	uint64_t end = deadline;
 	if (end > limit)
 		end = limit;
 	if (end <= now)
@@ -445,9 +471,10 @@ enum mach_stop mach_run(struct machine *m, uint64_t budget)
 	uint64_t start = mach_now(m);
 	uint64_t limit = budget > UINT64_MAX - start ? UINT64_MAX : start + budget;
 	bool first = true;
+	uint64_t deadline;
 
 	for (;;) {
-		if (between_batches(m))
+		if (between_batches(m, &deadline))
 			return m->stop;
 		if (mach_now(m) >= limit)
 			return MACH_STOP_BUDGET;
@@ -457,12 +484,12 @@ enum mach_stop mach_run(struct machine *m, uint64_t budget)
 			if (at_breakpoint(m) && !first)
 				return MACH_STOP_BREAKPOINT;
 			first = false;
-			if (run_batch(m, mach_now(m) + 1, limit))
+			if (run_batch(m, deadline, mach_now(m) + 1, limit))
 				return m->stop;
 			continue;
 		}
 		first = false;
-		if (run_batch(m, limit, 0))
+		if (run_batch(m, deadline, limit, 0))
 			return m->stop;
 	}
 }
@@ -485,7 +512,8 @@ enum mach_stop mach_step(struct machine *m)
 	uint64_t before = dispatched(m);
 	while (dispatched(m) == before) {
 		/* a wfi completes within the step */
-		if (run_batch(m, mach_now(m) + 1, UINT64_MAX))
+		if (run_batch(m, mach_next_deadline(m), mach_now(m) + 1,
+			      UINT64_MAX))
 			return m->stop;
 	}
 	mach_service_devices(m);

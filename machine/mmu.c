@@ -260,18 +260,20 @@ static const struct device_slot *device_at(const struct machine *m, uint32_t pa)
 static uint32_t device_read(struct machine *m, const struct device_slot *d,
 			    uint32_t pa, unsigned size)
 {
-	mach_extra(m, mach_cost(COST_DEVICE));
+	mach_extra(m, CYCLES_DEVICE);
 	m->device_accesses++;
 	m->batch_stop = true;
+	mach_devices_touched(m);
 	return dev_bus_load(d->ops, d->dev, pa & (PAGE_SIZE - 1), size);
 }
 
 static void device_write(struct machine *m, const struct device_slot *d,
 			 uint32_t pa, unsigned size, uint32_t value)
 {
-	mach_extra(m, mach_cost(COST_DEVICE));
+	mach_extra(m, CYCLES_DEVICE);
 	m->device_accesses++;
 	m->batch_stop = true;
+	mach_devices_touched(m);
 	dev_bus_store(d->ops, d->dev, pa & (PAGE_SIZE - 1), size, value);
 }
 

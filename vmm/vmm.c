@@ -533,7 +533,8 @@ int vmm_add_vm(struct vmm *v, const struct vm_config *cfg, char *err,
 
 /* ---- the world switch ----------------------------------------------------------------- */
 
-static void world_switch_in(struct vm *vm)
+/* Returns the machine's clock (mach_cycles), which the caller needs too. */
+static uint64_t world_switch_in(struct vm *vm)
 {
 	struct vmm *v = vm->vmm;
 	struct cpu *c = mach_cpu(v->m);
@@ -546,11 +547,15 @@ static void world_switch_in(struct vm *vm)
 		v->real_ptbr = root;
 	}
 	/* The guest, kernel included, runs in real user mode with paging
-	 * on; real interrupts stay off: the run's budget preempts it. */
-	mach_set_cr(v->m, CR_PSW, PSW_PG);
+	 * on; real interrupts stay off: the run's budget preempts it.  A
+	 * trap out leaves the real PSW as it was, so this is usually set. */
+	if (c->cr[CR_PSW] != PSW_PG)
+		mach_set_cr(v->m, CR_PSW, PSW_PG);
 	/* rdcycle reads the VM's own clock, not the host's. */
-	mach_set_rdcycle_offset(v->m, mach_cycles(v->m) - vm->cycles);
+	uint64_t now = mach_cycles(v->m);
+	mach_set_rdcycle_offset(v->m, now - vm->cycles);
 	v->running_vm = vm->id;
+	return now;
 }
 
 static void world_switch_out(struct vm *vm)
@@ -625,10 +630,18 @@ static void dispatch(struct vm *vm, const struct mach_exit *exit)
 /* ---- running ------------------------------------------------------------------------------ */
 
 /* At an instruction boundary: what the bare machine does between batches.
- * Returns true if it injected an interrupt. */
-static bool at_boundary(struct vm *vm)
+ * Returns true if it injected an interrupt; else *deadline is the VM's
+ * next device deadline.  Most boundaries (one per exit) find no clock
+ * due and no line raised: those cost one look at the deadlines. */
+static bool at_boundary(struct vm *vm, uint64_t *deadline)
 {
-	vm_service_devices(vm);
+	*deadline = vm_next_deadline(vm);
+	if (*deadline <= vm->cycles) {
+		vm_service_devices(vm);
+		*deadline = vm_next_deadline(vm);
+	}
+	if (!vm->irq_lines)
+		return false; /* nothing to inject */
 	struct vmm_event ev = {.supervisor = !vm_user(vm), .pc = vm->vcpu.pc};
 	if (vm->state == VM_RUNNING && inject_interrupt(vm, &ev)) {
 		vm->stats.injections++;
@@ -667,12 +680,12 @@ void vm_stop_at_max_cycles(struct vm *vm)
 static bool run_slice(struct vm *vm, uint64_t until)
 {
 	struct vmm *v = vm->vmm;
+	uint64_t next;
 	/* An injected interrupt is a step of its own, as on the bare machine
 	 * (mach_step takes it and stops). */
-	if (at_boundary(vm) || vm->state != VM_RUNNING)
+	if (at_boundary(vm, &next) || vm->state != VM_RUNNING)
 		return false;
 	uint64_t limit = until;
-	uint64_t next = vm_next_deadline(vm);
 	if (next < limit)
 		limit = next;
 	if (v->cfg.max_cycles) {
@@ -686,17 +699,18 @@ static bool run_slice(struct vm *vm, uint64_t until)
 	uint64_t budget = limit > vm->cycles ? limit - vm->cycles : 1;
 
 	struct machine *m = v->m;
-	world_switch_in(vm);
-	uint64_t c0 = mach_cycles(m), i0 = mach_instret(m);
-	uint64_t silent0 = mach_silent_sensitive(m);
+	uint64_t c0 = world_switch_in(vm), i0 = mach_instret(m);
+	/* Only a leaky machine runs sensitive instructions without an exit. */
+	uint64_t silent0 = v->cfg.leaky ? mach_silent_sensitive(m) : 0;
 	enum mach_stop stop = mach_run(m, budget);
-	if (mach_silent_sensitive(m) != silent0) /* leaky: it ran them */
+	if (v->cfg.leaky && mach_silent_sensitive(m) != silent0)
 		count_silent(vm, silent0);
+	uint64_t ran = mach_instret(m) - i0;
 	vm->cycles += mach_cycles(m) - c0;
-	vm->instret += mach_instret(m) - i0;
-	vm->stats.guest_instret += mach_instret(m) - i0;
+	vm->instret += ran;
+	vm->stats.guest_instret += ran;
 	world_switch_out(vm);
-	if (mach_instret(m) != i0)
+	if (ran)
 		vm->trap_entered = false; /* the handler got going */
 
 	if (stop == MACH_STOP_EXIT) {

@@ -1032,6 +1032,27 @@ static void test_writing_period_clears_pending(void **state)
 	check_pending_cleared(*state, false);
 }
 
+/*
+ * The run loop remembers the devices' next deadline between batches.  A
+ * timer started by a store, with IE = 1 and no deadline before, must
+ * still interrupt about `period` cycles later, in the middle of the spin
+ * (each iteration is 2 cycles), not when the run's budget ends.
+ */
+static void test_timer_started_by_a_store_interrupts_on_time(void **state)
+{
+	struct fix *f = *state;
+	emit_li(f, R_T2, PSW_MODE | PSW_IE);
+	emit_mtcr(f, CR_PSW, R_T2); /* a batch with no deadline at all */
+	emit_timer_start(f, 100);
+	emit_spin(f, R_S0, 1000);
+	emit_i(f, OP_ADDI, R_A1, R_ZERO, 1);
+	emit_done(f);
+
+	assert_int_equal(fix_run_to_trap(f), CAUSE_INTERRUPT | IRQ_TIMER);
+	assert_int_equal(f->cpu->x[R_A1], 0);
+	assert_in_range(f->cpu->x[R_S0], 1000 - 100 / 2, 1000 - 100 / 2 + 4);
+}
+
 /* wfi with IE = 0: waits until TIMER is pending, then goes on with the
  * next instruction; the interrupt is not taken. */
 static void test_wfi_with_ie_clear_resumes_at_next_instruction(void **state)
@@ -1411,6 +1432,7 @@ int main(void)
 		T(test_pending_timer_taken_right_after_rfe_sets_ie),
 		T(test_timer_ack_clears_pending),
 		T(test_writing_period_clears_pending),
+		T(test_timer_started_by_a_store_interrupts_on_time),
 		T(test_wfi_with_ie_clear_resumes_at_next_instruction),
 		T(test_wfi_with_ie_set_takes_interrupt_after_wfi),
 		T(test_wfi_across_short_runs_takes_interrupt_after_wfi),
