@@ -155,6 +155,7 @@ static uint32_t hc_CONSOLE_WRITE(struct vm *vm, struct vmm_event *ev,
 			      (word >> ((gpa & 3) * 8)) & 0xff);
 		vm->cycles += mach_cost(COST_DEVICE); /* as a store to TX */
 	}
+	vm_devices_touched(vm);
 	return done;
 }
 

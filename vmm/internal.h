@@ -103,6 +103,8 @@ struct vm {
 	struct dev_test test;
 	const struct dev_ops *dev_ops[DEVICE_PAGES];
 	void *dev[DEVICE_PAGES];
+	uint64_t deadline;    /* the devices' next one, while deadline_known */
+	bool deadline_known;
 
 	/* to recognise a double fault, as the bare machine does */
 	uint64_t instret_at_trap;
@@ -236,7 +238,10 @@ bool hpa_to_gpa(const struct vm *vm, uint32_t hpa, uint32_t *gpa);
 uint32_t vmm_alloc_frame(struct vm *vm);
 void vmm_free_frame(struct vm *vm, uint32_t hpa);
 void vm_service_devices(struct vm *vm);
-uint64_t vm_next_deadline(const struct vm *vm);
+/* The VM's next device deadline (DEV_NEVER: none). */
+uint64_t vm_next_deadline(struct vm *vm);
+/* A device was accessed, or may have changed its deadline otherwise. */
+void vm_devices_touched(struct vm *vm);
 /* The instruction at pc completed (emulated): pc += 4, one more retired. */
 void vm_retire(struct vm *vm);
 void vm_stop(struct vm *vm, enum vm_state state, const char *fmt, ...)

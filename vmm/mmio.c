@@ -59,6 +59,7 @@ void mmio_emulate(struct vm *vm, const struct mach_exit *exit, uint32_t gpa,
 		if (in.rd != 0)
 			vm->vcpu.x[in.rd] = v;
 	}
+	vm_devices_touched(vm); /* e.g. PERIOD written: a new deadline */
 	ev->action = VMM_ACT_MMIO;
 	vm_retire(vm);
 }

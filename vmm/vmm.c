@@ -359,10 +359,16 @@ void vm_service_devices(struct vm *vm)
 		    ops->deadline(vm->dev[s]) <= vm->cycles)
 			ops->tick(vm->dev[s], vm->cycles);
 	}
+	vm_devices_touched(vm);
 }
 
-uint64_t vm_next_deadline(const struct vm *vm)
+/* The deadline is remembered between exits, most of which touch no
+ * device: it changes only when a device is accessed or its clock runs,
+ * and each of those forgets it (vm_devices_touched). */
+uint64_t vm_next_deadline(struct vm *vm)
 {
+	if (vm->deadline_known)
+		return vm->deadline;
 	uint64_t next = DEV_NEVER;
 	for (int s = 0; s < DEVICE_PAGES; s++) {
 		const struct dev_ops *ops = vm->dev_ops[s];
@@ -372,7 +378,14 @@ uint64_t vm_next_deadline(const struct vm *vm)
 				next = t;
 		}
 	}
+	vm->deadline = next;
+	vm->deadline_known = true;
 	return next;
+}
+
+void vm_devices_touched(struct vm *vm)
+{
+	vm->deadline_known = false;
 }
 
 /* ---- making VMs -------------------------------------------------------------------- */
