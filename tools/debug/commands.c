@@ -602,13 +602,16 @@ static enum dbg_result cmd_x(struct dbg *d, int argc, char **argv)
 		return DBG_OK;
 	}
 	uint32_t size = fmt == 'b' ? 1 : 4, per_line = fmt == 'b' ? 16 : 4;
-	static uint32_t values[4096];
+	uint32_t *values = calloc(count, sizeof *values);
+	if (!values)
+		return dbg_error(d, "x: out of memory for %" PRIu32 " values", count);
 	for (uint32_t i = 0; i < count; i++) { /* all or nothing: one error */
 		uint32_t a = addr + i * size;
-		values[i] = 0;
-		if (!dbg_read(d, d->vm, sp, a, &values[i], size))
+		if (!dbg_read(d, d->vm, sp, a, &values[i], size)) {
+			free(values);
 			return dbg_error(d, "x: %s 0x%08" PRIx32 " cannot be read (%s)", pfx,
 				     a, sp == SPACE_GVA ? "not mapped" : "not memory");
+		}
 	}
 	for (uint32_t i = 0; i < count; i++) {
 		if (i % per_line == 0)
@@ -617,6 +620,7 @@ static enum dbg_result cmd_x(struct dbg *d, int argc, char **argv)
 		fprintf(d->out, size == 1 ? " %02" PRIx32 : " 0x%08" PRIx32, values[i]);
 	}
 	fprintf(d->out, "\n");
+	free(values);
 	return DBG_OK;
 }
 
