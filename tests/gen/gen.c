@@ -8,7 +8,11 @@
  * below, which stress binary patching; KIND (fan, enter, remap, copy,
  * stale, pad, random, ret) limits them to those kinds of blocks, to tell
  * which one a failure needs.  `make diff-test` runs a few, `make fuzz-diff
- * GEN_FLAG=--large N=...` many.
+ * GEN_FLAG=--large N=...` many.  --fuzz-seed[=KIND,...] makes the same
+ * kind of program (without random blocks) small enough to seed the
+ * fuzzing harnesses: 64 KiB of RAM, started at 0x1000, done in 20000
+ * cycles, with one fan of just over 1024 branches, two code frames, two
+ * copy frames (tests/fuzz/gather.sh puts some in the VMM's corpus).
  *
  * A seed names a program: the same seed always gives the same source, on
  * every host (the generator has its own PRNG, splitmix64, and never uses
@@ -150,6 +154,19 @@ enum {
 #define FAN_MAX 3000u     /* forward branches in one fan */
 #define FAN_BUDGET 9000u  /* ... and in all the fans of one program */
 #define EXPR_LEN 64u
+/* --fuzz-seed: the same, small enough for the fuzzing harnesses
+ * (tests/fuzz/fuzz_vmm.c: 64 KiB of RAM, the image at 0x1000 and run
+ * from there, 20000 cycles) */
+#define SEED_RAM 0x10000u
+#define SEED_TPL 0x2000u     /* two templates, after a page that jumps on */
+#define SEED_NTPL 2u
+#define SEED_TABLE 0xa000u
+#define SEED_COPYF 0xb000u   /* two copy frames */
+#define SEED_NCOPY 2u
+#define SEED_DEVLEAF 0xd000u /* leaf: the console and the test device */
+#define SEED_LEAF 0xe000u    /* leaf: RAM, identity, and the window */
+#define SEED_ROOT 0xf000u
+#define SEED_FAN 1025u       /* one fan, just over a work list of 1024 */
 #define NO_CODE (-1)      /* a copy frame that holds no code yet */
 /* Registers the large blocks keep for themselves: random code inside a
  * gadget or a fan never writes them. */
@@ -157,6 +174,21 @@ enum {
 #define R_BACK 13u /* s1: where a gadget returns to (jalr zero, 0(s1)) */
 #define R_SEL 14u  /* s2: which branch of a fan is taken */
 #define RESERVED_LARGE ((1u << 1) | (1u << R_ADDR) | (1u << R_BACK) | (1u << R_SEL))
+
+/* Where a large program keeps its code frames, window and table. */
+struct layout {
+	uint32_t win_va;   /* window page 0 */
+	uint32_t win_leaf; /* the leaf table that maps the window */
+	uint32_t tpl_base; /* template 0 (the others follow it) */
+	uint32_t copyf;    /* copy frame 0 (the others follow it) */
+	uint32_t table;    /* the table of entry addresses */
+	unsigned ncopy;    /* copy frames */
+	bool seed;         /* --fuzz-seed: small, and in few cycles */
+};
+
+static const struct layout large_layout = {WIN_VA, L_LOW, 0x1000u, COPYF, TABLE, NCOPY, false};
+static const struct layout seed_layout = {SEED_RAM, SEED_LEAF, SEED_TPL, SEED_COPYF,
+					  SEED_TABLE, SEED_NCOPY, true};
 
 struct gen {
 	FILE *out;
@@ -169,12 +201,14 @@ struct gen {
 	unsigned reserved;      /* registers rd() and tmp() must not return */
 	/* --large only: the model of the code window and frames */
 	bool large;
+	const struct layout *lay;
 	unsigned kinds;                  /* the large_kinds it may make */
 	unsigned ntpl;                   /* templates in .text */
 	unsigned win[NWIN];              /* the frame each window page maps */
 	int content[NFRAME];             /* the template a frame holds */
 	unsigned nentry[NTPL_MAX];       /* entry points __e<T>_0.. of each */
 	unsigned fan_slots;              /* fan branches emitted so far */
+	unsigned copies;                 /* frames copied so far */
 	unsigned ntab;                   /* entries of the table at TABLE */
 	char tab[TABCAP][EXPR_LEN];
 };
@@ -1098,6 +1132,21 @@ static void gen_equates(struct gen *g)
 		ROOT2, L_LOW, L_TEST, L_TEST2, L_DEV, FRAMES, NFRAMES, BEYOND, PAGE_SIZE);
 }
 
+/* Fills the first n entries of the leaf table at leaf (an expression)
+ * with an identity map, every page V R W X U (t0..t3). */
+static void gen_identity_map(struct gen *g, const char *leaf, unsigned n)
+{
+	emit(g, "li t0, %s", leaf);
+	emit(g, "li t1, 0x%x", LEAF_ALL);
+	emit(g, "li t2, %u", n);
+	emit(g, "li t3, PAGE_SIZE");
+	fputs("1:\tsw t1, 0(t0)\n", g->out);
+	emit(g, "addi t0, t0, 4");
+	emit(g, "add t1, t1, t3");
+	emit(g, "addi t2, t2, -1");
+	emit(g, "bnez t2, 1b");
+}
+
 /* pte_set TABLE + INDEX * 4 = VALUE, with paging off (t0, t1). */
 static void pte_set(struct gen *g, uint32_t addr, uint32_t val)
 {
@@ -1105,6 +1154,55 @@ static void pte_set(struct gen *g, uint32_t addr, uint32_t val)
 	emit(g, "li t1, 0x%" PRIx32, val);
 	emit(g, "sw t1, 0(t0)");
 }
+
+/* __sum, __putc, __puts and __phex, shared by the library and the end of
+ * a --fuzz-seed program. */
+#define LIB_SUM_AND_PRINT \
+	"# __sum(a0 = start, a1 = end, a2 = hash): a2 = a2 * 33 ^ word, each word\n" \
+	"__sum:\n" \
+	"1:\tlw t0, 0(a0)\n" \
+	"\tslli t1, a2, 5\n" \
+	"\tadd a2, a2, t1\n" \
+	"\txor a2, a2, t0\n" \
+	"\taddi a0, a0, 4\n" \
+	"\tbne a0, a1, 1b\n" \
+	"\tret\n" \
+	"\n" \
+	"# __putc(a0 = byte)\n" \
+	"__putc:\n" \
+	"\tli t0, CONSOLE\n" \
+	"\tsb a0, 0(t0)\n" \
+	"\tret\n" \
+	"\n" \
+	"# __puts(a0 = string)\n" \
+	"__puts:\n" \
+	"\tli t0, CONSOLE\n" \
+	"1:\tlbu t1, 0(a0)\n" \
+	"\tbeqz t1, 2f\n" \
+	"\tsb t1, 0(t0)\n" \
+	"\taddi a0, a0, 1\n" \
+	"\tj 1b\n" \
+	"2:\tret\n" \
+	"\n" \
+	"# __phex(a0 = value): 0x and eight hex digits\n" \
+	"__phex:\n" \
+	"\tli t0, CONSOLE\n" \
+	"\tli t1, '0'\n" \
+	"\tsb t1, 0(t0)\n" \
+	"\tli t1, 'x'\n" \
+	"\tsb t1, 0(t0)\n" \
+	"\tli t2, 28\n" \
+	"1:\tsrl t1, a0, t2\n" \
+	"\tandi t1, t1, 0xf\n" \
+	"\tslti t3, t1, 10\n" \
+	"\tbnez t3, 2f\n" \
+	"\taddi t1, t1, 'a' - '0' - 10\n" \
+	"2:\taddi t1, t1, '0'\n" \
+	"\tsb t1, 0(t0)\n" \
+	"\taddi t2, t2, -4\n" \
+	"\tbge t2, zero, 1b\n" \
+	"\tret\n" \
+	"\n"
 
 /* --- large programs (diffgen --large) ---------------------------------------
  *
@@ -1160,16 +1258,29 @@ static void ensure_paging(struct gen *g)
 	emit(g, "mtcr psw, r%u", R_ADDR);
 }
 
-static uint32_t frame_pa(unsigned f)
+static uint32_t frame_pa(const struct gen *g, unsigned f)
 {
-	return f < NTPL_MAX ? 0x1000u + f * PAGE_SIZE : COPYF + (f - NTPL_MAX) * PAGE_SIZE;
+	return f < NTPL_MAX ? g->lay->tpl_base + f * PAGE_SIZE
+			    : g->lay->copyf + (f - NTPL_MAX) * PAGE_SIZE;
+}
+
+/* The address of the PTE of window page w. */
+static uint32_t window_pte_at(const struct gen *g, unsigned w)
+{
+	return g->lay->win_leaf + (((g->lay->win_va >> PAGE_SHIFT) + w) & 0x3ffu) * 4;
+}
+
+/* The address of window page w. */
+static uint32_t window_va(const struct gen *g, unsigned w)
+{
+	return g->lay->win_va + w * PAGE_SIZE;
 }
 
 /* A window PTE for frame f: A is set already, so that whether a stale TLB
  * entry or a walk serves a fetch leaves the PTE the same. */
-static uint32_t window_pte(unsigned f)
+static uint32_t window_pte(const struct gen *g, unsigned f)
 {
-	return frame_pa(f) | PTE_V | PTE_R | PTE_X | PTE_A;
+	return frame_pa(g, f) | PTE_V | PTE_R | PTE_X | PTE_A;
 }
 
 /* A sensitive instruction whose result lands in a register (supervisor
@@ -1261,7 +1372,7 @@ static void gen_template(struct gen *g, unsigned t)
 /* The templates, first in .text (so template t is at 0x1000 + t pages). */
 static void gen_templates(struct gen *g)
 {
-	g->ntpl = 2 + rnd(g, NTPL_MAX - 1);
+	g->ntpl = g->lay->seed ? SEED_NTPL : 2 + rnd(g, NTPL_MAX - 1);
 	for (unsigned t = 0; t < g->ntpl; t++)
 		gen_template(g, t);
 	for (unsigned f = 0; f < NFRAME; f++)
@@ -1273,7 +1384,7 @@ static void gen_window_ptes(struct gen *g)
 {
 	for (unsigned w = 0; w < NWIN; w++) {
 		g->win[w] = rnd(g, g->ntpl);
-		pte_set(g, L_LOW + ((WIN_VA >> PAGE_SHIFT) + w) * 4, window_pte(g->win[w]));
+		pte_set(g, window_pte_at(g, w), window_pte(g, g->win[w]));
 	}
 }
 
@@ -1300,9 +1411,9 @@ static void entry_expr(struct gen *g, char *buf, unsigned f, bool win, unsigned 
 	unsigned t = (unsigned)g->content[f];
 	unsigned e = rnd(g, g->nentry[t]);
 	if (win)
-		snprintf(buf, EXPR_LEN, "0x%x + (__e%u_%u - __cf%u)", WIN_VA + w * PAGE_SIZE, t, e, t);
+		snprintf(buf, EXPR_LEN, "0x%x + (__e%u_%u - __cf%u)", window_va(g, w), t, e, t);
 	else
-		snprintf(buf, EXPR_LEN, "0x%x + (__e%u_%u - __cf%u)", frame_pa(f), t, e, t);
+		snprintf(buf, EXPR_LEN, "0x%x + (__e%u_%u - __cf%u)", frame_pa(g, f), t, e, t);
 }
 
 /* Returns the index of addr in the table at TABLE (added if new). */
@@ -1350,7 +1461,7 @@ static void gen_enter_at(struct gen *g, const char *addr, enum enter_how how)
 		break;
 	}
 	case ENTER_RET: /* a return to somewhere no call was made from */
-		emit(g, "li r%u, 0x%x", R_ADDR, TABLE);
+		emit(g, "li r%u, 0x%x", R_ADDR, g->lay->table);
 		emit(g, "lw ra, %u(r%u)", table_index(g, addr) * 4, R_ADDR);
 		emit(g, "ret");
 		break;
@@ -1389,7 +1500,7 @@ static void gen_burst(struct gen *g, bool win, unsigned w, unsigned f)
 static void gen_window_load(struct gen *g, unsigned w)
 {
 	ensure_paging(g);
-	emit(g, "li r%u, 0x%x", R_ADDR, WIN_VA + w * PAGE_SIZE);
+	emit(g, "li r%u, 0x%x", R_ADDR, window_va(g, w));
 	unsigned n = 1 + rnd(g, 2);
 	for (unsigned k = 0; k < n; k++) {
 		unsigned d = rd(g);
@@ -1416,14 +1527,14 @@ static void gen_set_window(struct gen *g, unsigned w, unsigned f, bool flush)
 		v = tmp(g);
 	while (v == a);
 	g->win[w] = f;
-	emit(g, "li r%u, 0x%x", a, L_LOW + ((WIN_VA >> PAGE_SHIFT) + w) * 4);
-	emit(g, "li r%u, 0x%" PRIx32, v, window_pte(f));
+	emit(g, "li r%u, 0x%x", a, window_pte_at(g, w));
+	emit(g, "li r%u, 0x%" PRIx32, v, window_pte(g, f));
 	emit(g, "sw r%u, 0(r%u)", v, a);
 	if (!flush)
 		return;
 	switch (rnd(g, 3)) {
 	case 0:
-		emit(g, "li r%u, 0x%x", a, WIN_VA + w * PAGE_SIZE + rnd(g, PAGE_SIZE));
+		emit(g, "li r%u, 0x%x", a, window_va(g, w) + rnd(g, PAGE_SIZE));
 		emit(g, "tlbinv r%u", a);
 		break;
 	case 1:
@@ -1463,10 +1574,10 @@ static void gen_remap(struct gen *g)
 static void gen_copy_frame(struct gen *g, unsigned src, unsigned dst)
 {
 	unsigned l = new_label(g);
-	fprintf(g->out, "# copy frame %u (0x%x) to frame %u (0x%x)\n", src, frame_pa(src), dst,
-		frame_pa(dst));
-	emit(g, "li r4, 0x%x", frame_pa(src));
-	emit(g, "li r5, 0x%x", frame_pa(dst));
+	fprintf(g->out, "# copy frame %u (0x%x) to frame %u (0x%x)\n", src, frame_pa(g, src),
+		dst, frame_pa(g, dst));
+	emit(g, "li r4, 0x%x", frame_pa(g, src));
+	emit(g, "li r5, 0x%x", frame_pa(g, dst));
 	emit(g, "li r6, %u", PAGE_SIZE / 4);
 	put_label(g, l);
 	emit(g, "lw r7, 0(r4)");
@@ -1476,6 +1587,13 @@ static void gen_copy_frame(struct gen *g, unsigned src, unsigned dst)
 	emit(g, "addi r6, r6, -1");
 	emit(g, "bnez r6, L%u", l);
 	g->content[dst] = g->content[src];
+	g->copies++;
+}
+
+/* A seed copies one frame at most: a copy takes 6000 cycles. */
+static bool may_copy(const struct gen *g)
+{
+	return !g->lay->seed || g->copies == 0;
 }
 
 /* A copy frame that is not frame f. */
@@ -1483,13 +1601,15 @@ static unsigned copy_frame_not(struct gen *g, unsigned f)
 {
 	unsigned c;
 	do
-		c = NTPL_MAX + rnd(g, NCOPY);
+		c = NTPL_MAX + rnd(g, g->lay->ncopy);
 	while (c == f);
 	return c;
 }
 
 static void gen_copy(struct gen *g)
 {
+	if (!may_copy(g))
+		return;
 	unsigned src = code_frame(g);
 	gen_copy_frame(g, src, copy_frame_not(g, src));
 }
@@ -1512,6 +1632,8 @@ static void gen_stale(struct gen *g)
 		if (f != cur && g->content[f] == g->content[cur] && chance(g, 70))
 			c = f;
 	if (c == NFRAME) {
+		if (!may_copy(g))
+			return;
 		c = copy_frame_not(g, cur);
 		gen_copy_frame(g, cur, c);
 	}
@@ -1525,7 +1647,7 @@ static void gen_stale(struct gen *g)
 		bool ret = chance(g, 50) && kind_on(g, "ret");
 		gen_enter_at(g, addr, ret ? ENTER_RET : ENTER_JAL);
 	}
-	emit(g, "li r%u, 0x%x", R_ADDR, WIN_VA + w * PAGE_SIZE);
+	emit(g, "li r%u, 0x%x", R_ADDR, window_va(g, w));
 	emit(g, "tlbinv r%u", R_ADDR);
 }
 
@@ -1536,7 +1658,7 @@ static void gen_pad(struct gen *g)
 	char addr[EXPR_LEN];
 	snprintf(addr, EXPR_LEN, "L%u", pad);
 	emit(g, "la r%u, L%u", R_BACK, back);
-	emit(g, "li r%u, 0x%x", R_ADDR, TABLE);
+	emit(g, "li r%u, 0x%x", R_ADDR, g->lay->table);
 	emit(g, "lw ra, %u(r%u)", table_index(g, addr) * 4, R_ADDR);
 	emit(g, "ret");
 	put_label(g, pad);
@@ -1553,6 +1675,8 @@ static void gen_pad(struct gen *g)
  * large, within what remains of the program's budget. */
 static unsigned fan_size(struct gen *g)
 {
+	if (g->lay->seed) /* one, in a few thousand cycles */
+		return g->fan_slots ? 0 : SEED_FAN + rnd(g, 64);
 	unsigned k = rnd(g, 10), n;
 	if (k < 5)
 		n = 900 + rnd(g, 1200);
@@ -1593,7 +1717,7 @@ static void gen_fan(struct gen *g)
 	}
 	g->reserved = 0;
 	put_label(g, over);
-	unsigned calls = 2 + rnd(g, 5);
+	unsigned calls = g->lay->seed ? 2 : 2 + rnd(g, 5);
 	for (unsigned k = 0; k < calls; k++) {
 		unsigned pick = rnd(g, 10), taken;
 		if (pick < 5)
@@ -1621,13 +1745,21 @@ static const struct large_kind {
 	{"random", 25, gen_top_block}, {"ret", 0, NULL},
 };
 
-static bool kind_on(const struct gen *g, const char *name)
+/* The bit of g->kinds for the kind called name. */
+static unsigned kind_bit(const char *name)
 {
 	for (unsigned i = 0; i < NELEM(large_kinds); i++)
 		if (strcmp(large_kinds[i].name, name) == 0)
-			return g->kinds & (1u << i);
-	return false;
+			return 1u << i;
+	return 0;
 }
+
+static bool kind_on(const struct gen *g, const char *name)
+{
+	return g->kinds & kind_bit(name);
+}
+
+static void gen_table(struct gen *g);
 
 /* One top-level block of a large program, of a kind in g->kinds. */
 static void gen_large_block(struct gen *g)
@@ -1643,18 +1775,31 @@ static void gen_large_block(struct gen *g)
 	}
 }
 
-/* Sets g->kinds from "--large" (every kind) or "--large=KIND,...";
- * returns false for an unknown kind. */
+/* Sets g->kinds and g->lay from "--large" (every kind), "--large=KIND,..."
+ * or the same with --fuzz-seed; returns false for an unknown kind or
+ * one a seed cannot have (random blocks need the large layout). */
 static bool parse_large(struct gen *g, const char *arg)
 {
+	const char *kinds;
+	if (strncmp(arg, "--large", 7) == 0) {
+		g->lay = &large_layout;
+		kinds = arg + 7;
+	} else if (strncmp(arg, "--fuzz-seed", 11) == 0) {
+		g->lay = &seed_layout;
+		kinds = arg + 11;
+	} else {
+		return false;
+	}
 	g->large = true;
-	if (strcmp(arg, "--large") == 0) {
+	if (*kinds == '\0') {
 		g->kinds = (1u << NELEM(large_kinds)) - 1;
+		if (g->lay->seed)
+			g->kinds &= ~kind_bit("random");
 		return true;
 	}
-	if (strncmp(arg, "--large=", 8) != 0)
+	if (*kinds != '=')
 		return false;
-	for (const char *p = arg + 8; *p;) {
+	for (const char *p = kinds + 1; *p;) {
 		size_t n = strcspn(p, ",");
 		unsigned i = 0;
 		while (i < NELEM(large_kinds) &&
@@ -1665,10 +1810,78 @@ static bool parse_large(struct gen *g, const char *arg)
 		g->kinds |= 1u << i;
 		p += n + (p[n] == ',');
 	}
+	if (g->lay->seed && kind_on(g, "random"))
+		return false;
 	for (unsigned i = 0; i < NELEM(large_kinds); i++)
 		if ((g->kinds & (1u << i)) && large_kinds[i].weight > 0)
 			return true;
 	return false; /* no kind of block at all */
+}
+
+/* The start of a --fuzz-seed program, at 0x1000 where the harness starts
+ * it: page tables that map RAM (identity), the window and the devices;
+ * then paging on. */
+static void gen_seed_prologue(struct gen *g, uint64_t seed)
+{
+	fprintf(g->out, "# generated by tests/gen/gen.c --fuzz-seed, seed %" PRIu64
+			" - do not edit\n", seed);
+	gen_equates(g);
+	fputs("\t.text\n\t.globl\t_start\n_start:\n", g->out);
+	emit(g, "j __main");
+	gen_templates(g);
+	fputs("__main:\n", g->out);
+	emit(g, "la t0, __trap");
+	emit(g, "mtcr tvec, t0");
+	{
+		char leaf[16];
+		snprintf(leaf, sizeof leaf, "0x%x", SEED_LEAF);
+		gen_identity_map(g, leaf, SEED_RAM / PAGE_SIZE);
+	}
+	pte_set(g, SEED_ROOT, SEED_LEAF | PTE_V);
+	pte_set(g, SEED_ROOT + (DEV_CONSOLE_BASE >> 22) * 4, SEED_DEVLEAF | PTE_V);
+	static const uint32_t devs[] = {DEV_CONSOLE_BASE, DEV_TEST_BASE};
+	for (unsigned i = 0; i < NELEM(devs); i++)
+		pte_set(g, SEED_DEVLEAF + ((devs[i] >> PAGE_SHIFT) & 0x3ff) * 4,
+			devs[i] | PTE_V | PTE_R | PTE_W);
+	gen_window_ptes(g);
+	emit(g, "li t0, 0x%x", SEED_ROOT);
+	emit(g, "mtcr ptbr, t0");
+	ensure_paging(g);
+}
+
+/* The end of a --fuzz-seed program: EXIT 0, a trap handler that goes on
+ * after the trapping instruction, the checkpoint (a hash of the
+ * registers) and the table. */
+static void gen_seed_epilogue(struct gen *g)
+{
+	emit(g, "li t0, TESTDEV");
+	emit(g, "sw zero, TEST_EXIT(t0)");
+	fputs("2:\tj 2b\n"
+	      "__trap:\n"
+	      "\tmtcr scratch, t0\n"
+	      "\tmfcr t0, epc\n"
+	      "\taddi t0, t0, 4\n"
+	      "\tmtcr epc, t0\n"
+	      "\tmfcr t0, scratch\n"
+	      "\trfe\n"
+	      "# __cp: \"cp HASH\", HASH of the registers the caller saved\n"
+	      "__cp:\n"
+	      "\tsw ra, H_RET(zero)\n"
+	      "\tli a2, 0\n"
+	      "\tli a0, REGSAVE+4\n\tli a1, REGSAVE+64\n\tcall __sum\n"
+	      "\tmv s0, a2\n"
+	      "\tla a0, __s_cp\n\tcall __puts\n"
+	      "\tmv a0, s0\n\tcall __phex\n"
+	      "\tli a0, '\\n'\n\tcall __putc\n"
+	      "\tlw ra, H_RET(zero)\n"
+	      "\tret\n"
+	      "\n" LIB_SUM_AND_PRINT
+	      "__s_cp:\t.asciz \"cp \"\n"
+	      "\t.align\t4\n",
+	      g->out);
+	if (g->ntab > 0)
+		fputs("\t.data\n", g->out);
+	gen_table(g);
 }
 
 /* The table of entry addresses, in .data. */
@@ -1676,7 +1889,7 @@ static void gen_table(struct gen *g)
 {
 	if (g->ntab == 0)
 		return;
-	fprintf(g->out, "\n\t.org\t0x%x\n", TABLE);
+	fprintf(g->out, "\n\t.org\t0x%x\n", g->lay->table);
 	for (unsigned i = 0; i < g->ntab; i++)
 		emit(g, ".word %s", g->tab[i]);
 }
@@ -1695,15 +1908,7 @@ static void gen_prologue(struct gen *g, uint64_t seed)
 	emit(g, "la t0, __trap");
 	emit(g, "mtcr tvec, t0");
 	/* the identity map of 0..4 MiB: every page V R W X U */
-	emit(g, "li t0, L_LOW");
-	emit(g, "li t1, 0x%x", LEAF_ALL);
-	emit(g, "li t2, 1024");
-	emit(g, "li t3, PAGE_SIZE");
-	fputs("1:\tsw t1, 0(t0)\n", g->out);
-	emit(g, "addi t0, t0, 4");
-	emit(g, "add t1, t1, t3");
-	emit(g, "addi t2, t2, -1");
-	emit(g, "bnez t2, 1b");
+	gen_identity_map(g, "L_LOW", 1024);
 	static const uint32_t devs[] = {DEV_CONSOLE_BASE, DEV_TIMER_BASE, DEV_DISK_BASE,
 					DEV_TEST_BASE};
 	for (unsigned i = 0; i < NELEM(devs); i++)
@@ -1825,51 +2030,7 @@ static const char library[] =
 	"\tnop\n"
 	"\tret\n"
 	"\n"
-	"# __sum(a0 = start, a1 = end, a2 = hash): a2 = a2 * 33 ^ word, each word\n"
-	"__sum:\n"
-	"1:\tlw t0, 0(a0)\n"
-	"\tslli t1, a2, 5\n"
-	"\tadd a2, a2, t1\n"
-	"\txor a2, a2, t0\n"
-	"\taddi a0, a0, 4\n"
-	"\tbne a0, a1, 1b\n"
-	"\tret\n"
-	"\n"
-	"# __putc(a0 = byte)\n"
-	"__putc:\n"
-	"\tli t0, CONSOLE\n"
-	"\tsb a0, 0(t0)\n"
-	"\tret\n"
-	"\n"
-	"# __puts(a0 = string)\n"
-	"__puts:\n"
-	"\tli t0, CONSOLE\n"
-	"1:\tlbu t1, 0(a0)\n"
-	"\tbeqz t1, 2f\n"
-	"\tsb t1, 0(t0)\n"
-	"\taddi a0, a0, 1\n"
-	"\tj 1b\n"
-	"2:\tret\n"
-	"\n"
-	"# __phex(a0 = value): 0x and eight hex digits\n"
-	"__phex:\n"
-	"\tli t0, CONSOLE\n"
-	"\tli t1, '0'\n"
-	"\tsb t1, 0(t0)\n"
-	"\tli t1, 'x'\n"
-	"\tsb t1, 0(t0)\n"
-	"\tli t2, 28\n"
-	"1:\tsrl t1, a0, t2\n"
-	"\tandi t1, t1, 0xf\n"
-	"\tslti t3, t1, 10\n"
-	"\tbnez t3, 2f\n"
-	"\taddi t1, t1, 'a' - '0' - 10\n"
-	"2:\taddi t1, t1, '0'\n"
-	"\tsb t1, 0(t0)\n"
-	"\taddi t2, t2, -4\n"
-	"\tbge t2, zero, 1b\n"
-	"\tret\n"
-	"\n"
+	LIB_SUM_AND_PRINT
 	"# __pline(a0 = name, a1 = value): one line \"name0x........\"\n"
 	"__pline:\n"
 	"\tsw ra, H_RET(zero)\n"
@@ -2053,7 +2214,9 @@ int main(int argc, char **argv)
 	}
 	if (argc != 2 && !(argc == 3 && parse_large(g, argv[1]))) {
 		fprintf(stderr, "usage: diffgen [--large[=KIND,...]] SEED > prog.s\n"
-				"  KIND: fan enter remap copy stale pad random ret\n");
+				"       diffgen --fuzz-seed[=KIND,...] SEED > prog.s\n"
+				"  KIND: fan enter remap copy stale pad random ret\n"
+				"  (a seed for the fuzzing harnesses has no random blocks)\n");
 		free(g);
 		return 2;
 	}
@@ -2067,8 +2230,12 @@ int main(int argc, char **argv)
 	}
 	g->out = stdout;
 	g->rng = seed;
-	gen_prologue(g, seed);
-	unsigned nblocks = 20 + rnd(g, 41);
+	bool small = g->large && g->lay->seed;
+	if (small)
+		gen_seed_prologue(g, seed);
+	else
+		gen_prologue(g, seed);
+	unsigned nblocks = small ? 6 + rnd(g, 5) : 20 + rnd(g, 41);
 	for (unsigned b = 0; b < nblocks; b++) {
 		fprintf(g->out, "# block %u\n", b);
 		if (g->large)
@@ -2077,7 +2244,10 @@ int main(int argc, char **argv)
 			gen_block(g, 0, 0);
 		gen_checkpoint(g, b);
 	}
-	gen_epilogue(g);
+	if (small)
+		gen_seed_epilogue(g);
+	else
+		gen_epilogue(g);
 	free(g);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		perror("diffgen");
