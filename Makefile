@@ -278,8 +278,8 @@ $(O)/diffgen: $(O)/tests/gen/gen.o $(ISA_OBJS)
 # 3057840: the generator set EPC with interrupts on, and livelocked.
 REGRESSION_SEEDS = 3057840
 # Large programs (diffgen --large; tests/gen/gen.c, "large programs"),
-# made to find the bounds of binary patching: seeds 1-16 in the normal
-# build, 17-24 in the sanitizer build.  Today's patcher fails the leaky
+# made to find the bounds of binary patching: seeds 1-32 in the normal
+# build, 33-48 in the sanitizer build.  Today's patcher fails the leaky
 # pair (--mode=leaky --vmm --patch) of nearly every one, so only the clean
 # pair is compared until NEW_PATCHER is set.
 # NEW_PATCHER: enabled with the new patcher (set it to 1): diff-test then
@@ -306,7 +306,7 @@ diff-test: $(TRAPEZE) $(O)/diffgen
 	  tests/gen/run.sh $(TRAPEZE) $(O)/diffgen $(O)/diff-regression $$s 1 \
 	  || exit 1; done
 	@PAIRS="$(LARGE_PAIRS)" tests/gen/run.sh $(TRAPEZE) $(O)/diffgen \
-	  $(O)/diff-large $(if $(SAN),17 8,1 16) --large
+	  $(O)/diff-large $(if $(SAN),33 16,1 32) --large
 	@$(if $(NEW_PATCHER),$(MAKE) --no-print-directory patch-regression)
 
 patch-regression: $(TRAPEZE) $(O)/diffgen
