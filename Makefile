@@ -389,16 +389,34 @@ fuzz-replay: $(O)/fuzz/replay_asm $(O)/fuzz/replay_elf $(O)/fuzz/replay_machine 
 # Differential testing (tests/gen/): random programs from $(O)/diffgen,
 # each run bare and under the VMM, must print the same.  `make check`
 # runs seeds 1-800 in the normal build and 801-1000 in the sanitizer
-# build; `make fuzz-diff N=100000 FIRST=1000000` runs more.
+# build; `make fuzz-diff N=100000 FIRST=1000000` runs more
+# (GEN_FLAG=--large: of the large programs).
 $(O)/diffgen: $(O)/tests/gen/gen.o $(ISA_OBJS)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
 
-.PHONY: diff-test fuzz-diff
+.PHONY: diff-test fuzz-diff patch-regression
 # REGRESSION_SEEDS: seeds that once failed, run in both builds.
 # 3057840: the generator set EPC with interrupts on, and livelocked.
 REGRESSION_SEEDS = 3057840
+# Large programs (diffgen --large; tests/gen/gen.c, "large programs"),
+# made to find the bounds of binary patching: seeds 1-32 in the normal
+# build, 33-48 in the sanitizer build, both pairs (clean, and leaky with
+# --patch).
+# PATCH_REGRESSION_SEEDS: FLAG:SEED of large programs whose leaky pair
+# the execution-driven patcher (before whole-page scanning) failed, by
+# what they need: fans of over 1024 pending branches, whose dropped
+# targets ran unscanned (--large=fan); main-line code reached only by
+# `ret` (--large=pad); a page remapped, then entered where code scanned
+# before the remap jumps (--large=enter,remap,copy); a patched page
+# remapped to an identical copy with no flush, its hcall served as a
+# hypercall (--large=stale); and two programs of every kind (--large).
+# diff-test runs them in the normal build (make patch-regression alone).
+PATCH_REGRESSION_SEEDS = --large=fan:1 --large=fan:3 --large=fan:4 \
+	--large=pad:1 --large=pad:2 --large=enter,remap,copy:1 \
+	--large=enter,remap,copy:5 --large=enter,remap,copy:10 \
+	--large=stale:1 --large=stale:3 --large=stale:6 --large:1 --large:2
 diff-test: $(TRAPEZE) $(O)/diffgen
 	@echo "diff: random programs, seeds $(if $(SAN),801-1000 (1-800: the normal build),1-800 (801-1000: the sanitizer build))"
 	@tests/gen/run.sh $(TRAPEZE) $(O)/diffgen $(O)/diff \
@@ -408,11 +426,24 @@ diff-test: $(TRAPEZE) $(O)/diffgen
 	  DIFF_LABEL=diff-regression \
 	  tests/gen/run.sh $(TRAPEZE) $(O)/diffgen $(O)/diff-regression $$s 1 \
 	  || exit 1; done
+	@echo "diff-large: large programs (diffgen --large), seeds $(if $(SAN),33-48,1-32)"
+	@DIFF_LABEL=diff-large tests/gen/run.sh $(TRAPEZE) $(O)/diffgen \
+	  $(O)/diff-large $(if $(SAN),33 16,1 32) --large
+	@$(if $(SAN),,$(MAKE) --no-print-directory patch-regression)
+
+patch-regression: $(TRAPEZE) $(O)/diffgen
+	@echo "patch-regression: large programs the execution-driven patcher failed"
+	@rc=0; for fs in $(PATCH_REGRESSION_SEEDS); do \
+	  d=$(O)/patch-regression/$$(printf %s "$$fs" | tr -c 'a-z0-9' _); \
+	  DIFF_LABEL=patch-regression tests/gen/run.sh $(TRAPEZE) $(O)/diffgen "$$d" \
+	    "$${fs##*:}" 1 "$${fs%:*}" || rc=1; done; exit $$rc
 
 N ?= 1000
 FIRST ?= 1000000
+GEN_FLAG ?=
 fuzz-diff: $(TRAPEZE) $(O)/diffgen
-	@tests/gen/run.sh $(TRAPEZE) $(O)/diffgen $(O)/fuzz-diff $(FIRST) $(N)
+	@tests/gen/run.sh $(TRAPEZE) $(O)/diffgen $(O)/fuzz-diff $(FIRST) $(N) \
+	  $(GEN_FLAG)
 
 # The whole suite: build both flavours, then tests/check.sh runs every
 # suite in each and ends with the total, "check: N passed, M failed".

@@ -1,6 +1,6 @@
 #!/bin/sh
-# tests/fuzz/gather.sh TRAPEZE INCLUDE_DIR MKSEED - (re)makes the seed
-# corpora in tests/fuzz/corpus/ from the project's own programs.
+# tests/fuzz/gather.sh TRAPEZE INCLUDE_DIR MKSEED DIFFGEN - (re)makes the
+# seed corpora in tests/fuzz/corpus/ from the project's own programs.
 #
 #   asm/      every .s of tests/guest (with attack/), guestos/ (with user/),
 #             examples/, bench/ (with nano/), tests/e2e/progs,
@@ -9,18 +9,24 @@
 #   elf/      a handful of those assembled, and malformed variants of one
 #             (truncated, bad magic, wrong class, wrong machine, ...)
 #   machine/  the memory images of the assembled ones (tests/fuzz/mkseed.c),
-#   vmm/      under a few header flag bytes (see fuzz_machine.c, fuzz_vmm.c)
+#   vmm/      under a few header flag bytes (see fuzz_machine.c, fuzz_vmm.c);
+#             vmm/ also gets large programs from `DIFFGEN --fuzz-seed N`
+#             (tests/gen/gen.c): over a thousand pending branches, pages
+#             of gadgets entered at many points, remapped and copied, so
+#             that the VMM's corpus starts from programs that reach the
+#             bounds of binary patching
 #
 # INCLUDE_DIR is where the build put pg32.inc (build/include); MKSEED is
-# build/fuzz/mkseed (make build/fuzz/mkseed).  Run from
+# build/fuzz/mkseed (make build/fuzz/mkseed); DIFFGEN is build/diffgen.
+# Run from
 # the top of the tree; the seeds are kept in git, so this only needs
 # running when the programs change.  Files the fuzzer added are kept.
 set -eu
-if [ $# -ne 3 ]; then
-	echo "usage: $0 TRAPEZE INCLUDE_DIR MKSEED" >&2
+if [ $# -ne 4 ]; then
+	echo "usage: $0 TRAPEZE INCLUDE_DIR MKSEED DIFFGEN" >&2
 	exit 2
 fi
-trapeze=$1 incdir=$2 mkseed=$3
+trapeze=$1 incdir=$2 mkseed=$3 diffgen=$4
 out=tests/fuzz/corpus
 mkdir -p "$out/asm" "$out/elf" "$out/machine" "$out/vmm"
 tmp=$(mktemp -d)
@@ -102,6 +108,19 @@ for base in alu traps paging timer usermode leaky hypercalls \
 	done
 	for fl in 0x01 0x06 0x07 0x08 0x18 0x1e; do
 		"$mkseed" $fl "$tmp/$base.elf" > "$out/vmm/$base-$fl"
+	done
+done
+
+# Large programs for the VMM (diffgen --fuzz-seed: each has a fan of over
+# 1024 forward branches and a remap to an identical copy with no flush).
+# Flags: 0x00 clean, 0x06 leaky with --patch, 0x08 clean against the bare
+# machine, 0x18 and in lockstep, 0x0e and 0x1e leaky with --patch against
+# the leaky bare machine (the execution-driven patcher failed those).
+for n in 2 4 6 8; do
+	"$diffgen" --fuzz-seed $n > "$tmp/large-$n.s"
+	"$trapeze" as "$tmp/large-$n.s" -o "$tmp/large-$n.elf"
+	for fl in 0x00 0x06 0x08 0x18 0x0e 0x1e; do
+		"$mkseed" $fl "$tmp/large-$n.elf" > "$out/vmm/diffgen-fuzz-seed-$n-$fl"
 	done
 done
 

@@ -2,6 +2,17 @@
  * tests/gen/gen.c - random PG32 programs for differential testing.
  *
  *   diffgen SEED > prog.s        (then: trapeze as prog.s -o prog.elf)
+ *   diffgen --large[=KIND,...] SEED > prog.s
+ *
+ * --large makes the large programs described under "large programs"
+ * below, which stress binary patching; KIND (fan, enter, remap, copy,
+ * stale, pad, random, ret) limits them to those kinds of blocks, to tell
+ * which one a failure needs.  `make diff-test` runs a few, `make fuzz-diff
+ * GEN_FLAG=--large N=...` many.  --fuzz-seed[=KIND,...] makes the same
+ * kind of program (without random blocks) small enough to seed the
+ * fuzzing harnesses: 64 KiB of RAM, started at 0x1000, done in 20000
+ * cycles, with one fan of just over 1024 branches, two code frames, two
+ * copy frames (tests/fuzz/gather.sh puts some in the VMM's corpus).
  *
  * A seed names a program: the same seed always gives the same source, on
  * every host (the generator has its own PRNG, splitmix64, and never uses
@@ -126,6 +137,59 @@ enum {
 	CTX_COND = 1u << 3    /* may not run: the model must not change here */
 };
 
+/* --- the layout of --large programs (see "Large programs" below) ---- */
+#define WIN_VA 0x380000u  /* the code window: NWIN virtual pages (in the
+			     identity-mapped low 4 MiB, within jal's reach
+			     of .text) whose PTEs point at code frames */
+#define NWIN 4u
+#define NTPL_MAX 6u       /* code frames assembled in .text ("templates") */
+#define COPYF 0x3a0000u   /* NCOPY frames code is copied into at run time */
+#define NCOPY 3u
+#define NFRAME (NTPL_MAX + NCOPY)
+#define TABLE 0x88000u    /* the table of entry addresses `ret` goes to */
+#define TABCAP 2048u
+#define SLOT_BYTES 512u   /* a code frame holds NSLOT slots of gadgets */
+#define NSLOT (PAGE_SIZE / SLOT_BYTES)
+#define SUBS_MAX 3u       /* entry points per slot */
+#define FAN_MAX 3000u     /* forward branches in one fan */
+#define FAN_BUDGET 9000u  /* ... and in all the fans of one program */
+#define EXPR_LEN 64u
+/* --fuzz-seed: the same, small enough for the fuzzing harnesses
+ * (tests/fuzz/fuzz_vmm.c: 64 KiB of RAM, the image at 0x1000 and run
+ * from there, 20000 cycles) */
+#define SEED_RAM 0x10000u
+#define SEED_TPL 0x2000u     /* two templates, after a page that jumps on */
+#define SEED_NTPL 2u
+#define SEED_TABLE 0xa000u
+#define SEED_COPYF 0xb000u   /* two copy frames */
+#define SEED_NCOPY 2u
+#define SEED_DEVLEAF 0xd000u /* leaf: the console and the test device */
+#define SEED_LEAF 0xe000u    /* leaf: RAM, identity, and the window */
+#define SEED_ROOT 0xf000u
+#define SEED_FAN 1025u       /* one fan, just over a work list of 1024 */
+#define NO_CODE (-1)      /* a copy frame that holds no code yet */
+/* Registers the large blocks keep for themselves: random code inside a
+ * gadget or a fan never writes them. */
+#define R_ADDR 12u /* s0: the address being entered, the table */
+#define R_BACK 13u /* s1: where a gadget returns to (jalr zero, 0(s1)) */
+#define R_SEL 14u  /* s2: which branch of a fan is taken */
+#define RESERVED_LARGE ((1u << 1) | (1u << R_ADDR) | (1u << R_BACK) | (1u << R_SEL))
+
+/* Where a large program keeps its code frames, window and table. */
+struct layout {
+	uint32_t win_va;   /* window page 0 */
+	uint32_t win_leaf; /* the leaf table that maps the window */
+	uint32_t tpl_base; /* template 0 (the others follow it) */
+	uint32_t copyf;    /* copy frame 0 (the others follow it) */
+	uint32_t table;    /* the table of entry addresses */
+	unsigned ncopy;    /* copy frames */
+	bool seed;         /* --fuzz-seed: small, and in few cycles */
+};
+
+static const struct layout large_layout = {WIN_VA, L_LOW, 0x1000u, COPYF, TABLE, NCOPY, false};
+static const struct layout seed_layout = {SEED_RAM, SEED_LEAF, SEED_TPL, SEED_COPYF,
+					  SEED_TABLE, SEED_NCOPY, true};
+
 struct gen {
 	FILE *out;
 	uint64_t rng;           /* splitmix64 state */
@@ -134,6 +198,19 @@ struct gen {
 	unsigned root;          /* 0: PTBR = ROOT, 1: ROOT2 */
 	bool window;            /* inside a timer window (IE = 1) */
 	uint32_t pte[2][NTEST]; /* the test PTEs as last written */
+	unsigned reserved;      /* registers rd() and tmp() must not return */
+	/* --large only: the model of the code window and frames */
+	bool large;
+	const struct layout *lay;
+	unsigned kinds;                  /* the large_kinds it may make */
+	unsigned ntpl;                   /* templates in .text */
+	unsigned win[NWIN];              /* the frame each window page maps */
+	int content[NFRAME];             /* the template a frame holds */
+	unsigned nentry[NTPL_MAX];       /* entry points __e<T>_0.. of each */
+	unsigned fan_slots;              /* fan branches emitted so far */
+	unsigned copies;                 /* frames copied so far */
+	unsigned ntab;                   /* entries of the table at TABLE */
+	char tab[TABCAP][EXPR_LEN];
 };
 
 /* --- randomness ---------------------------------------------------------- */
@@ -182,16 +259,24 @@ static uint32_t value(struct gen *g)
 static unsigned rd(struct gen *g)
 {
 	static const unsigned regs[] = {1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
-	if (chance(g, 3))
-		return 0;
-	return regs[rnd(g, sizeof regs / sizeof regs[0])];
+	for (;;) { /* one draw when nothing is reserved: seeds keep their programs */
+		if (chance(g, 3))
+			return 0;
+		unsigned r = regs[rnd(g, sizeof regs / sizeof regs[0])];
+		if (!(g->reserved & (1u << r)))
+			return r;
+	}
 }
 
 /* A register random code may write, never r0 or ra (r1). */
 static unsigned tmp(struct gen *g)
 {
 	static const unsigned regs[] = {2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
-	return regs[rnd(g, sizeof regs / sizeof regs[0])];
+	for (;;) {
+		unsigned r = regs[rnd(g, sizeof regs / sizeof regs[0])];
+		if (!(g->reserved & (1u << r)))
+			return r;
+	}
 }
 
 /* A register random code may read: any. */
@@ -1047,6 +1132,21 @@ static void gen_equates(struct gen *g)
 		ROOT2, L_LOW, L_TEST, L_TEST2, L_DEV, FRAMES, NFRAMES, BEYOND, PAGE_SIZE);
 }
 
+/* Fills the first n entries of the leaf table at leaf (an expression)
+ * with an identity map, every page V R W X U (t0..t3). */
+static void gen_identity_map(struct gen *g, const char *leaf, unsigned n)
+{
+	emit(g, "li t0, %s", leaf);
+	emit(g, "li t1, 0x%x", LEAF_ALL);
+	emit(g, "li t2, %u", n);
+	emit(g, "li t3, PAGE_SIZE");
+	fputs("1:\tsw t1, 0(t0)\n", g->out);
+	emit(g, "addi t0, t0, 4");
+	emit(g, "add t1, t1, t3");
+	emit(g, "addi t2, t2, -1");
+	emit(g, "bnez t2, 1b");
+}
+
 /* pte_set TABLE + INDEX * 4 = VALUE, with paging off (t0, t1). */
 static void pte_set(struct gen *g, uint32_t addr, uint32_t val)
 {
@@ -1055,23 +1155,760 @@ static void pte_set(struct gen *g, uint32_t addr, uint32_t val)
 	emit(g, "sw t1, 0(t0)");
 }
 
+/* __sum, __putc, __puts and __phex, shared by the library and the end of
+ * a --fuzz-seed program. */
+#define LIB_SUM_AND_PRINT \
+	"# __sum(a0 = start, a1 = end, a2 = hash): a2 = a2 * 33 ^ word, each word\n" \
+	"__sum:\n" \
+	"1:\tlw t0, 0(a0)\n" \
+	"\tslli t1, a2, 5\n" \
+	"\tadd a2, a2, t1\n" \
+	"\txor a2, a2, t0\n" \
+	"\taddi a0, a0, 4\n" \
+	"\tbne a0, a1, 1b\n" \
+	"\tret\n" \
+	"\n" \
+	"# __putc(a0 = byte)\n" \
+	"__putc:\n" \
+	"\tli t0, CONSOLE\n" \
+	"\tsb a0, 0(t0)\n" \
+	"\tret\n" \
+	"\n" \
+	"# __puts(a0 = string)\n" \
+	"__puts:\n" \
+	"\tli t0, CONSOLE\n" \
+	"1:\tlbu t1, 0(a0)\n" \
+	"\tbeqz t1, 2f\n" \
+	"\tsb t1, 0(t0)\n" \
+	"\taddi a0, a0, 1\n" \
+	"\tj 1b\n" \
+	"2:\tret\n" \
+	"\n" \
+	"# __phex(a0 = value): 0x and eight hex digits\n" \
+	"__phex:\n" \
+	"\tli t0, CONSOLE\n" \
+	"\tli t1, '0'\n" \
+	"\tsb t1, 0(t0)\n" \
+	"\tli t1, 'x'\n" \
+	"\tsb t1, 0(t0)\n" \
+	"\tli t2, 28\n" \
+	"1:\tsrl t1, a0, t2\n" \
+	"\tandi t1, t1, 0xf\n" \
+	"\tslti t3, t1, 10\n" \
+	"\tbnez t3, 2f\n" \
+	"\taddi t1, t1, 'a' - '0' - 10\n" \
+	"2:\taddi t1, t1, '0'\n" \
+	"\tsb t1, 0(t0)\n" \
+	"\taddi t2, t2, -4\n" \
+	"\tbge t2, zero, 1b\n" \
+	"\tret\n" \
+	"\n"
+
+/* --- large programs (diffgen --large) ---------------------------------------
+ *
+ * A --large program is made to find the bounds and shortcuts of binary
+ * patching (vmm/patch.c) that small programs never reach: the scanner
+ * follows control flow from where execution enters a page, keeps pending
+ * branch targets in a work list, and looks patches up by address; every
+ * such shortcut must fail safe.  So a large program has, besides random
+ * blocks of the usual kinds:
+ *
+ *   - fans: a subroutine of hundreds to thousands of forward branches
+ *     (`addi s2, s2, -1; beqz s2, T_i`) whose targets T_i lie past its
+ *     end, each a few instructions (often rdpsw or rdtvec) and `ret`; it
+ *     is called with s2 choosing which branch is taken, often one of the
+ *     last.  Every target is pending at once while the fan is scanned;
+ *   - code frames: NTPL_MAX pages of gadgets assembled at the start of
+ *     .text (the "templates", __cf0...), NSLOT slots each, each slot with
+ *     up to SUBS_MAX entry points (__e<T>_<K>) into code that often holds
+ *     a sensitive instruction and returns with `jalr zero, 0(s1)`;
+ *   - a code window: NWIN virtual pages at WIN_VA whose PTEs (in the
+ *     identity leaf L_LOW) are pointed at templates or at copy frames
+ *     (COPYF...) into which the program copies a code frame at run time,
+ *     each change followed by tlbinv, tlbflush or a PTBR write;
+ *   - entries into a gadget through the window, through a template's own
+ *     address or through a copy frame's: by a static jal or call (a call
+ *     lets the scan go on past it, over code that remaps the page before
+ *     the next jal runs), a computed jalr, rfe, or `ret` with ra loaded
+ *     from a table of entry addresses (at TABLE), several in a row into
+ *     one page, so pages are entered at many points, often long after
+ *     they first ran; and loads of code through the window;
+ *   - pads: main-line code right after a `ret`, reached only by that
+ *     `ret` (ra from the table);
+ *   - stale remaps: a window page that has just run is pointed at an
+ *     identical copy of its frame and entered again WITHOUT a TLB flush
+ *     (ISA.md 7.5 lets the stale translation be used; both fetch the same
+ *     words, so the result is defined), then flushed.
+ * Every program still prints checkpoints and its final state, so the bare
+ * leaky machine and `--mode=leaky --vmm --patch` must print the same.
+ *
+ * The generator's model knows what every window page maps and what every
+ * frame holds, so it only enters code where code is; the gadgets run in
+ * supervisor mode with PSW = MODE|PG (paging is turned on before each
+ * entry; interrupts are off at the top level).
+ */
+
+static void ensure_paging(struct gen *g)
+{
+	if (g->pg)
+		return;
+	emit(g, "tlbflush"); /* paging goes on only right after a flush */
+	g->pg = true;
+	emit(g, "li r%u, 0x%x", R_ADDR, cur_psw(g));
+	emit(g, "mtcr psw, r%u", R_ADDR);
+}
+
+static uint32_t frame_pa(const struct gen *g, unsigned f)
+{
+	return f < NTPL_MAX ? g->lay->tpl_base + f * PAGE_SIZE
+			    : g->lay->copyf + (f - NTPL_MAX) * PAGE_SIZE;
+}
+
+/* The address of the PTE of window page w. */
+static uint32_t window_pte_at(const struct gen *g, unsigned w)
+{
+	return g->lay->win_leaf + (((g->lay->win_va >> PAGE_SHIFT) + w) & 0x3ffu) * 4;
+}
+
+/* The address of window page w. */
+static uint32_t window_va(const struct gen *g, unsigned w)
+{
+	return g->lay->win_va + w * PAGE_SIZE;
+}
+
+/* A window PTE for frame f: A is set already, so that whether a stale TLB
+ * entry or a walk serves a fetch leaves the PTE the same. */
+static uint32_t window_pte(const struct gen *g, unsigned f)
+{
+	return frame_pa(g, f) | PTE_V | PTE_R | PTE_X | PTE_A;
+}
+
+/* A sensitive instruction whose result lands in a register (supervisor
+ * mode, PSW = psw): rdpsw, rdtvec, or a wrpsw of IE read back by mfcr
+ * (then PSW is put back by mtcr, which always traps under a VMM). */
+static void gen_sensitive(struct gen *g, uint32_t psw)
+{
+	unsigned k = rnd(g, 5);
+	if (k < 2) {
+		emit(g, "rdpsw r%u", rd(g));
+	} else if (k < 4) {
+		emit(g, "rdtvec r%u", rd(g));
+	} else {
+		unsigned a = tmp(g);
+		emit(g, "li r%u, 0x%" PRIx32, a, (psw ^ PSW_IE) | ((uint32_t)rnd64(g) & ~7u));
+		emit(g, "wrpsw r%u", a);
+		emit(g, "mfcr r%u, psw", rd(g));
+		emit(g, "li r%u, 0x%" PRIx32, a, psw);
+		emit(g, "mtcr psw, r%u", a);
+	}
+}
+
+/* One item of a gadget's body (at most 9 words). */
+static void gen_gadget_item(struct gen *g, uint32_t psw)
+{
+	switch (rnd(g, 8)) {
+	case 0:
+	case 1:
+		gen_alu(g, 1 + rnd(g, 4));
+		break;
+	case 2:
+	case 3:
+	case 4:
+		gen_sensitive(g, psw);
+		break;
+	case 5: { /* a forward branch inside the gadget */
+		static const char *const ops[] = {"beq", "bne", "blt", "bgeu"};
+		unsigned l = new_label(g);
+		const char *op = ops[rnd(g, NELEM(ops))];
+		unsigned s1 = rs(g);
+		emit(g, "%s r%u, r%u, L%u", op, s1, rs(g), l);
+		if (chance(g, 50))
+			gen_sensitive(g, psw);
+		else
+			gen_alu(g, 1 + rnd(g, 3));
+		put_label(g, l);
+		break;
+	}
+	case 6: /* a trap: the handler resumes after it (its rfe scans there) */
+		if (chance(g, 50))
+			emit(g, "break");
+		else
+			emit(g, ".word 0x%08" PRIx32, illegal_word(g));
+		break;
+	default: {
+		unsigned d = rd(g);
+		emit(g, "mfcr r%u, %s", d, chance(g, 50) ? "psw" : "tvec");
+		break;
+	}
+	}
+}
+
+/* Template t: NSLOT slots, each one to SUBS_MAX entry points into code
+ * that runs on into the next and returns through s1.  Budget: 3 entries
+ * of 4 items of 9 words, and the return, fit in a slot's 128 words. */
+static void gen_template(struct gen *g, unsigned t)
+{
+	uint32_t psw = PSW_MODE | PSW_PG;
+	fprintf(g->out, "# --- code frame %u: gadgets that return with jalr zero, 0(s1)\n", t);
+	fprintf(g->out, "\t.align\t4096\n__cf%u:\n", t);
+	g->reserved = RESERVED_LARGE;
+	for (unsigned s = 0; s < NSLOT; s++) {
+		fprintf(g->out, "\t.align\t%u\n", SLOT_BYTES);
+		unsigned nsub = 1 + rnd(g, SUBS_MAX);
+		for (unsigned k = 0; k < nsub; k++) {
+			unsigned e = g->nentry[t]++;
+			fprintf(g->out, "__e%u_%u:\n", t, e);
+			unsigned n = 1 + rnd(g, 4);
+			for (unsigned i = 0; i < n; i++)
+				gen_gadget_item(g, psw);
+		}
+		emit(g, "jalr zero, 0(r%u)", R_BACK);
+	}
+	/* an assembler error, not a silently wrong program, if it overflows */
+	fprintf(g->out, "\t.org\t__cf%u + %u\n", t, PAGE_SIZE);
+	g->reserved = 0;
+}
+
+/* The templates, first in .text (so template t is at 0x1000 + t pages). */
+static void gen_templates(struct gen *g)
+{
+	g->ntpl = g->lay->seed ? SEED_NTPL : 2 + rnd(g, NTPL_MAX - 1);
+	for (unsigned t = 0; t < g->ntpl; t++)
+		gen_template(g, t);
+	for (unsigned f = 0; f < NFRAME; f++)
+		g->content[f] = f < g->ntpl ? (int)f : NO_CODE;
+}
+
+/* Window PTEs, in the prologue (paging off). */
+static void gen_window_ptes(struct gen *g)
+{
+	for (unsigned w = 0; w < NWIN; w++) {
+		g->win[w] = rnd(g, g->ntpl);
+		pte_set(g, window_pte_at(g, w), window_pte(g, g->win[w]));
+	}
+}
+
+/* A block of the ordinary kinds, at the top level. */
+static void gen_top_block(struct gen *g)
+{
+	gen_block(g, 0, 0);
+}
+
+/* A frame that holds code (a template, or a copy frame written). */
+static unsigned code_frame(struct gen *g)
+{
+	for (;;) {
+		unsigned f = rnd(g, NFRAME);
+		if (g->content[f] != NO_CODE)
+			return f;
+	}
+}
+
+/* Writes into buf the address of an entry of the code frame f (a VA of
+ * window page w if win, else the frame's identity address). */
+static void entry_expr(struct gen *g, char *buf, unsigned f, bool win, unsigned w)
+{
+	unsigned t = (unsigned)g->content[f];
+	unsigned e = rnd(g, g->nentry[t]);
+	if (win)
+		snprintf(buf, EXPR_LEN, "0x%x + (__e%u_%u - __cf%u)", window_va(g, w), t, e, t);
+	else
+		snprintf(buf, EXPR_LEN, "0x%x + (__e%u_%u - __cf%u)", frame_pa(g, f), t, e, t);
+}
+
+/* Returns the index of addr in the table at TABLE (added if new). */
+static unsigned table_index(struct gen *g, const char *addr)
+{
+	for (unsigned i = 0; i < g->ntab; i++)
+		if (strcmp(g->tab[i], addr) == 0)
+			return i;
+	if (g->ntab == TABCAP) {
+		fprintf(stderr, "diffgen: the table of entry addresses is full\n");
+		exit(1);
+	}
+	snprintf(g->tab[g->ntab], EXPR_LEN, "%s", addr);
+	return g->ntab++;
+}
+
+enum enter_how { ENTER_JAL, ENTER_CALL, ENTER_JALR, ENTER_RET, ENTER_RFE, ENTER_HOWS };
+
+static bool kind_on(const struct gen *g, const char *name);
+
+/* A way to enter code: any, but `ret` only if the kind "ret" is on. */
+static enum enter_how random_how(struct gen *g)
+{
+	enum enter_how how = (enum enter_how)rnd(g, ENTER_HOWS);
+	return how == ENTER_RET && !kind_on(g, "ret") ? ENTER_JAL : how;
+}
+
+/* Runs the code at addr, which returns through s1 to just after this. */
+static void gen_enter_at(struct gen *g, const char *addr, enum enter_how how)
+{
+	unsigned back = new_label(g);
+	emit(g, "la r%u, L%u", R_BACK, back);
+	switch (how) {
+	case ENTER_JAL: /* static: the scan follows it where the page maps now */
+		emit(g, "jal zero, %s", addr);
+		break;
+	case ENTER_CALL: /* the same, and the scan goes on past it, over code
+			    that may remap the page before it runs */
+		emit(g, "jal ra, %s", addr);
+		break;
+	case ENTER_JALR: {
+		static const unsigned link[] = {0, 1, R_ADDR};
+		emit(g, "la r%u, %s", R_ADDR, addr);
+		emit(g, "jalr r%u, 0(r%u)", link[rnd(g, NELEM(link))], R_ADDR);
+		break;
+	}
+	case ENTER_RET: /* a return to somewhere no call was made from */
+		emit(g, "li r%u, 0x%x", R_ADDR, g->lay->table);
+		emit(g, "lw ra, %u(r%u)", table_index(g, addr) * 4, R_ADDR);
+		emit(g, "ret");
+		break;
+	default:
+		emit(g, "la r%u, %s", R_ADDR, addr);
+		emit(g, "mtcr epc, r%u", R_ADDR);
+		emit(g, "li r%u, 0x%" PRIx32, R_ADDR, cur_psw(g) | ((uint32_t)rnd64(g) & ~7u));
+		emit(g, "mtcr epsw, r%u", R_ADDR);
+		emit(g, "rfe");
+		break;
+	}
+	/* Never reached; after a call it would end the scan's way on. */
+	if (how != ENTER_CALL)
+		emit(g, ".word 0x%08" PRIx32, illegal_word(g));
+	put_label(g, back);
+}
+
+/* Enters gadgets of one page, one to four times in a row: the first
+ * entry maps the page (or scans it), the next ones come in at other points
+ * of a page that is known by then.  The page is window page w if win, else
+ * frame f through its own address. */
+static void gen_burst(struct gen *g, bool win, unsigned w, unsigned f)
+{
+	char addr[EXPR_LEN];
+	ensure_paging(g);
+	unsigned n = chance(g, 50) ? 1 : 2 + rnd(g, 3);
+	for (unsigned k = 0; k < n; k++) {
+		entry_expr(g, addr, f, win, w);
+		gen_enter_at(g, addr, random_how(g));
+	}
+}
+
+/* Loads words of window page w: they must read as the code the guest
+ * wrote, and the load maps the page (X too, if its frame ran before)
+ * without running it. */
+static void gen_window_load(struct gen *g, unsigned w)
+{
+	ensure_paging(g);
+	emit(g, "li r%u, 0x%x", R_ADDR, window_va(g, w));
+	unsigned n = 1 + rnd(g, 2);
+	for (unsigned k = 0; k < n; k++) {
+		unsigned d = rd(g);
+		emit(g, "lw r%u, %u(r%u)", d, rnd(g, PAGE_SIZE / 4) * 4, R_ADDR);
+	}
+}
+
+/* Enters a gadget through the window, a template or a copy frame. */
+static void gen_enter(struct gen *g)
+{
+	unsigned w = rnd(g, NWIN);
+	if (chance(g, 60) && g->content[g->win[w]] != NO_CODE)
+		gen_burst(g, true, w, g->win[w]);
+	else
+		gen_burst(g, false, 0, code_frame(g));
+}
+
+/* The PTE of window page w := frame f; flushed as the architecture asks
+ * unless flush is false (then the caller knows both frames are alike). */
+static void gen_set_window(struct gen *g, unsigned w, unsigned f, bool flush)
+{
+	unsigned a = tmp(g), v;
+	do
+		v = tmp(g);
+	while (v == a);
+	g->win[w] = f;
+	emit(g, "li r%u, 0x%x", a, window_pte_at(g, w));
+	emit(g, "li r%u, 0x%" PRIx32, v, window_pte(g, f));
+	emit(g, "sw r%u, 0(r%u)", v, a);
+	if (!flush)
+		return;
+	switch (rnd(g, 3)) {
+	case 0:
+		emit(g, "li r%u, 0x%x", a, window_va(g, w) + rnd(g, PAGE_SIZE));
+		emit(g, "tlbinv r%u", a);
+		break;
+	case 1:
+		emit(g, "tlbflush");
+		break;
+	default:
+		emit(g, "mfcr r%u, ptbr", a); /* a PTBR write flushes too */
+		emit(g, "mtcr ptbr, r%u", a);
+		break;
+	}
+}
+
+/* A window page pointed at another frame (maybe one with no code: it is
+ * then not entered until pointed at code again). */
+static void gen_remap(struct gen *g)
+{
+	unsigned w = rnd(g, NWIN);
+	gen_set_window(g, w, rnd(g, NFRAME), true);
+	if (g->content[g->win[w]] == NO_CODE)
+		return;
+	/* Entered right away, the page is entered where this code was
+	 * scanned to go, maybe through the old mapping. */
+	if (chance(g, 50))
+		gen_window_load(g, w);
+	if (chance(g, 60)) {
+		char addr[EXPR_LEN];
+		ensure_paging(g);
+		entry_expr(g, addr, g->win[w], true, w);
+		gen_enter_at(g, addr, chance(g, 50) ? ENTER_JAL : ENTER_CALL);
+		gen_burst(g, true, w, g->win[w]);
+	}
+}
+
+/* Copies frame src over copy frame dst, a word at a time, through the
+ * identity map (a load from a patched page must see the original words,
+ * a store over scanned code must undo its patches). */
+static void gen_copy_frame(struct gen *g, unsigned src, unsigned dst)
+{
+	unsigned l = new_label(g);
+	fprintf(g->out, "# copy frame %u (0x%x) to frame %u (0x%x)\n", src, frame_pa(g, src),
+		dst, frame_pa(g, dst));
+	emit(g, "li r4, 0x%x", frame_pa(g, src));
+	emit(g, "li r5, 0x%x", frame_pa(g, dst));
+	emit(g, "li r6, %u", PAGE_SIZE / 4);
+	put_label(g, l);
+	emit(g, "lw r7, 0(r4)");
+	emit(g, "sw r7, 0(r5)");
+	emit(g, "addi r4, r4, 4");
+	emit(g, "addi r5, r5, 4");
+	emit(g, "addi r6, r6, -1");
+	emit(g, "bnez r6, L%u", l);
+	g->content[dst] = g->content[src];
+	g->copies++;
+}
+
+/* A seed copies one frame at most: a copy takes 6000 cycles. */
+static bool may_copy(const struct gen *g)
+{
+	return !g->lay->seed || g->copies == 0;
+}
+
+/* A copy frame that is not frame f. */
+static unsigned copy_frame_not(struct gen *g, unsigned f)
+{
+	unsigned c;
+	do
+		c = NTPL_MAX + rnd(g, g->lay->ncopy);
+	while (c == f);
+	return c;
+}
+
+static void gen_copy(struct gen *g)
+{
+	if (!may_copy(g))
+		return;
+	unsigned src = code_frame(g);
+	gen_copy_frame(g, src, copy_frame_not(g, src));
+}
+
+/*
+ * A window page runs, is pointed at an identical copy of its frame with
+ * no flush, and is entered again (maybe more than once) before the flush:
+ * the stale translation and the new one fetch the same words.  The entry
+ * that follows the remap is a static jal or a `ret`, which make the VMM
+ * do nothing before the guest runs there.
+ */
+static void gen_stale(struct gen *g)
+{
+	char addr[EXPR_LEN];
+	unsigned w = rnd(g, NWIN), cur = g->win[w], c = NFRAME;
+	ensure_paging(g);
+	if (g->content[cur] == NO_CODE)
+		return;
+	for (unsigned f = 0; f < NFRAME; f++)
+		if (f != cur && g->content[f] == g->content[cur] && chance(g, 70))
+			c = f;
+	if (c == NFRAME) {
+		if (!may_copy(g))
+			return;
+		c = copy_frame_not(g, cur);
+		gen_copy_frame(g, cur, c);
+	}
+	entry_expr(g, addr, cur, true, w);
+	gen_enter_at(g, addr, ENTER_JALR); /* runs (and is scanned) through cur */
+	fprintf(g->out, "# no flush: frames %u and %u hold the same words\n", cur, c);
+	gen_set_window(g, w, c, false);
+	unsigned n = 1 + rnd(g, 3);
+	for (unsigned k = 0; k < n; k++) {
+		entry_expr(g, addr, c, true, w);
+		bool ret = chance(g, 50) && kind_on(g, "ret");
+		gen_enter_at(g, addr, ret ? ENTER_RET : ENTER_JAL);
+	}
+	emit(g, "li r%u, 0x%x", R_ADDR, window_va(g, w));
+	emit(g, "tlbinv r%u", R_ADDR);
+}
+
+/* Main-line code right after a `ret`, reached only by that ret. */
+static void gen_pad(struct gen *g)
+{
+	unsigned pad = new_label(g), back = new_label(g);
+	char addr[EXPR_LEN];
+	snprintf(addr, EXPR_LEN, "L%u", pad);
+	emit(g, "la r%u, L%u", R_BACK, back);
+	emit(g, "li r%u, 0x%x", R_ADDR, g->lay->table);
+	emit(g, "lw ra, %u(r%u)", table_index(g, addr) * 4, R_ADDR);
+	emit(g, "ret");
+	put_label(g, pad);
+	g->reserved = RESERVED_LARGE;
+	unsigned n = 1 + rnd(g, 4);
+	for (unsigned k = 0; k < n; k++)
+		gen_gadget_item(g, cur_psw(g));
+	g->reserved = 0;
+	emit(g, "jalr zero, 0(r%u)", R_BACK);
+	put_label(g, back);
+}
+
+/* How many branches a fan has: around the sizes of work lists, small and
+ * large, within what remains of the program's budget. */
+static unsigned fan_size(struct gen *g)
+{
+	if (g->lay->seed) /* one, in a few thousand cycles */
+		return g->fan_slots ? 0 : SEED_FAN + rnd(g, 64);
+	unsigned k = rnd(g, 10), n;
+	if (k < 5)
+		n = 900 + rnd(g, 1200);
+	else if (k < 8)
+		n = 16 + rnd(g, 600);
+	else
+		n = 2000 + rnd(g, FAN_MAX - 2000 + 1);
+	unsigned left = FAN_BUDGET - g->fan_slots;
+	return n < left ? n : left;
+}
+
+/* A fan: n forward branches pending at once, called a few times. */
+static void gen_fan(struct gen *g)
+{
+	unsigned n = fan_size(g);
+	if (n == 0)
+		return;
+	g->fan_slots += n;
+	unsigned fan = new_label(g), over = new_label(g), t0 = g->label;
+	g->label += n;
+	uint32_t psw = cur_psw(g);
+	fprintf(g->out, "# a fan of %u forward branches\n", n);
+	emit(g, "j L%u", over);
+	put_label(g, fan);
+	for (unsigned i = 0; i < n; i++) {
+		emit(g, "addi r%u, r%u, -1", R_SEL, R_SEL);
+		emit(g, "beqz r%u, L%u", R_SEL, t0 + i);
+	}
+	emit(g, "ret");
+	g->reserved = RESERVED_LARGE;
+	for (unsigned i = 0; i < n; i++) {
+		put_label(g, t0 + i);
+		if (chance(g, 40))
+			gen_sensitive(g, psw);
+		else
+			gen_alu(g, 1 + rnd(g, 2));
+		emit(g, "ret");
+	}
+	g->reserved = 0;
+	put_label(g, over);
+	unsigned calls = g->lay->seed ? 2 : 2 + rnd(g, 5);
+	for (unsigned k = 0; k < calls; k++) {
+		unsigned pick = rnd(g, 10), taken;
+		if (pick < 5)
+			taken = rnd(g, n);
+		else if (pick < 9)
+			taken = n - 1 - rnd(g, n / 8 + 1); /* one of the last */
+		else
+			taken = n; /* none: runs through to the fan's ret */
+		emit(g, "li r%u, %u", R_SEL, taken + 1);
+		emit(g, "call L%u", fan);
+	}
+}
+
+/* The kinds of top-level blocks of a large program, with their weights
+ * (percent); `--large=fan,stale` makes programs of only those kinds.
+ * "ret" is no block: it lets the others enter code by `ret` (pads always
+ * do). */
+static const struct large_kind {
+	const char *name;
+	unsigned weight;
+	void (*gen)(struct gen *g);
+} large_kinds[] = {
+	{"fan", 10, gen_fan},     {"enter", 30, gen_enter}, {"remap", 10, gen_remap},
+	{"copy", 7, gen_copy},    {"stale", 10, gen_stale}, {"pad", 8, gen_pad},
+	{"random", 25, gen_top_block}, {"ret", 0, NULL},
+};
+
+/* The bit of g->kinds for the kind called name. */
+static unsigned kind_bit(const char *name)
+{
+	for (unsigned i = 0; i < NELEM(large_kinds); i++)
+		if (strcmp(large_kinds[i].name, name) == 0)
+			return 1u << i;
+	return 0;
+}
+
+static bool kind_on(const struct gen *g, const char *name)
+{
+	return g->kinds & kind_bit(name);
+}
+
+static void gen_table(struct gen *g);
+
+/* One top-level block of a large program, of a kind in g->kinds. */
+static void gen_large_block(struct gen *g)
+{
+	for (;;) {
+		unsigned k = rnd(g, 100), i = 0;
+		while (k >= large_kinds[i].weight)
+			k -= large_kinds[i++].weight;
+		if (g->kinds & (1u << i)) {
+			large_kinds[i].gen(g);
+			return;
+		}
+	}
+}
+
+/* Sets g->kinds and g->lay from "--large" (every kind), "--large=KIND,..."
+ * or the same with --fuzz-seed; returns false for an unknown kind or
+ * one a seed cannot have (random blocks need the large layout). */
+static bool parse_large(struct gen *g, const char *arg)
+{
+	const char *kinds;
+	if (strncmp(arg, "--large", 7) == 0) {
+		g->lay = &large_layout;
+		kinds = arg + 7;
+	} else if (strncmp(arg, "--fuzz-seed", 11) == 0) {
+		g->lay = &seed_layout;
+		kinds = arg + 11;
+	} else {
+		return false;
+	}
+	g->large = true;
+	if (*kinds == '\0') {
+		g->kinds = (1u << NELEM(large_kinds)) - 1;
+		if (g->lay->seed)
+			g->kinds &= ~kind_bit("random");
+		return true;
+	}
+	if (*kinds != '=')
+		return false;
+	for (const char *p = kinds + 1; *p;) {
+		size_t n = strcspn(p, ",");
+		unsigned i = 0;
+		while (i < NELEM(large_kinds) &&
+		       (strlen(large_kinds[i].name) != n || strncmp(large_kinds[i].name, p, n) != 0))
+			i++;
+		if (i == NELEM(large_kinds))
+			return false;
+		g->kinds |= 1u << i;
+		p += n + (p[n] == ',');
+	}
+	if (g->lay->seed && kind_on(g, "random"))
+		return false;
+	for (unsigned i = 0; i < NELEM(large_kinds); i++)
+		if ((g->kinds & (1u << i)) && large_kinds[i].weight > 0)
+			return true;
+	return false; /* no kind of block at all */
+}
+
+/* The start of a --fuzz-seed program, at 0x1000 where the harness starts
+ * it: page tables that map RAM (identity), the window and the devices;
+ * then paging on. */
+static void gen_seed_prologue(struct gen *g, uint64_t seed)
+{
+	fprintf(g->out, "# generated by tests/gen/gen.c --fuzz-seed, seed %" PRIu64
+			" - do not edit\n", seed);
+	gen_equates(g);
+	fputs("\t.text\n\t.globl\t_start\n_start:\n", g->out);
+	emit(g, "j __main");
+	gen_templates(g);
+	fputs("__main:\n", g->out);
+	emit(g, "la t0, __trap");
+	emit(g, "mtcr tvec, t0");
+	{
+		char leaf[16];
+		snprintf(leaf, sizeof leaf, "0x%x", SEED_LEAF);
+		gen_identity_map(g, leaf, SEED_RAM / PAGE_SIZE);
+	}
+	pte_set(g, SEED_ROOT, SEED_LEAF | PTE_V);
+	pte_set(g, SEED_ROOT + (DEV_CONSOLE_BASE >> 22) * 4, SEED_DEVLEAF | PTE_V);
+	static const uint32_t devs[] = {DEV_CONSOLE_BASE, DEV_TEST_BASE};
+	for (unsigned i = 0; i < NELEM(devs); i++)
+		pte_set(g, SEED_DEVLEAF + ((devs[i] >> PAGE_SHIFT) & 0x3ff) * 4,
+			devs[i] | PTE_V | PTE_R | PTE_W);
+	gen_window_ptes(g);
+	emit(g, "li t0, 0x%x", SEED_ROOT);
+	emit(g, "mtcr ptbr, t0");
+	ensure_paging(g);
+}
+
+/* The end of a --fuzz-seed program: EXIT 0, a trap handler that goes on
+ * after the trapping instruction, the checkpoint (a hash of the
+ * registers) and the table. */
+static void gen_seed_epilogue(struct gen *g)
+{
+	emit(g, "li t0, TESTDEV");
+	emit(g, "sw zero, TEST_EXIT(t0)");
+	fputs("2:\tj 2b\n"
+	      "__trap:\n"
+	      "\tmtcr scratch, t0\n"
+	      "\tmfcr t0, epc\n"
+	      "\taddi t0, t0, 4\n"
+	      "\tmtcr epc, t0\n"
+	      "\tmfcr t0, scratch\n"
+	      "\trfe\n"
+	      "# __cp: \"cp HASH\", HASH of the registers the caller saved\n"
+	      "__cp:\n"
+	      "\tsw ra, H_RET(zero)\n"
+	      "\tli a2, 0\n"
+	      "\tli a0, REGSAVE+4\n\tli a1, REGSAVE+64\n\tcall __sum\n"
+	      "\tmv s0, a2\n"
+	      "\tla a0, __s_cp\n\tcall __puts\n"
+	      "\tmv a0, s0\n\tcall __phex\n"
+	      "\tli a0, '\\n'\n\tcall __putc\n"
+	      "\tlw ra, H_RET(zero)\n"
+	      "\tret\n"
+	      "\n" LIB_SUM_AND_PRINT
+	      "__s_cp:\t.asciz \"cp \"\n"
+	      "\t.align\t4\n",
+	      g->out);
+	if (g->ntab > 0)
+		fputs("\t.data\n", g->out);
+	gen_table(g);
+}
+
+/* The table of entry addresses, in .data. */
+static void gen_table(struct gen *g)
+{
+	if (g->ntab == 0)
+		return;
+	fprintf(g->out, "\n\t.org\t0x%x\n", g->lay->table);
+	for (unsigned i = 0; i < g->ntab; i++)
+		emit(g, ".word %s", g->tab[i]);
+}
+
 static void gen_prologue(struct gen *g, uint64_t seed)
 {
 	fprintf(g->out, "# generated by tests/gen/gen.c, seed %" PRIu64 " - do not edit\n", seed);
 	gen_equates(g);
-	fputs("\t.text\n\t.globl\t_start\n_start:\n", g->out);
+	if (g->large) {
+		fputs("\t.text\n", g->out);
+		gen_templates(g);
+		fputs("\t.globl\t_start\n_start:\n", g->out);
+	} else {
+		fputs("\t.text\n\t.globl\t_start\n_start:\n", g->out);
+	}
 	emit(g, "la t0, __trap");
 	emit(g, "mtcr tvec, t0");
 	/* the identity map of 0..4 MiB: every page V R W X U */
-	emit(g, "li t0, L_LOW");
-	emit(g, "li t1, 0x%x", LEAF_ALL);
-	emit(g, "li t2, 1024");
-	emit(g, "li t3, PAGE_SIZE");
-	fputs("1:\tsw t1, 0(t0)\n", g->out);
-	emit(g, "addi t0, t0, 4");
-	emit(g, "add t1, t1, t3");
-	emit(g, "addi t2, t2, -1");
-	emit(g, "bnez t2, 1b");
+	gen_identity_map(g, "L_LOW", 1024);
 	static const uint32_t devs[] = {DEV_CONSOLE_BASE, DEV_TIMER_BASE, DEV_DISK_BASE,
 					DEV_TEST_BASE};
 	for (unsigned i = 0; i < NELEM(devs); i++)
@@ -1089,6 +1926,8 @@ static void gen_prologue(struct gen *g, uint64_t seed)
 			pte_set(g, (r ? L_TEST2 : L_TEST) + i * 4, g->pte[r][i]);
 		}
 	}
+	if (g->large)
+		gen_window_ptes(g);
 	emit(g, "li t0, ROOT");
 	emit(g, "mtcr ptbr, t0");
 	emit(g, "li gp, DATA");
@@ -1191,51 +2030,7 @@ static const char library[] =
 	"\tnop\n"
 	"\tret\n"
 	"\n"
-	"# __sum(a0 = start, a1 = end, a2 = hash): a2 = a2 * 33 ^ word, each word\n"
-	"__sum:\n"
-	"1:\tlw t0, 0(a0)\n"
-	"\tslli t1, a2, 5\n"
-	"\tadd a2, a2, t1\n"
-	"\txor a2, a2, t0\n"
-	"\taddi a0, a0, 4\n"
-	"\tbne a0, a1, 1b\n"
-	"\tret\n"
-	"\n"
-	"# __putc(a0 = byte)\n"
-	"__putc:\n"
-	"\tli t0, CONSOLE\n"
-	"\tsb a0, 0(t0)\n"
-	"\tret\n"
-	"\n"
-	"# __puts(a0 = string)\n"
-	"__puts:\n"
-	"\tli t0, CONSOLE\n"
-	"1:\tlbu t1, 0(a0)\n"
-	"\tbeqz t1, 2f\n"
-	"\tsb t1, 0(t0)\n"
-	"\taddi a0, a0, 1\n"
-	"\tj 1b\n"
-	"2:\tret\n"
-	"\n"
-	"# __phex(a0 = value): 0x and eight hex digits\n"
-	"__phex:\n"
-	"\tli t0, CONSOLE\n"
-	"\tli t1, '0'\n"
-	"\tsb t1, 0(t0)\n"
-	"\tli t1, 'x'\n"
-	"\tsb t1, 0(t0)\n"
-	"\tli t2, 28\n"
-	"1:\tsrl t1, a0, t2\n"
-	"\tandi t1, t1, 0xf\n"
-	"\tslti t3, t1, 10\n"
-	"\tbnez t3, 2f\n"
-	"\taddi t1, t1, 'a' - '0' - 10\n"
-	"2:\taddi t1, t1, '0'\n"
-	"\tsb t1, 0(t0)\n"
-	"\taddi t2, t2, -4\n"
-	"\tbge t2, zero, 1b\n"
-	"\tret\n"
-	"\n"
+	LIB_SUM_AND_PRINT
 	"# __pline(a0 = name, a1 = value): one line \"name0x........\"\n"
 	"__pline:\n"
 	"\tsw ra, H_RET(zero)\n"
@@ -1406,29 +2201,54 @@ static void gen_epilogue(struct gen *g)
 	fprintf(g->out, "\n\t.data\n\t.org\tDATA\n");
 	for (unsigned k = 0; k < DATA_SIZE / 4; k++)
 		emit(g, ".word 0x%08" PRIx32, value(g));
+	if (g->large)
+		gen_table(g);
 }
 
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: diffgen SEED > prog.s\n");
+	struct gen *g = calloc(1, sizeof *g); /* its table is large */
+	if (!g) {
+		perror("diffgen");
+		return 1;
+	}
+	if (argc != 2 && !(argc == 3 && parse_large(g, argv[1]))) {
+		fprintf(stderr, "usage: diffgen [--large[=KIND,...]] SEED > prog.s\n"
+				"       diffgen --fuzz-seed[=KIND,...] SEED > prog.s\n"
+				"  KIND: fan enter remap copy stale pad random ret\n"
+				"  (a seed for the fuzzing harnesses has no random blocks)\n");
+		free(g);
 		return 2;
 	}
+	const char *arg = argv[argc - 1];
 	char *end;
-	uint64_t seed = strtoull(argv[1], &end, 0);
-	if (*argv[1] == '\0' || *end != '\0') {
-		fprintf(stderr, "diffgen: bad seed '%s'\n", argv[1]);
+	uint64_t seed = strtoull(arg, &end, 0);
+	if (*arg == '\0' || *end != '\0') {
+		fprintf(stderr, "diffgen: bad seed '%s'\n", arg);
+		free(g);
 		return 2;
 	}
-	struct gen g = {.out = stdout, .rng = seed};
-	gen_prologue(&g, seed);
-	unsigned nblocks = 20 + rnd(&g, 41);
+	g->out = stdout;
+	g->rng = seed;
+	bool small = g->large && g->lay->seed;
+	if (small)
+		gen_seed_prologue(g, seed);
+	else
+		gen_prologue(g, seed);
+	unsigned nblocks = small ? 6 + rnd(g, 5) : 20 + rnd(g, 41);
 	for (unsigned b = 0; b < nblocks; b++) {
-		fprintf(g.out, "# block %u\n", b);
-		gen_block(&g, 0, 0);
-		gen_checkpoint(&g, b);
+		fprintf(g->out, "# block %u\n", b);
+		if (g->large)
+			gen_large_block(g);
+		else
+			gen_block(g, 0, 0);
+		gen_checkpoint(g, b);
 	}
-	gen_epilogue(&g);
+	if (small)
+		gen_seed_epilogue(g);
+	else
+		gen_epilogue(g);
+	free(g);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		perror("diffgen");
 		return 1;

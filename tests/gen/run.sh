@@ -1,10 +1,12 @@
 #!/bin/sh
-# tests/gen/run.sh TRAPEZE GEN OUTDIR FIRST_SEED COUNT - differential testing
-# of the VMM against the bare machine with random programs.
+# tests/gen/run.sh TRAPEZE GEN OUTDIR FIRST_SEED COUNT [GEN_FLAG] -
+# differential testing of the VMM against the bare machine with random
+# programs.
 #
 # For each seed from FIRST_SEED to FIRST_SEED + COUNT - 1:
-#   1. GEN SEED writes a random PG32 program (tests/gen/gen.c says what is
-#      in it); `TRAPEZE as` assembles it;
+#   1. GEN [GEN_FLAG] SEED writes a random PG32 program (tests/gen/gen.c
+#      says what is in it; GEN_FLAG --large makes the large programs that
+#      stress binary patching); `TRAPEZE as` assembles it;
 #   2. it runs on the bare machine and under the VMM (--vmm), and on the
 #      leaky (x86-like) machine bare and under the VMM with binary patching
 #      (--mode=leaky --vmm --patch);
@@ -22,23 +24,26 @@
 #
 # A difference prints
 #     FAIL seed N: line L: native "..." vmm "..."
-# ("FAIL seed N (leaky, --patch): ..." for the second pair), and keeps the
-# program and its outputs as OUTDIR/seed-N.*.  The last line is
+# ("FAIL seed N (leaky, --patch): ..." for the second pair; "seed N
+# (--large)" names a seed of GEN_FLAG --large), and keeps the program and
+# its outputs as OUTDIR/seed-N.*.  The last line is
 #     diff: N passed, M failed
 # counting seeds ("$DIFF_LABEL:" instead of "diff:" if set, to tell runs
-# apart); the exit status is 1 if any seed failed.
+# apart); the exit status is 1 if any seed failed.  PAIRS=clean (or
+# PAIRS=leaky) in the environment compares only that pair.
 #
-# tests/gen/known-failures lists "SEED PAIR" (PAIR: clean or leaky) for
-# VMM bugs not fixed yet: that pair of that seed is not compared, and a
-# line before the summary says how many were skipped.
+# tests/gen/known-failures lists "SEED PAIR [GEN_FLAG]" (PAIR: clean or
+# leaky) for VMM bugs not fixed yet: that pair of that seed (made with
+# that flag) is not compared, and a line before the summary says how many
+# were skipped.
 #
 # Reproduce one seed by hand (build/diffgen is the generator):
-#     build/diffgen SEED > p.s && bin/trapeze as p.s -o p.elf
+#     build/diffgen [GEN_FLAG] SEED > p.s && bin/trapeze as p.s -o p.elf
 #     bin/trapeze run p.elf > native.out; bin/trapeze run --vmm p.elf > vmm.out
 set -u
 
-if [ $# -ne 5 ]; then
-	echo "usage: $0 TRAPEZE GEN OUTDIR FIRST_SEED COUNT" >&2
+if [ $# -ne 5 ] && [ $# -ne 6 ]; then
+	echo "usage: $0 TRAPEZE GEN OUTDIR FIRST_SEED COUNT [GEN_FLAG]" >&2
 	exit 2
 fi
 TRAPEZE=$1
@@ -46,6 +51,10 @@ GEN=$2
 OUT=$3
 FIRST=$4
 COUNT=$5
+FLAG=${6-}
+PAIRS=${PAIRS:-clean leaky} # the environment may choose fewer pairs
+gtag= # how a seed is named in reports: "seed N" or "seed N (--large)"
+[ -z "$FLAG" ] || gtag=" ($FLAG)"
 SRC=$(cd "$(dirname "$0")" && pwd)
 MAX_CYCLES=5000000 # the programs need well under 2M
 BATCH=8            # VMs per VMM run (trapeze's limit is 8)
@@ -55,7 +64,7 @@ kept=0
 mkdir -p "$OUT" || exit 2
 rm -f "$OUT"/cur.* "$OUT"/b.*
 known=$(sed -e 's/#.*//' "$SRC/known-failures" 2>/dev/null |
-	awk 'NF >= 2 { printf " %s:%s", $1, $2 }')
+	awk -v flag="$FLAG" 'NF >= 2 && $3 == flag { printf " %s:%s", $1, $2 }')
 known="$known "
 nknown=0
 
@@ -98,16 +107,16 @@ compare() {
 	a=$OUT/cur.$s.$m
 	b=$OUT/cur.$s.$m-vmm
 	if ! cmp -s "$a.out" "$b.out"; then
-		echo "FAIL seed $s$tag: $(first_diff "$a.out" "$b.out")"
+		echo "FAIL seed $s$gtag$tag: $(first_diff "$a.out" "$b.out")"
 		return 1
 	fi
 	if [ "$(cat "$a.rc")" != "$(cat "$b.rc")" ]; then
-		echo "FAIL seed $s$tag: exit status: native $(cat "$a.rc")" \
+		echo "FAIL seed $s$gtag$tag: exit status: native $(cat "$a.rc")" \
 			"vmm $(cat "$b.rc"): $(head -n 1 "$b.err")"
 		return 1
 	fi
 	if [ "$(cat "$a.rc")" != 0 ] || [ "$(tail -n 1 "$a.out")" != end ]; then
-		echo "FAIL seed $s$tag: bad program: native exit status" \
+		echo "FAIL seed $s$gtag$tag: bad program: native exit status" \
 			"$(cat "$a.rc"): $(head -n 1 "$a.err")"
 		return 1
 	fi
@@ -119,19 +128,19 @@ compare() {
 batch() {
 	good=
 	for s in "$@"; do
-		if ! "$GEN" "$s" >"$OUT/cur.$s.s" 2>"$OUT/cur.$s.gen.err"; then
-			echo "FAIL seed $s: generator: $(head -n 1 "$OUT/cur.$s.gen.err")"
+		if ! "$GEN" ${FLAG:+"$FLAG"} "$s" >"$OUT/cur.$s.s" 2>"$OUT/cur.$s.gen.err"; then
+			echo "FAIL seed $s$gtag: generator: $(head -n 1 "$OUT/cur.$s.gen.err")"
 			echo "$s" >>"$OUT/b.failed"
 		elif ! "$TRAPEZE" as "$OUT/cur.$s.s" -o "$OUT/cur.$s.elf" \
 			2>"$OUT/cur.$s.as.err"; then
-			echo "FAIL seed $s: assembler: $(head -n 1 "$OUT/cur.$s.as.err")"
+			echo "FAIL seed $s$gtag: assembler: $(head -n 1 "$OUT/cur.$s.as.err")"
 			echo "$s" >>"$OUT/b.failed"
 		else
 			good="$good $s"
 		fi
 	done
 	[ -n "$good" ] || { finish_batch; return; }
-	for m in clean leaky; do
+	for m in $PAIRS; do
 		elfs=
 		for s in $good; do
 			native "$s" $m
@@ -182,7 +191,7 @@ batch() {
 		if compare "$s" "$m"; then
 			tag=
 			[ "$m" = clean ] || tag=" (leaky, --patch)"
-			echo "FAIL seed $s$tag: differs only next to other VMs" \
+			echo "FAIL seed $s$gtag$tag: differs only next to other VMs" \
 				"(vm$i of seeds$good):" \
 				"$(first_diff "$OUT/cur.$s.$m.out" "$OUT/cur.$s.$m-vmmbatch.out")" \
 				"$(grep "^trapeze run: vm$i:" "$OUT/cur.$s.$m-vmmbatch.err")"
@@ -193,11 +202,11 @@ $(cat "$OUT/b.suspect" 2>/dev/null)
 EOF_SUSPECT
 	# A listed pair that was compared and agreed: the bug may be fixed.
 	for s in $good; do
-		for m in clean leaky; do
+		for m in $PAIRS; do
 			case "$known" in
 			*" $s:$m "*)
 				grep -q "^$s $m " "$OUT/b.suspect" 2>/dev/null ||
-					echo "note: seed $s $m is in tests/gen/known-failures but passes now" ;;
+					echo "note: seed $s$gtag $m is in tests/gen/known-failures but passes now" ;;
 			esac
 		done
 	done
