@@ -1,7 +1,15 @@
 #!/bin/sh
-# labs/check.sh - make check-labs: every lab (labs/labN-NAME/) is checked
-# end to end, each step a PASS or FAIL line, then "check-labs: N passed,
-# M failed" (a suite of tests/check.sh).  For lab N:
+# labs/check.sh - make check-labs: the region reader, labs/regions.awk,
+# then every lab (labs/labN-NAME/) end to end; each step a PASS or FAIL
+# line, then "check-labs: N passed, M failed" (a suite of tests/check.sh).
+#
+#   regions-awk     regions.awk on small files in C and in assembly: lab
+#                   7's region cut to its stub, lab 8's cut leaving it as
+#                   it is; a region without stub, nested, closed by
+#                   another lab's END, a stray END, a file ending in a
+#                   region or a stub: each refused
+#
+# For lab N:
 #
 #   labN-cut        labs/cut.sh cuts the handout; no solution line
 #                   survives in it (what that means precisely: cut.sh)
@@ -80,6 +88,44 @@ score_of() {
 slash() {
 	echo "$1" | tr ' ' /
 }
+
+# regions.awk alone, on small files in both comment syntaxes: a lab's
+# regions cut, another lab's kept, and each malformed region refused.
+# cut_is NAME LAB INPUT EXPECTED: INPUT and EXPECTED are lines joined by |.
+cut_is() {
+	printf '%s\n' "$3" | tr '|' '\n' > "$OUT/regions-$1"
+	printf '%s\n' "$4" | tr '|' '\n' > "$OUT/regions-$1.want"
+	awk -v lab="$2" -v mode=cut -f labs/regions.awk "$OUT/regions-$1" \
+		> "$OUT/regions-$1.got" 2>&1 &&
+		cmp -s "$OUT/regions-$1.want" "$OUT/regions-$1.got"
+}
+# refused NAME INPUT: regions.awk must fail on INPUT.
+refused() {
+	printf '%s\n' "$2" | tr '|' '\n' > "$OUT/regions-$1"
+	! awk -v lab=7 -v mode=cut -f labs/regions.awk "$OUT/regions-$1" \
+		> /dev/null 2>&1
+}
+C_REGION='int a;|/* BEGIN LAB 7: x */|int b = 1;|/* END LAB 7 */|/* STUB LAB 7|int b = 0;|*/|int c;'
+S_REGION='a|# BEGIN LAB 7: x|	li t0, 1|# END LAB 7|# STUB LAB 7|# 	li t0, 0|# END STUB LAB 7|b'
+reason=""
+cut_is c 7 "$C_REGION" 'int a;|/* LAB 7: x */|int b = 0;|int c;' ||
+	reason="$reason C region not cut as expected;"
+cut_is c-other 8 "$C_REGION" "$C_REGION" || reason="$reason lab 8 changed lab 7's C region;"
+cut_is s 7 "$S_REGION" 'a|# LAB 7: x|	li t0, 0|b' ||
+	reason="$reason assembly region not cut as expected;"
+cut_is s-other 8 "$S_REGION" "$S_REGION" || reason="$reason lab 8 changed lab 7's assembly region;"
+refused no-stub '/* BEGIN LAB 7: x */|int b;|/* END LAB 7 */|int c;' ||
+	reason="$reason a region without stub accepted;"
+refused nested '/* BEGIN LAB 7: x */|/* BEGIN LAB 7: y */' ||
+	reason="$reason a region inside a region accepted;"
+refused other-end '/* BEGIN LAB 7: x */|int b;|/* END LAB 8 */|/* STUB LAB 7|*/' ||
+	reason="$reason END LAB 8 closed LAB 7;"
+refused stray-end 'int a;|/* END LAB 7 */' || reason="$reason a stray END accepted;"
+refused eof-region '/* BEGIN LAB 7: x */|int b;' ||
+	reason="$reason a file ending in a region accepted;"
+refused eof-stub '# BEGIN LAB 7: x|li t0, 1|# END LAB 7|# STUB LAB 7|# li t0, 0' ||
+	reason="$reason a file ending in a stub accepted;"
+report regions-awk "$reason"
 
 for dir in labs/lab[0-9]*-*; do
 	[ -f "$dir/tests" ] || continue
