@@ -445,6 +445,23 @@ fuzz-diff: $(TRAPEZE) $(O)/diffgen
 	@tests/gen/run.sh $(TRAPEZE) $(O)/diffgen $(O)/fuzz-diff $(FIRST) $(N) \
 	  $(GEN_FLAG)
 
+# --- labs (labs/README.md, the instructor's guide) ------------------------
+# make handout LAB=N   build/handout/labN/ and labN.tar.gz: the project with
+#                      lab N's solution regions replaced by their stubs
+# make grade LAB=N     lab N's tests, scored; build/grade/labN/results.json
+# make check-labs      each lab: its handout builds and scores at most 10%,
+#                      the reference scores 100% (labs/check.sh)
+.PHONY: handout grade check-labs
+LAB ?=
+handout:
+	@labs/cut.sh "$(LAB)" build/handout
+
+grade:
+	@MAKE="$(MAKE)" labs/grade.sh "$(LAB)"
+
+check-labs:
+	@MAKE="$(MAKE)" labs/check.sh
+
 # The whole suite: build both flavours, then tests/check.sh runs every
 # suite in each and ends with the total, "check: N passed, M failed".
 check:

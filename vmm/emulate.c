@@ -13,6 +13,7 @@
 /* mtcr, with the hardware's side effects on the virtual machine. */
 void vm_write_cr(struct vm *vm, unsigned cr, uint32_t value)
 {
+/* BEGIN LAB 1: mtcr's side effects on the virtual machine */
 	switch (cr) {
 	case CR_PSW:
 		/* MODE and PG select which shadow the next world switch
@@ -30,24 +31,33 @@ void vm_write_cr(struct vm *vm, unsigned cr, uint32_t value)
 		vm->vcpu.cr[cr] = value;
 		break;
 	}
+/* END LAB 1 */
+/* STUB LAB 1
+	(void)cr;
+	(void)value;
+	vm_stop(vm, VM_FAILED, "lab 1: vm_write_cr (vmm/emulate.c) is not "
+		"written yet: see labs/lab1-trap/README.md, section 3.2");
+*/
 }
 
 /* rfe (also the rfe hypercall): PSW <- EPSW, pc <- EPC, and the trap
  * cost the bare machine charges for it. */
 void vm_rfe(struct vm *vm)
 {
-	struct vcpu *c = &vm->vcpu;
-	c->cr[CR_PSW] = c->cr[CR_EPSW] & PSW_MASK;
-	c->pc = c->cr[CR_EPC];
+/* BEGIN LAB 1: rfe on the vCPU */
+	vm->vcpu.cr[CR_PSW] = vm->vcpu.cr[CR_EPSW] & PSW_MASK;
+	vm->vcpu.pc = vm->vcpu.cr[CR_EPC];
+/* END LAB 1 */
+/* STUB LAB 1
+	vm_stop(vm, VM_FAILED, "lab 1: vm_rfe (vmm/emulate.c) is not "
+		"written yet: see labs/lab1-trap/README.md, section 3.3");
+*/
+	/* The bookkeeping: the cost the bare machine charges for rfe, one
+	 * more instruction retired, and the handler's first instruction is
+	 * still to come. */
 	vm->cycles += mach_cost(COST_TRAP);
 	vm->instret++;
 	vm->trap_entered = false;
-}
-
-static void set_rd(struct vm *vm, unsigned rd, uint32_t value)
-{
-	if (rd != 0)
-		vm->vcpu.x[rd] = value;
 }
 
 /*
@@ -96,12 +106,13 @@ void emulate_privileged(struct vm *vm, const struct mach_exit *exit,
 	vm_charge(vm, ev, VMM_COST_EMULATE);
 	ev->action = VMM_ACT_EMULATED;
 
+/* BEGIN LAB 1: emulate one privileged instruction on the vCPU */
 	struct isa_insn in;
 	isa_decode(exit->insn, &in);
 	struct vcpu *c = &vm->vcpu;
 	switch (in.op) {
 	case OP_MFCR:
-		set_rd(vm, in.rd, c->cr[in.imm]);
+		vm_set_reg(vm, in.rd, c->cr[in.imm]);
 		break;
 	case OP_MTCR:
 		vm_write_cr(vm, (unsigned)in.imm, c->x[in.rs1]);
@@ -119,13 +130,13 @@ void emulate_privileged(struct vm *vm, const struct mach_exit *exit,
 		vm_wait(vm, ev);
 		return;
 	case OP_RDPSW:
-		set_rd(vm, in.rd, c->cr[CR_PSW]);
+		vm_set_reg(vm, in.rd, c->cr[CR_PSW]);
 		break;
 	case OP_WRPSW:
 		vm_write_cr(vm, CR_PSW, c->x[in.rs1]);
 		break;
 	case OP_RDTVEC:
-		set_rd(vm, in.rd, c->cr[CR_TVEC]);
+		vm_set_reg(vm, in.rd, c->cr[CR_TVEC]);
 		break;
 	default:
 		/* PRIV from an instruction that is not privileged: the
@@ -135,5 +146,12 @@ void emulate_privileged(struct vm *vm, const struct mach_exit *exit,
 		ev->action = VMM_ACT_HALTED;
 		return;
 	}
+/* END LAB 1 */
+/* STUB LAB 1
+	vm_stop(vm, VM_FAILED, "lab 1: emulate_privileged (vmm/emulate.c) is "
+		"not written yet: see labs/lab1-trap/README.md, section 3.1");
+	ev->action = VMM_ACT_HALTED;
+	return;
+*/
 	vm_retire(vm);
 }

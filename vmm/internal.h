@@ -244,6 +244,9 @@ uint64_t vm_next_deadline(struct vm *vm);
 void vm_devices_touched(struct vm *vm);
 /* The instruction at pc completed (emulated): pc += 4, one more retired. */
 void vm_retire(struct vm *vm);
+/* Writes a general register of the vCPU as an instruction's rd does:
+ * r0 stays 0. */
+void vm_set_reg(struct vm *vm, unsigned rd, uint32_t value);
 void vm_stop(struct vm *vm, enum vm_state state, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* The clock reached cfg.max_cycles: the VM stops, at its pc. */

@@ -56,8 +56,7 @@ void mmio_emulate(struct vm *vm, const struct mach_exit *exit, uint32_t gpa,
 			uint32_t bit = 1u << (size * 8 - 1);
 			v = (v ^ bit) - bit;
 		}
-		if (in.rd != 0)
-			vm->vcpu.x[in.rd] = v;
+		vm_set_reg(vm, in.rd, v);
 	}
 	vm_devices_touched(vm); /* e.g. PERIOD written: a new deadline */
 	ev->action = VMM_ACT_MMIO;

@@ -25,12 +25,22 @@ void reflect_trap(struct vm *vm, uint32_t cause, uint32_t pc, uint32_t badva,
 		return;
 	}
 	vm_charge(vm, ev, VMM_COST_REFLECT);
+/* BEGIN LAB 1: the trap entry, on the vCPU */
 	c->cr[CR_EPSW] = c->cr[CR_PSW];
 	c->cr[CR_EPC] = pc;
 	c->cr[CR_CAUSE] = cause;
 	c->cr[CR_BADVA] = badva;
 	c->cr[CR_PSW] = (c->cr[CR_PSW] & PSW_PG) | PSW_MODE;
 	c->pc = c->cr[CR_TVEC];
+/* END LAB 1 */
+/* STUB LAB 1
+	vm_stop(vm, VM_FAILED, "lab 1: reflect_trap (vmm/reflect.c) is not "
+		"written yet: see labs/lab1-trap/README.md, section 3.4");
+	ev->action = VMM_ACT_HALTED;
+	return;
+*/
+	/* The bookkeeping: the trap's cost on the guest's clock (the bare
+	 * machine's), the double-fault watch, the statistics, the event. */
 	vm->cycles += mach_cost(COST_TRAP);
 	vm->trap_entered = true;
 	vm->guest_traps++;

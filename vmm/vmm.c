@@ -80,6 +80,12 @@ void vm_retire(struct vm *vm)
 	vm->trap_entered = false;
 }
 
+void vm_set_reg(struct vm *vm, unsigned rd, uint32_t value)
+{
+	if (rd != 0)
+		vm->vcpu.x[rd] = value;
+}
+
 void vm_charge_cycles(struct vm *vm, uint64_t cycles)
 {
 	mach_charge(vm->vmm->m, cycles);

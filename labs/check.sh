@@ -1,0 +1,201 @@
+#!/bin/sh
+# labs/check.sh - make check-labs: the region reader, labs/regions.awk,
+# then every lab (labs/labN-NAME/) end to end; each step a PASS or FAIL
+# line, then "check-labs: N passed, M failed" (a suite of tests/check.sh).
+#
+#   regions-awk     regions.awk on small files in C and in assembly: lab
+#                   7's region cut to its stub, lab 8's cut leaving it as
+#                   it is; a region without stub, nested, closed by
+#                   another lab's END, a stray END, a file ending in a
+#                   region or a stub: each refused
+#
+# For lab N:
+#
+#   labN-cut        labs/cut.sh cuts the handout; no solution line
+#                   survives in it (what that means precisely: cut.sh)
+#   labN-builds     the handout builds with its own `make` (-Werror)
+#   labN-reference  the reference scores full marks, and its results.json
+#                   parses and adds up (the tests' scores sum to the score,
+#                   none above its max_score)
+#   labN-handout    the handout scores at most 10% of the points, exits
+#                   non-zero, and its results.json parses and adds up
+#   labN-no-build   the handout with a syntax error: the grader still
+#                   writes a results.json, score 0, the compiler's message
+#                   in its output
+#
+# Its work goes to build/check-labs/.  In a handout (labs/HANDOUT exists)
+# there is nothing to check: the solutions are not there.
+set -u
+MAKE=${MAKE:-make}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT" || exit 2
+OUT=build/check-labs
+passed=0
+failed=0
+
+if [ -e labs/HANDOUT ]; then
+	echo "check-labs: a handout has no solutions to check"
+	echo "check-labs: 0 passed, 0 failed"
+	exit 0
+fi
+rm -rf "$OUT"
+mkdir -p "$OUT" || exit 2
+
+# report NAME REASON LOG: one result line ("" as REASON: a pass); on a
+# failure, the end of LOG.
+report() {
+	if [ -z "$2" ]; then
+		echo "PASS labs/$1"
+		passed=$((passed + 1))
+	else
+		echo "FAIL labs/$1: $2"
+		[ -n "${3:-}" ] && [ -e "$3" ] && tail -n 30 "$3" | sed 's/^/    /'
+		failed=$((failed + 1))
+	fi
+}
+
+# results JSON: "SCORE MAX" if JSON is a Gradescope results file whose
+# tests add up, else a message on stderr and exit status 1.
+results() {
+	python3 - "$1" << 'EOF'
+import json, sys
+try:
+    with open(sys.argv[1], encoding="utf-8") as f:
+        r = json.load(f)
+    tests = r["tests"]
+    for k in ("score", "execution_time", "output"):
+        r[k]
+    for t in tests:
+        for k in ("name", "score", "max_score", "status", "output", "visibility"):
+            t[k]
+        assert 0 <= t["score"] <= t["max_score"], t["name"] + ": score out of range"
+        assert t["status"] in ("passed", "failed"), t["name"] + ": bad status"
+    total = sum(t["score"] for t in tests)
+    assert total == r["score"], "tests add up to %s, score says %s" % (total, r["score"])
+    print(r["score"], sum(t["max_score"] for t in tests))
+except Exception as e:
+    print("%s: %s" % (sys.argv[1], e), file=sys.stderr)
+    sys.exit(1)
+EOF
+}
+
+# score_of GRADE-OUTPUT: X and Y of its "Score: X/Y" line.
+score_of() {
+	sed -n 's|^Score: \([0-9]*\)/\([0-9]*\)$|\1 \2|p' "$1" | tail -n 1
+}
+
+# slash "X Y": "X/Y".
+slash() {
+	echo "$1" | tr ' ' /
+}
+
+# regions.awk alone, on small files in both comment syntaxes: a lab's
+# regions cut, another lab's kept, and each malformed region refused.
+# cut_is NAME LAB INPUT EXPECTED: INPUT and EXPECTED are lines joined by |.
+cut_is() {
+	printf '%s\n' "$3" | tr '|' '\n' > "$OUT/regions-$1"
+	printf '%s\n' "$4" | tr '|' '\n' > "$OUT/regions-$1.want"
+	awk -v lab="$2" -v mode=cut -f labs/regions.awk "$OUT/regions-$1" \
+		> "$OUT/regions-$1.got" 2>&1 &&
+		cmp -s "$OUT/regions-$1.want" "$OUT/regions-$1.got"
+}
+# refused NAME INPUT: regions.awk must fail on INPUT.
+refused() {
+	printf '%s\n' "$2" | tr '|' '\n' > "$OUT/regions-$1"
+	! awk -v lab=7 -v mode=cut -f labs/regions.awk "$OUT/regions-$1" \
+		> /dev/null 2>&1
+}
+C_REGION='int a;|/* BEGIN LAB 7: x */|int b = 1;|/* END LAB 7 */|/* STUB LAB 7|int b = 0;|*/|int c;'
+S_REGION='a|# BEGIN LAB 7: x|	li t0, 1|# END LAB 7|# STUB LAB 7|# 	li t0, 0|# END STUB LAB 7|b'
+reason=""
+cut_is c 7 "$C_REGION" 'int a;|/* LAB 7: x */|int b = 0;|int c;' ||
+	reason="$reason C region not cut as expected;"
+cut_is c-other 8 "$C_REGION" "$C_REGION" || reason="$reason lab 8 changed lab 7's C region;"
+cut_is s 7 "$S_REGION" 'a|# LAB 7: x|	li t0, 0|b' ||
+	reason="$reason assembly region not cut as expected;"
+cut_is s-other 8 "$S_REGION" "$S_REGION" || reason="$reason lab 8 changed lab 7's assembly region;"
+refused no-stub '/* BEGIN LAB 7: x */|int b;|/* END LAB 7 */|int c;' ||
+	reason="$reason a region without stub accepted;"
+refused nested '/* BEGIN LAB 7: x */|/* BEGIN LAB 7: y */' ||
+	reason="$reason a region inside a region accepted;"
+refused other-end '/* BEGIN LAB 7: x */|int b;|/* END LAB 8 */|/* STUB LAB 7|*/' ||
+	reason="$reason END LAB 8 closed LAB 7;"
+refused stray-end 'int a;|/* END LAB 7 */' || reason="$reason a stray END accepted;"
+refused eof-region '/* BEGIN LAB 7: x */|int b;' ||
+	reason="$reason a file ending in a region accepted;"
+refused eof-stub '# BEGIN LAB 7: x|li t0, 1|# END LAB 7|# STUB LAB 7|# li t0, 0' ||
+	reason="$reason a file ending in a stub accepted;"
+report regions-awk "$reason"
+
+for dir in labs/lab[0-9]*-*; do
+	[ -f "$dir/tests" ] || continue
+	n=${dir#labs/lab}
+	n=${n%%-*}
+	lab=lab$n
+	hand=$OUT/handout/$lab
+
+	if labs/cut.sh "$n" "$OUT/handout" > "$OUT/$lab-cut.log" 2>&1; then
+		report "$lab-cut" ""
+	else
+		report "$lab-cut" "make handout LAB=$n failed" "$OUT/$lab-cut.log"
+		continue
+	fi
+
+	if (cd "$hand" && $MAKE -s -j2) > "$OUT/$lab-builds.log" 2>&1; then
+		report "$lab-builds" ""
+	else
+		report "$lab-builds" "the handout does not build" "$OUT/$lab-builds.log"
+		continue
+	fi
+
+	log=$OUT/$lab-reference.log
+	labs/grade.sh "$n" "$OUT/grade-reference/$lab" > "$log" 2>&1
+	rc=$?
+	reason=""
+	if ! sums=$(results "$OUT/grade-reference/$lab/results.json" 2>> "$log"); then
+		reason="its results.json is not valid"
+	elif [ "$rc" -ne 0 ] || [ "$(score_of "$log")" != "$sums" ] ||
+		[ "${sums% *}" != "${sums#* }" ]; then
+		reason="the reference scores $(slash "$(score_of "$log")"), not"
+		reason="$reason full marks (results.json: $(slash "$sums");"
+		reason="$reason exit status $rc)"
+	fi
+	report "$lab-reference" "$reason" "$log"
+
+	log=$OUT/$lab-handout.log
+	(cd "$hand" && labs/grade.sh "$n") > "$log" 2>&1
+	rc=$?
+	reason=""
+	if ! sums=$(results "$hand/build/grade/$lab/results.json" 2>> "$log"); then
+		reason="its results.json is not valid"
+	elif [ "$rc" -eq 0 ] || [ "$(score_of "$log")" != "$sums" ] ||
+		[ $((${sums% *} * 10)) -gt "${sums#* }" ]; then
+		reason="the handout scores $(slash "$(score_of "$log")") (exit status $rc)"
+		reason="$reason: more than 10% of the points, or full marks"
+	fi
+	report "$lab-handout" "$reason" "$log"
+
+	# A submission that does not compile: append a line no compiler takes
+	# to the first C file of the lab's regions.
+	log=$OUT/$lab-no-build.log
+	src=$(grep -lE '^/\* BEGIN LAB '"$n"': ' vmm/*.c machine/*.c isa/*.c \
+		2> /dev/null | head -n 1)
+	if [ -n "$src" ]; then
+		echo "this is not C" >> "$hand/$src"
+		(cd "$hand" && labs/grade.sh "$n" build/grade/no-build) > "$log" 2>&1
+		rc=$?
+		json=$hand/build/grade/no-build/results.json
+		reason=""
+		if ! sums=$(results "$json" 2>> "$log"); then
+			reason="no valid results.json"
+		elif [ "$rc" -eq 0 ] || [ "${sums% *}" -ne 0 ]; then
+			reason="a handout that does not build scores $(slash "$sums") (exit status $rc)"
+		elif ! grep -q "$src:.*error" "$json"; then
+			reason="the compiler's message is not in results.json"
+		fi
+		report "$lab-no-build" "$reason" "$log"
+	fi
+done
+
+echo "check-labs: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
