@@ -221,9 +221,10 @@ void patch_write(struct vm *vm, uint32_t gpa, const uint8_t *bytes, uint32_t len
 		for (unsigned shift = (at & 3) * 8; done < len && shift < 32;
 		     done++, shift += 8)
 			word = (word & ~(0xffu << shift)) | (uint32_t)bytes[done] << shift;
-		unsigned i = (at & (PAGE_SIZE - 1)) / 4;
-		uint32_t host = examine(vm, ci, i, word), word_hpa;
-		gpa_to_hpa(vm, at & ~3u, &word_hpa);
+		/* The write stays inside one page: the word is at the same
+		 * offset in the host frame. */
+		uint32_t word_hpa = (hpa & ~(PAGE_SIZE - 1)) | (at & (PAGE_SIZE - 4));
+		uint32_t host = examine(vm, ci, (at & (PAGE_SIZE - 1)) / 4, word);
 		mach_phys_write(vm->vmm->m, word_hpa, &host, 4);
 	}
 	vm->stats.patch_writes++;

@@ -1812,6 +1812,25 @@ static void test_patch_page_written_often_goes_back_to_data(void **state)
 	assert_int_equal(vm->stats.pages_scanned, 2);
 }
 
+/* A RAM access emulated for patching decodes the faulting word; a word
+ * that is no load or store (the machine never reports one) stops the VM
+ * with a reason naming the pc and the word, instead of guessing. */
+static void test_patch_emulated_access_of_no_load_or_store_stops(void **state)
+{
+	struct bench *b = *state;
+	vcpu_at(b, PSW_MODE, GCODE);
+	const uint32_t word = w_rd(OP_RDPSW, R_T0);
+	struct mach_exit e = {CAUSE_PAGE_FAULT | CAUSE_ACCESS_LOAD << CAUSE_ACCESS_SHIFT,
+			      GCODE, GDATA, word};
+	struct vmm_event ev = {0};
+	emulate_ram_access(b->vm, &e, GDATA, &ev);
+	assert_int_equal(vmm_vm_state(b->v, 0), VM_FAILED);
+	assert_int_equal(ev.action, VMM_ACT_HALTED);
+	assert_non_null(strstr(vmm_vm_reason(b->v, 0), "no load or store"));
+	assert_non_null(strstr(vmm_vm_reason(b->v, 0), "pc 0x00001000"));
+	assert_int_equal(b->vm->vcpu.pc, GCODE); /* nothing retired */
+}
+
 /* The patch of an hcall that exits is found by the frame the machine
  * fetched it from (through the loaded shadow), not by what the guest's
  * table says now: after the guest remaps the page to a copy without a
@@ -2449,6 +2468,7 @@ int main(void)
 		T(test_patch_scan_examines_every_word),
 		T(test_patch_write_examines_each_word),
 		T(test_patch_site_follows_the_fetched_frame),
+		T(test_patch_emulated_access_of_no_load_or_store_stops),
 		T(test_patch_page_written_often_goes_back_to_data),
 		T(test_patch_host_reads_see_original_words),
 		/* dispatch and whole runs */
