@@ -583,7 +583,8 @@ static void print_vm_stats(const struct vmm *v, int vm)
 			    st.exits_by_action[VMM_ACT_MMIO] +
 			    st.exits_by_action[VMM_ACT_HYPERCALL] +
 			    st.exits_by_action[VMM_ACT_WAITED] +
-			    st.exits_by_action[VMM_ACT_PATCHED];
+			    st.exits_by_action[VMM_ACT_PATCHED] +
+			    st.exits_by_action[VMM_ACT_ACCESS];
 	uint64_t all = st.guest_instret + emulated;
 	fprintf(stderr, "vm%d: %" PRIu64 " guest instructions, %.2f%% run "
 			"directly; %" PRIu64 " guest cycles; %" PRIu64

@@ -68,7 +68,7 @@ void vm_rfe(struct vm *vm)
  * stops the VM there, at the wfi, as the bare machine stops at the end
  * of its budget.
  */
-void vm_wait(struct vm *vm, struct vmm_event *ev)
+enum vmm_action vm_wait(struct vm *vm)
 {
 	uint64_t end = vm->vmm->cfg.max_cycles ? vm->vmm->cfg.max_cycles
 					       : UINT64_MAX;
@@ -77,34 +77,27 @@ void vm_wait(struct vm *vm, struct vmm_event *ev)
 		if (next == DEV_NEVER) {
 			vm_stop(vm, VM_DEADLOCK, "deadlock: wfi at 0x%08x waits for "
 				"an interrupt that nothing can raise", vm->vcpu.pc);
-			ev->action = VMM_ACT_HALTED;
-			return;
+			return VMM_ACT_HALTED;
 		}
 		if (next > end) {
 			if (end > vm->cycles)
 				vm->cycles = end;
 			vm_stop_at_max_cycles(vm);
-			ev->action = VMM_ACT_HALTED;
-			return;
+			return VMM_ACT_HALTED;
 		}
 		if (next > vm->cycles)
 			vm->cycles = next;
 		vm_service_devices(vm);
 	}
 	vm->yield = true;
-	ev->action = VMM_ACT_WAITED;
 	vm_retire(vm);
+	return VMM_ACT_WAITED;
 }
 
-void emulate_privileged(struct vm *vm, const struct mach_exit *exit,
-			struct vmm_event *ev)
+enum vmm_action emulate_privileged(struct vm *vm, const struct mach_exit *exit)
 {
-	if (vm_user(vm)) {
-		reflect_trap(vm, CAUSE_PRIV, exit->pc, 0, ev);
-		return;
-	}
-	vm_charge(vm, ev, VMM_COST_EMULATE);
-	ev->action = VMM_ACT_EMULATED;
+	if (vm_user(vm))
+		return reflect_trap(vm, CAUSE_PRIV, exit->pc, 0);
 
 /* BEGIN LAB 1: emulate one privileged instruction on the vCPU */
 	struct isa_insn in;
@@ -119,7 +112,7 @@ void emulate_privileged(struct vm *vm, const struct mach_exit *exit,
 		break;
 	case OP_RFE:
 		vm_rfe(vm);
-		return;
+		return VMM_ACT_EMULATED;
 	case OP_TLBFLUSH:
 		shadow_flush(vm);
 		break;
@@ -127,8 +120,7 @@ void emulate_privileged(struct vm *vm, const struct mach_exit *exit,
 		shadow_invalidate(vm, c->x[in.rs1]);
 		break;
 	case OP_WFI:
-		vm_wait(vm, ev);
-		return;
+		return vm_wait(vm);
 	case OP_RDPSW:
 		vm_set_reg(vm, in.rd, c->cr[CR_PSW]);
 		break;
@@ -143,15 +135,14 @@ void emulate_privileged(struct vm *vm, const struct mach_exit *exit,
 		 * machine and the VMM disagree about the ISA.  Stop loudly. */
 		vm_stop(vm, VM_FAILED, "PRIV exit for a non-privileged word "
 			"0x%08x at pc 0x%08x", exit->insn, exit->pc);
-		ev->action = VMM_ACT_HALTED;
-		return;
+		return VMM_ACT_HALTED;
 	}
 /* END LAB 1 */
 /* STUB LAB 1
 	vm_stop(vm, VM_FAILED, "lab 1: emulate_privileged (vmm/emulate.c) is "
 		"not written yet: see labs/lab1-trap/README.md, section 3.1");
-	ev->action = VMM_ACT_HALTED;
-	return;
+	return VMM_ACT_HALTED;
 */
 	vm_retire(vm);
+	return VMM_ACT_EMULATED;
 }

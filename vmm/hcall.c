@@ -24,65 +24,76 @@
 #define A1 5
 #define A2 6
 
-/* A hypercall: returns the value for a0; *step = false means it moved pc
- * itself (rfe, idle), so the hcall is not stepped over here. */
-typedef uint32_t hcall_fn(struct vm *vm, struct vmm_event *ev, bool *step);
+/* A hypercall, given its arguments a1 and a2: it ends with hc_return (the
+ * result in a0, the guest goes on after the hcall), or moves the guest's
+ * pc itself (rfe, idle) and says what it did. */
+typedef enum vmm_action hcall_fn(struct vm *vm, uint32_t a1, uint32_t a2);
 
-static uint32_t hc_VERSION(struct vm *vm, struct vmm_event *ev, bool *step)
+/* The end of most hypercalls: a0 = result, and on to the next
+ * instruction, as after any instruction the guest runs. */
+static enum vmm_action hc_return(struct vm *vm, uint32_t result)
 {
-	(void)vm, (void)ev, (void)step;
-	return HC_ABI_VERSION;
+	if (vm->state != VM_RUNNING)
+		return VMM_ACT_HALTED;
+	vm->vcpu.x[A0] = result;
+	vm_retire(vm);
+	return VMM_ACT_HYPERCALL;
 }
 
-static uint32_t hc_GET_PSW(struct vm *vm, struct vmm_event *ev, bool *step)
+static enum vmm_action hc_VERSION(struct vm *vm, uint32_t a1, uint32_t a2)
 {
-	(void)ev, (void)step;
-	return vm->vcpu.cr[CR_PSW];
+	(void)a1, (void)a2;
+	return hc_return(vm, HC_ABI_VERSION);
 }
 
-static uint32_t hc_SET_PSW(struct vm *vm, struct vmm_event *ev, bool *step)
+static enum vmm_action hc_GET_PSW(struct vm *vm, uint32_t a1, uint32_t a2)
 {
-	(void)ev, (void)step;
-	vm_write_cr(vm, CR_PSW, vm->vcpu.x[A1]);
-	return 0;
+	(void)a1, (void)a2;
+	return hc_return(vm, vm->vcpu.cr[CR_PSW]);
+}
+
+static enum vmm_action hc_SET_PSW(struct vm *vm, uint32_t a1, uint32_t a2)
+{
+	(void)a2;
+	vm_write_cr(vm, CR_PSW, a1);
+	return hc_return(vm, 0);
 }
 
 /* The PSW as it was; then IE = 0.  (rdpsw; andi; wrpsw in one exit.) */
-static uint32_t hc_IRQ_SAVE_DISABLE(struct vm *vm, struct vmm_event *ev,
-				    bool *step)
+static enum vmm_action hc_IRQ_SAVE_DISABLE(struct vm *vm, uint32_t a1, uint32_t a2)
 {
-	(void)ev, (void)step;
+	(void)a1, (void)a2;
 	uint32_t old = vm->vcpu.cr[CR_PSW];
 	vm_write_cr(vm, CR_PSW, old & ~PSW_IE);
-	return old;
+	return hc_return(vm, old);
 }
 
-static uint32_t hc_SET_TVEC(struct vm *vm, struct vmm_event *ev, bool *step)
+static enum vmm_action hc_SET_TVEC(struct vm *vm, uint32_t a1, uint32_t a2)
 {
-	(void)ev, (void)step;
-	vm_write_cr(vm, CR_TVEC, vm->vcpu.x[A1]);
-	return 0;
+	(void)a2;
+	vm_write_cr(vm, CR_TVEC, a1);
+	return hc_return(vm, 0);
 }
 
-static uint32_t hc_SET_PTBR(struct vm *vm, struct vmm_event *ev, bool *step)
+static enum vmm_action hc_SET_PTBR(struct vm *vm, uint32_t a1, uint32_t a2)
 {
-	(void)ev, (void)step;
-	vm_write_cr(vm, CR_PTBR, vm->vcpu.x[A1]);
-	return 0;
+	(void)a2;
+	vm_write_cr(vm, CR_PTBR, a1);
+	return hc_return(vm, 0);
 }
 
-static uint32_t hc_TLB_FLUSH(struct vm *vm, struct vmm_event *ev, bool *step)
+static enum vmm_action hc_TLB_FLUSH(struct vm *vm, uint32_t a1, uint32_t a2)
 {
-	(void)ev, (void)step;
+	(void)a1, (void)a2;
 	shadow_flush(vm);
-	return 0;
+	return hc_return(vm, 0);
 }
 
-static uint32_t hc_TLB_INV(struct vm *vm, struct vmm_event *ev, bool *step)
+static enum vmm_action hc_TLB_INV(struct vm *vm, uint32_t a1, uint32_t a2)
 {
-	(void)ev, (void)step;
-	shadow_invalidate(vm, vm->vcpu.x[A1]);
-	return 0;
+	(void)a2;
+	shadow_invalidate(vm, a1);
+	return hc_return(vm, 0);
 }
 
 /*
@@ -91,34 +102,32 @@ static uint32_t hc_TLB_INV(struct vm *vm, struct vmm_event *ev, bool *step)
  * three-word save area (a guest virtual address) from which the VMM
  * reloads a0, a1, a2 as the guest returns.
  */
-static uint32_t hc_RFE(struct vm *vm, struct vmm_event *ev, bool *step)
+static enum vmm_action hc_RFE(struct vm *vm, uint32_t a1, uint32_t a2)
 {
-	(void)ev;
-	uint32_t area = vm->vcpu.x[A1], saved[3];
+	(void)a2;
+	uint32_t saved[3];
 	for (int i = 0; i < 3; i++) {
 		bool paging = vm->vcpu.cr[CR_PSW] & PSW_PG;
-		uint32_t gpa = area + 4 * (uint32_t)i;
+		uint32_t gpa = a1 + 4 * (uint32_t)i;
 		if ((paging && guest_walk(vm, gpa, CAUSE_ACCESS_LOAD, false,
 					  &gpa) != CAUSE_NONE) ||
 		    !gpa_read32(vm, gpa, &saved[i]))
-			return VMM_HC_ERROR;
+			return hc_return(vm, VMM_HC_ERROR);
 	}
-	vm->vcpu.x[A1] = saved[1];
-	vm->vcpu.x[A2] = saved[2];
+	for (int i = 0; i < 3; i++)
+		vm->vcpu.x[A0 + i] = saved[i];
 	vm_rfe(vm);
-	*step = false;
-	return saved[0];
+	return VMM_ACT_HYPERCALL;
 }
 
 /* Page-table updates in one exit: a1 = guest-physical address of count
  * (a2) pairs {PTE's guest-physical address, new value}.  Returns the
  * number written; shadows are flushed as a TLB flush would. */
-static uint32_t hc_MMU_UPDATE(struct vm *vm, struct vmm_event *ev, bool *step)
+static enum vmm_action hc_MMU_UPDATE(struct vm *vm, uint32_t a1, uint32_t a2)
 {
-	(void)ev, (void)step;
-	uint32_t list = vm->vcpu.x[A1], n = vm->vcpu.x[A2], done = 0;
+	uint32_t list = a1, n = a2, done = 0;
 	if (n > VMM_HC_MAX_BATCH)
-		return VMM_HC_ERROR;
+		return hc_return(vm, VMM_HC_ERROR);
 	for (; done < n; done++) {
 		uint32_t where, value;
 		if (!gpa_read32(vm, list + 8 * done, &where) ||
@@ -127,7 +136,7 @@ static uint32_t hc_MMU_UPDATE(struct vm *vm, struct vmm_event *ev, bool *step)
 			break;
 	}
 	shadow_flush(vm);
-	return done;
+	return hc_return(vm, done);
 }
 
 /* Console output: a1 = guest virtual address, a2 = length.  Each byte
@@ -136,11 +145,9 @@ static uint32_t hc_MMU_UPDATE(struct vm *vm, struct vmm_event *ev, bool *step)
  * an unmapped page, and never more than VMM_HC_MAX_BATCH, so that one
  * exit cannot run the VM's clock far past its budget; as with write(2),
  * the guest loops for the rest. */
-static uint32_t hc_CONSOLE_WRITE(struct vm *vm, struct vmm_event *ev,
-				 bool *step)
+static enum vmm_action hc_CONSOLE_WRITE(struct vm *vm, uint32_t a1, uint32_t a2)
 {
-	(void)ev, (void)step;
-	uint32_t va = vm->vcpu.x[A1], len = vm->vcpu.x[A2], done = 0;
+	uint32_t va = a1, len = a2, done = 0;
 	if (len > VMM_HC_MAX_BATCH)
 		len = VMM_HC_MAX_BATCH;
 	bool paging = vm->vcpu.cr[CR_PSW] & PSW_PG;
@@ -156,33 +163,30 @@ static uint32_t hc_CONSOLE_WRITE(struct vm *vm, struct vmm_event *ev,
 		vm->cycles += mach_cost(COST_DEVICE); /* as a store to TX */
 	}
 	vm_devices_touched(vm);
-	return done;
+	return hc_return(vm, done);
 }
 
-static uint32_t hc_IDLE(struct vm *vm, struct vmm_event *ev, bool *step)
+/* wfi: a0 is left as it is; vm_wait steps over the hcall itself. */
+static enum vmm_action hc_IDLE(struct vm *vm, uint32_t a1, uint32_t a2)
 {
-	vm_wait(vm, ev); /* steps over the hcall itself */
-	*step = false;
-	return 0;
+	(void)a1, (void)a2;
+	return vm_wait(vm);
 }
 
 /* HC_GET_CR a1 = CR number: read any control register; HC_SET_CR a1 = CR,
  * a2 = value: write one, with the hardware's side effects. */
-static uint32_t hc_GET_CR(struct vm *vm, struct vmm_event *ev, bool *step)
+static enum vmm_action hc_GET_CR(struct vm *vm, uint32_t a1, uint32_t a2)
 {
-	(void)ev, (void)step;
-	uint32_t cr = vm->vcpu.x[A1];
-	return cr < CR_COUNT ? vm->vcpu.cr[cr] : VMM_HC_ERROR;
+	(void)a2;
+	return hc_return(vm, a1 < CR_COUNT ? vm->vcpu.cr[a1] : VMM_HC_ERROR);
 }
 
-static uint32_t hc_SET_CR(struct vm *vm, struct vmm_event *ev, bool *step)
+static enum vmm_action hc_SET_CR(struct vm *vm, uint32_t a1, uint32_t a2)
 {
-	(void)ev, (void)step;
-	uint32_t cr = vm->vcpu.x[A1];
-	if (cr >= CR_COUNT)
-		return VMM_HC_ERROR;
-	vm_write_cr(vm, cr, vm->vcpu.x[A2]);
-	return 0;
+	if (a1 >= CR_COUNT)
+		return hc_return(vm, VMM_HC_ERROR);
+	vm_write_cr(vm, a1, a2);
+	return hc_return(vm, 0);
 }
 
 static const struct {
@@ -195,31 +199,13 @@ static const struct {
 };
 #define NHYPERCALLS (sizeof hypercalls / sizeof hypercalls[0])
 
-void hypercall(struct vm *vm, const struct mach_exit *exit, struct vmm_event *ev)
+enum vmm_action hypercall(struct vm *vm, const struct mach_exit *exit)
 {
-	uint32_t orig;
-	if (patch_site(vm, exit->pc, &orig)) { /* not a real hcall: a patch */
-		patch_trap(vm, exit, orig, ev);
-		return;
-	}
-	if (vm_user(vm)) {
-		reflect_trap(vm, CAUSE_ILLEGAL, exit->pc, 0, ev);
-		return;
-	}
-	vm_charge(vm, ev, VMM_COST_HCALL);
-	ev->action = VMM_ACT_HYPERCALL;
+	if (vm_user(vm))
+		return reflect_trap(vm, CAUSE_ILLEGAL, exit->pc, 0);
 	uint32_t nr = vm->vcpu.x[A0];
 	vm->stats.hypercalls++;
-	if (nr >= NHYPERCALLS || !hypercalls[nr].fn) {
-		vm->vcpu.x[A0] = VMM_HC_ERROR;
-		vm_retire(vm);
-		return;
-	}
-	bool step = true;
-	uint32_t result = hypercalls[nr].fn(vm, ev, &step);
-	if (vm->state != VM_RUNNING)
-		return;
-	vm->vcpu.x[A0] = result;
-	if (step)
-		vm_retire(vm);
+	if (nr >= NHYPERCALLS || !hypercalls[nr].fn)
+		return hc_return(vm, VMM_HC_ERROR);
+	return hypercalls[nr].fn(vm, vm->vcpu.x[A1], vm->vcpu.x[A2]);
 }

@@ -154,23 +154,29 @@ struct vmm {
 };
 
 /*
- * A handler: given the VM and the exit record, it acts on the vCPU and
- * fills in ev (action, handler name, cost) for the event log.
+ * A handler: given the VM and the exit record, it does to the vCPU what
+ * the bare machine would have done, and returns what it did.  The
+ * bookkeeping is the dispatcher's (vm_handle_exit): it charges the
+ * action's cost, labels the event and counts it.
  */
-typedef void vmm_handler_fn(struct vm *vm, const struct mach_exit *exit,
-			    struct vmm_event *ev);
+typedef enum vmm_action vmm_handler_fn(struct vm *vm, const struct mach_exit *exit);
+
+/* vmm.c: the dispatcher.  Routes one exit to its handler, and fills in
+ * ev (handler, action, cost) for the event log. */
+void vm_handle_exit(struct vm *vm, const struct mach_exit *exit,
+		    struct vmm_event *ev);
 
 /* emulate.c: privileged and sensitive instructions in virtual supervisor mode */
 vmm_handler_fn emulate_privileged;
 void vm_write_cr(struct vm *vm, unsigned cr, uint32_t value);
 void vm_rfe(struct vm *vm);
-void vm_wait(struct vm *vm, struct vmm_event *ev);
+enum vmm_action vm_wait(struct vm *vm);
 
 /* reflect.c: traps that belong to the guest, and virtual interrupts */
 vmm_handler_fn reflect_exception;
-void reflect_trap(struct vm *vm, uint32_t cause, uint32_t pc, uint32_t badva,
-		  struct vmm_event *ev);
-bool inject_interrupt(struct vm *vm, struct vmm_event *ev);
+enum vmm_action reflect_trap(struct vm *vm, uint32_t cause, uint32_t pc,
+			     uint32_t badva);
+bool inject_interrupt(struct vm *vm);
 
 /* shadow.c: shadow paging */
 vmm_handler_fn shadow_page_fault;
@@ -204,8 +210,8 @@ uint32_t guest_walk(struct vm *vm, uint32_t va, unsigned access, bool user,
 bool shadow_fetched_gpa(struct vm *vm, uint32_t va, uint32_t *gpa);
 
 /* mmio.c: device accesses */
-void mmio_emulate(struct vm *vm, const struct mach_exit *exit, uint32_t gpa,
-		  struct vmm_event *ev);
+enum vmm_action mmio_emulate(struct vm *vm, const struct mach_exit *exit,
+			     uint32_t gpa);
 bool vm_is_device(const struct vm *vm, uint32_t gpa);
 /* What a load or store op accesses: its width in bytes, whether a load
  * sign-extends, whether it stores.  Returns false for any other op. */
@@ -220,10 +226,11 @@ void patch_write(struct vm *vm, uint32_t gpa, const uint8_t *bytes, uint32_t len
 bool patch_page_scanned(struct vm *vm, uint32_t gpa);
 bool patch_page_patched(struct vm *vm, uint32_t gpa);
 bool patch_site(struct vm *vm, uint32_t pc, uint32_t *orig);
-void patch_trap(struct vm *vm, const struct mach_exit *exit, uint32_t orig,
-		struct vmm_event *ev);
-void emulate_ram_access(struct vm *vm, const struct mach_exit *exit,
-			uint32_t gpa, struct vmm_event *ev);
+vmm_handler_fn patch_trap;
+bool patch_fault(struct vm *vm, const struct mach_exit *exit, uint32_t gpa,
+		 enum vmm_action *done);
+enum vmm_action emulate_ram_access(struct vm *vm, const struct mach_exit *exit,
+				   uint32_t gpa);
 void patch_guest_view(struct vm *vm, uint32_t gpa, uint8_t *buf, uint32_t len);
 void patch_free(struct vm *vm);
 

@@ -26,8 +26,8 @@ bool mem_access_of(unsigned op, unsigned *size, bool *sign, bool *store)
 	}
 }
 
-void mmio_emulate(struct vm *vm, const struct mach_exit *exit, uint32_t gpa,
-		  struct vmm_event *ev)
+enum vmm_action mmio_emulate(struct vm *vm, const struct mach_exit *exit,
+			     uint32_t gpa)
 {
 	struct isa_insn in;
 	unsigned size;
@@ -35,15 +35,13 @@ void mmio_emulate(struct vm *vm, const struct mach_exit *exit, uint32_t gpa,
 	if (!isa_decode(exit->insn, &in) || !mem_access_of(in.op, &size, &sign, &store)) {
 		vm_stop(vm, VM_FAILED, "device fault at pc 0x%08x from word "
 			"0x%08x, which is no load or store", exit->pc, exit->insn);
-		ev->action = VMM_ACT_HALTED;
-		return;
+		return VMM_ACT_HALTED;
 	}
 	unsigned slot = (gpa - DEVICE_SPACE) >> PAGE_SHIFT;
 	const struct dev_ops *ops = vm->dev_ops[slot];
 	void *dev = vm->dev[slot];
 	uint32_t offset = gpa & (PAGE_SIZE - 1);
 
-	vm_charge(vm, ev, VMM_COST_MMIO);
 	/* The bare machine charges the access before the device sees it,
 	 * so that a device reading the clock (the timer's PERIOD) sees the
 	 * same cycle. */
@@ -59,6 +57,6 @@ void mmio_emulate(struct vm *vm, const struct mach_exit *exit, uint32_t gpa,
 		vm_set_reg(vm, in.rd, v);
 	}
 	vm_devices_touched(vm); /* e.g. PERIOD written: a new deadline */
-	ev->action = VMM_ACT_MMIO;
 	vm_retire(vm);
+	return VMM_ACT_MMIO;
 }

@@ -247,42 +247,61 @@ bool patch_site(struct vm *vm, uint32_t pc, uint32_t *orig)
 	return true;
 }
 
-/* A patched instruction exited: do what the original would have done. */
-void patch_trap(struct vm *vm, const struct mach_exit *exit, uint32_t orig,
-		struct vmm_event *ev)
+/* A patched instruction exited (as an hcall): do what the original would
+ * have done. */
+enum vmm_action patch_trap(struct vm *vm, const struct mach_exit *exit)
 {
 	struct vcpu *c = &vm->vcpu;
+	uint32_t orig;
 	struct isa_insn in;
+	patch_site(vm, exit->pc, &orig); /* the dispatcher found it so */
 	isa_decode(orig, &in);
 	vm->stats.patch_traps++;
-	ev->handler = "patch_trap";
-	ev->action = VMM_ACT_PATCHED;
-	ev->insn = orig;
-	vm_charge(vm, ev, VMM_COST_PATCH_TRAP);
 
 	/* rdpsw, wrpsw, rdtvec, with the meaning they have on the bare
 	 * machine in this mode (clean: they trap in user mode). */
-	if (vm_user(vm) && !vm->vmm->cfg.leaky) {
-		reflect_trap(vm, CAUSE_PRIV, exit->pc, 0, ev);
-		return;
-	}
+	if (vm_user(vm) && !vm->vmm->cfg.leaky)
+		return reflect_trap(vm, CAUSE_PRIV, exit->pc, 0);
 	switch (in.op) {
 	case OP_RDPSW:
-		if (in.rd)
-			c->x[in.rd] = c->cr[CR_PSW];
+		vm_set_reg(vm, in.rd, c->cr[CR_PSW]);
 		break;
 	case OP_WRPSW:
 		if (!vm_user(vm)) /* leaky user mode: silently nothing */
 			vm_write_cr(vm, CR_PSW, c->x[in.rs1]);
 		break;
 	case OP_RDTVEC:
-		if (in.rd)
-			c->x[in.rd] = c->cr[CR_TVEC];
+		vm_set_reg(vm, in.rd, c->cr[CR_TVEC]);
 		break;
 	default:
 		break;
 	}
 	vm_retire(vm);
+	return VMM_ACT_PATCHED;
+}
+
+/*
+ * Patching's one hook in shadow paging: a fault on guest RAM at gpa that
+ * the patcher must see first.  A store to a scanned page is examined
+ * word by word (patch_write); a load from a page with patches must see
+ * the original words; execution entering a page scans it first.  Returns
+ * true, with *done, if it handled the fault; false: fill the shadow.
+ */
+bool patch_fault(struct vm *vm, const struct mach_exit *exit, uint32_t gpa,
+		 enum vmm_action *done)
+{
+	unsigned access = (exit->cause >> CAUSE_ACCESS_SHIFT) & 3;
+	bool scanned = patch_page_scanned(vm, gpa);
+	if ((access == CAUSE_ACCESS_STORE && scanned) ||
+	    (access == CAUSE_ACCESS_LOAD && scanned && patch_page_patched(vm, gpa))) {
+		*done = emulate_ram_access(vm, exit, gpa);
+		return true;
+	}
+	if (access == CAUSE_ACCESS_FETCH && !patch_scan(vm, gpa)) {
+		*done = VMM_ACT_HALTED;
+		return true;
+	}
+	return false;
 }
 
 /*
@@ -291,8 +310,8 @@ void patch_trap(struct vm *vm, const struct mach_exit *exit, uint32_t orig,
  * uses it for a load of a PTE's own word).  Loads see the original words;
  * a store goes through patch_write, which examines what it writes.
  */
-void emulate_ram_access(struct vm *vm, const struct mach_exit *exit,
-			  uint32_t gpa, struct vmm_event *ev)
+enum vmm_action emulate_ram_access(struct vm *vm, const struct mach_exit *exit,
+				   uint32_t gpa)
 {
 	struct isa_insn in;
 	unsigned size;
@@ -302,12 +321,8 @@ void emulate_ram_access(struct vm *vm, const struct mach_exit *exit,
 		vm_stop(vm, VM_FAILED, "RAM access emulated at pc 0x%08x from "
 			"word 0x%08x, which is no load or store", exit->pc,
 			exit->insn);
-		ev->action = VMM_ACT_HALTED;
-		return;
+		return VMM_ACT_HALTED;
 	}
-	vm_charge(vm, ev, VMM_COST_MMIO);
-	ev->action = VMM_ACT_PATCHED;
-	ev->handler = "emulate_ram_access";
 	if (store) {
 		uint32_t v = vm->vcpu.x[in.rs2];
 		uint8_t bytes[4] = {(uint8_t)v, (uint8_t)(v >> 8),
@@ -322,10 +337,10 @@ void emulate_ram_access(struct vm *vm, const struct mach_exit *exit,
 				v = (v ^ sign_bit) - sign_bit;
 			}
 		}
-		if (in.rd)
-			vm->vcpu.x[in.rd] = v;
+		vm_set_reg(vm, in.rd, v);
 	}
 	vm_retire(vm);
+	return VMM_ACT_ACCESS;
 }
 
 /* Puts the original words back into a copy of guest memory, so that

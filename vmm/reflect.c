@@ -8,8 +8,8 @@
  */
 #include "internal.h"
 
-void reflect_trap(struct vm *vm, uint32_t cause, uint32_t pc, uint32_t badva,
-		  struct vmm_event *ev)
+enum vmm_action reflect_trap(struct vm *vm, uint32_t cause, uint32_t pc,
+			     uint32_t badva)
 {
 	struct vcpu *c = &vm->vcpu;
 	bool interrupt = cause & CAUSE_INTERRUPT;
@@ -21,10 +21,8 @@ void reflect_trap(struct vm *vm, uint32_t cause, uint32_t pc, uint32_t badva,
 		vm_stop(vm, VM_DOUBLE_FAULT, "double fault: the trap handler at "
 			"0x%08x trapped on its first instruction (%s, badva "
 			"0x%08x)", pc, name ? name : "?", badva);
-		ev->action = VMM_ACT_HALTED;
-		return;
+		return VMM_ACT_HALTED;
 	}
-	vm_charge(vm, ev, VMM_COST_REFLECT);
 /* BEGIN LAB 1: the trap entry, on the vCPU */
 	c->cr[CR_EPSW] = c->cr[CR_PSW];
 	c->cr[CR_EPC] = pc;
@@ -36,23 +34,21 @@ void reflect_trap(struct vm *vm, uint32_t cause, uint32_t pc, uint32_t badva,
 /* STUB LAB 1
 	vm_stop(vm, VM_FAILED, "lab 1: reflect_trap (vmm/reflect.c) is not "
 		"written yet: see labs/lab1-trap/README.md, section 3.4");
-	ev->action = VMM_ACT_HALTED;
-	return;
+	return VMM_ACT_HALTED;
 */
-	/* The bookkeeping: the trap's cost on the guest's clock (the bare
-	 * machine's), the double-fault watch, the statistics, the event. */
+	/* What the bare machine's trap entry also does: charge the trap to
+	 * the guest's clock; and the double-fault watch, the statistics. */
 	vm->cycles += mach_cost(COST_TRAP);
 	vm->trap_entered = true;
 	vm->guest_traps++;
-	ev->action = interrupt ? VMM_ACT_INJECTED : VMM_ACT_REFLECTED;
+	return interrupt ? VMM_ACT_INJECTED : VMM_ACT_REFLECTED;
 }
 
 /* syscall, break, divide by zero, misaligned, illegal: the real machine
  * raised exactly what the bare machine would; hand it on. */
-void reflect_exception(struct vm *vm, const struct mach_exit *exit,
-		       struct vmm_event *ev)
+enum vmm_action reflect_exception(struct vm *vm, const struct mach_exit *exit)
 {
-	reflect_trap(vm, exit->cause, exit->pc, exit->badva, ev);
+	return reflect_trap(vm, exit->cause, exit->pc, exit->badva);
 }
 
 /*
@@ -60,13 +56,11 @@ void reflect_exception(struct vm *vm, const struct mach_exit *exit,
  * guest's virtual IE allows it, take the lowest-numbered interrupt, with
  * EPC = the instruction that would run next.  Returns true if it did.
  */
-bool inject_interrupt(struct vm *vm, struct vmm_event *ev)
+bool inject_interrupt(struct vm *vm)
 {
 	if (!vm->irq_lines || !(vm->vcpu.cr[CR_PSW] & PSW_IE))
 		return false;
 	uint32_t cause = CAUSE_INTERRUPT | (uint32_t)__builtin_ctz(vm->irq_lines);
-	ev->cause = cause;
-	ev->handler = "inject_interrupt";
-	reflect_trap(vm, cause, vm->vcpu.pc, 0, ev);
+	reflect_trap(vm, cause, vm->vcpu.pc, 0);
 	return true;
 }

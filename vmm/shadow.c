@@ -228,8 +228,7 @@ static uint32_t shadow_pte(struct vm *vm, uint32_t gpa, uint32_t hpa,
 	return pte;
 }
 
-void shadow_page_fault(struct vm *vm, const struct mach_exit *exit,
-		       struct vmm_event *ev)
+enum vmm_action shadow_page_fault(struct vm *vm, const struct mach_exit *exit)
 {
 	uint32_t va = exit->badva;
 	unsigned access = (exit->cause >> CAUSE_ACCESS_SHIFT) & 3;
@@ -238,13 +237,10 @@ void shadow_page_fault(struct vm *vm, const struct mach_exit *exit,
 	struct guest_translation t = {.gpa = va, .pte_gpa = UINT32_MAX,
 				      .pte = PTE_R | PTE_W | PTE_X | PTE_D};
 
-	vm_charge(vm, ev, VMM_COST_SHADOW_WALK);
 	if (paging) {
 		uint32_t cause = guest_translate(vm, va, access, vm_user(vm), &t);
-		if (cause != CAUSE_NONE) {
-			reflect_trap(vm, cause, exit->pc, va, ev);
-			return;
-		}
+		if (cause != CAUSE_NONE)
+			return reflect_trap(vm, cause, exit->pc, va);
 	}
 
 	uint32_t hpa;
@@ -254,49 +250,33 @@ void shadow_page_fault(struct vm *vm, const struct mach_exit *exit,
 		 * without A.  Rerunning the load after setting A would not. */
 		if (paging && access == CAUSE_ACCESS_LOAD &&
 		    (t.gpa & ~3u) == t.pte_gpa) {
-			emulate_ram_access(vm, exit, t.gpa, ev);
+			enum vmm_action done = emulate_ram_access(vm, exit, t.gpa);
 			guest_mark_accessed(vm, &t, access);
-			ev->action = VMM_ACT_EMULATED;
-			return;
+			return done;
 		}
 		if (paging)
 			guest_mark_accessed(vm, &t, access);
-		if (vm->vmm->cfg.patch) {
-			bool scanned = patch_page_scanned(vm, t.gpa);
-			if ((access == CAUSE_ACCESS_STORE && scanned) ||
-			    (access == CAUSE_ACCESS_LOAD && scanned &&
-			     patch_page_patched(vm, t.gpa))) {
-				emulate_ram_access(vm, exit, t.gpa, ev);
-				return;
-			}
-			/* entering code: scan it first */
-			if (access == CAUSE_ACCESS_FETCH && !patch_scan(vm, t.gpa)) {
-				ev->action = VMM_ACT_HALTED;
-				return;
-			}
-		}
+		enum vmm_action patched;
+		if (vm->vmm->cfg.patch && patch_fault(vm, exit, t.gpa, &patched))
+			return patched;
 		if (!shadow_set(vm, &vm->shadow[view_of(vm)], va,
 				shadow_pte(vm, t.gpa, hpa, t.pte))) {
 			/* A pool of SHADOW_MIN_FRAMES or more rules this out:
 			 * a broken invariant stops the VM, loudly. */
 			vm_stop(vm, VM_FAILED, "no frame in the VM's own shadow "
 				"pool even after reclaiming it (a VMM bug)");
-			ev->action = VMM_ACT_HALTED;
-			return;
+			return VMM_ACT_HALTED;
 		}
-		vm_charge(vm, ev, VMM_COST_SHADOW_FILL);
 		/* The instruction runs again; on the bare machine it ran
 		 * once, so its first, faulting, cycle is not the guest's. */
 		vm->cycles--;
-		ev->action = VMM_ACT_SHADOW_FILL;
-		return;
+		return VMM_ACT_SHADOW_FILL;
 	}
 	if (access != CAUSE_ACCESS_FETCH && vm_is_device(vm, t.gpa)) {
 		if (paging)
 			guest_mark_accessed(vm, &t, access);
-		mmio_emulate(vm, exit, t.gpa, ev);
-		return;
+		return mmio_emulate(vm, exit, t.gpa);
 	}
 	/* Nothing backs it: the bare machine raises BUS_ERROR. */
-	reflect_trap(vm, CAUSE_BUS_ERROR, exit->pc, va, ev);
+	return reflect_trap(vm, CAUSE_BUS_ERROR, exit->pc, va);
 }

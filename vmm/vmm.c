@@ -590,22 +590,84 @@ static void world_switch_out(struct vm *vm)
  * The heart of the VMM: one handler per exit cause.  A cause without a
  * handler (a bus error from the real machine, which shadow tables never
  * cause) stops the VM loudly: it is a VMM bug, never "log and go on".
+ * A page fault first walks the guest's table, whatever comes of it: that
+ * walk is the handler's entry cost.
  */
-#define HANDLER(fn) {fn, #fn}
-static const struct {
+struct handler {
 	vmm_handler_fn *fn;
-	const char *name; /* for the event log */
-} handlers[CAUSE_COUNT] = {
+	const char *name;         /* for the event log */
+	enum vmm_cost entry_cost; /* charged before the handler runs */
+};
+#define HANDLER(fn) {fn, #fn, VMM_COST_COUNT}
+static const struct handler handlers[CAUSE_COUNT] = {
 	[CAUSE_ILLEGAL] = HANDLER(reflect_exception),
 	[CAUSE_PRIV] = HANDLER(emulate_privileged),
 	[CAUSE_SYSCALL] = HANDLER(reflect_exception),
 	[CAUSE_BREAK] = HANDLER(reflect_exception),
 	[CAUSE_DIVZERO] = HANDLER(reflect_exception),
 	[CAUSE_MISALIGNED] = HANDLER(reflect_exception),
-	[CAUSE_PAGE_FAULT] = HANDLER(shadow_page_fault),
+	[CAUSE_PAGE_FAULT] = {shadow_page_fault, "shadow_page_fault",
+			      VMM_COST_SHADOW_WALK},
 	[CAUSE_HCALL] = HANDLER(hypercall),
 };
+/* --patch: a patched sensitive instruction exits as an hcall, and only
+ * the patcher knows the word it replaced. */
+static const struct handler patch_handler = HANDLER(patch_trap);
 #undef HANDLER
+
+/* Which handler an exit goes to (NULL: none), and the instruction word
+ * the guest meant (a patch's original word). */
+static const struct handler *route(struct vm *vm, const struct mach_exit *exit,
+				   uint32_t *insn)
+{
+	uint32_t code = exit->cause & CAUSE_CODE_MASK;
+	*insn = exit->insn;
+	if (exit->cause & CAUSE_INTERRUPT || code >= CAUSE_COUNT ||
+	    !handlers[code].fn)
+		return NULL;
+	if (code == CAUSE_HCALL && patch_site(vm, exit->pc, insn))
+		return &patch_handler;
+	return &handlers[code];
+}
+
+/* What the VMM's work for an action costs, on top of the world switch
+ * and the handler's entry cost. */
+static enum vmm_cost cost_of(enum vmm_action action)
+{
+	switch (action) {
+	case VMM_ACT_EMULATED: return VMM_COST_EMULATE;
+	case VMM_ACT_WAITED: return VMM_COST_EMULATE; /* wfi, or the idle hypercall */
+	case VMM_ACT_SHADOW_FILL: return VMM_COST_SHADOW_FILL;
+	case VMM_ACT_MMIO: return VMM_COST_MMIO;
+	case VMM_ACT_REFLECTED: return VMM_COST_REFLECT;
+	case VMM_ACT_INJECTED: return VMM_COST_REFLECT;
+	case VMM_ACT_HYPERCALL: return VMM_COST_HCALL;
+	case VMM_ACT_PATCHED: return VMM_COST_PATCH_TRAP;
+	case VMM_ACT_ACCESS: return VMM_COST_ACCESS;
+	case VMM_ACT_HALTED: case VMM_ACT_COUNT: break;
+	}
+	return VMM_COST_COUNT; /* nothing: vmm_cost() is 0 */
+}
+
+void vm_handle_exit(struct vm *vm, const struct mach_exit *exit,
+		    struct vmm_event *ev)
+{
+	const struct handler *h = route(vm, exit, &ev->insn);
+	if (!h) {
+		const char *name = isa_cause_name(exit->cause);
+		vm_stop(vm, VM_FAILED, "unexpected exit: cause 0x%08x (%s) at pc "
+			"0x%08x, badva 0x%08x", exit->cause, name ? name : "?",
+			exit->pc, exit->badva);
+		ev->handler = "none";
+		ev->action = VMM_ACT_HALTED;
+		return;
+	}
+	vm->stats.exits_by_cause[exit->cause & CAUSE_CODE_MASK]++;
+	ev->handler = h->name;
+	vm_charge(vm, ev, h->entry_cost);
+	ev->action = h->fn(vm, exit);
+	vm_charge(vm, ev, cost_of(ev->action));
+}
 
 static void log_event(struct vm *vm, struct vmm_event *ev)
 {
@@ -623,26 +685,13 @@ static void log_event(struct vm *vm, struct vmm_event *ev)
 
 static void dispatch(struct vm *vm, const struct mach_exit *exit)
 {
-	uint32_t code = exit->cause & CAUSE_CODE_MASK;
 	struct vmm_event ev = {
 		.cause = exit->cause, .pc = exit->pc, .insn = exit->insn,
 		.badva = exit->badva, .supervisor = !vm_user(vm),
 	};
 	vm->stats.exits++;
 	vm_charge(vm, &ev, VMM_COST_WORLD_SWITCH);
-	if (!(exit->cause & CAUSE_INTERRUPT) && code < CAUSE_COUNT &&
-	    handlers[code].fn) {
-		vm->stats.exits_by_cause[code]++;
-		ev.handler = handlers[code].name;
-		handlers[code].fn(vm, exit, &ev);
-	} else {
-		const char *name = isa_cause_name(exit->cause);
-		vm_stop(vm, VM_FAILED, "unexpected exit: cause 0x%08x (%s) at pc "
-			"0x%08x, badva 0x%08x", exit->cause, name ? name : "?",
-			exit->pc, exit->badva);
-		ev.handler = "none";
-		ev.action = VMM_ACT_HALTED;
-	}
+	vm_handle_exit(vm, exit, &ev);
 	log_event(vm, &ev);
 }
 
@@ -661,13 +710,16 @@ static bool at_boundary(struct vm *vm, uint64_t *deadline)
 	}
 	if (!vm->irq_lines)
 		return false; /* nothing to inject */
-	struct vmm_event ev = {.supervisor = !vm_user(vm), .pc = vm->vcpu.pc};
-	if (vm->state == VM_RUNNING && inject_interrupt(vm, &ev)) {
-		vm->stats.injections++;
-		log_event(vm, &ev);
-		return true;
-	}
-	return false;
+	struct vmm_event ev = {.supervisor = !vm_user(vm), .pc = vm->vcpu.pc,
+			       .handler = "inject_interrupt"};
+	if (vm->state != VM_RUNNING || !inject_interrupt(vm))
+		return false;
+	vm->stats.injections++;
+	ev.cause = vm->vcpu.cr[CR_CAUSE];
+	ev.action = VMM_ACT_INJECTED;
+	vm_charge(vm, &ev, cost_of(ev.action));
+	log_event(vm, &ev);
+	return true;
 }
 
 /* Sensitive instructions the guest ran without an exit (leaky mode):
@@ -940,7 +992,9 @@ bool vmm_pending_exit(const struct vmm *v, int *vm, struct mach_exit *exit,
 		return false;
 	*vm = v->turn;
 	*exit = v->pending;
-	*handler = vmm_handler_name(exit->cause);
+	uint32_t insn;
+	const struct handler *h = route(v->vms[v->turn], exit, &insn);
+	*handler = h ? h->name : "none";
 	return true;
 }
 

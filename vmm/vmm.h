@@ -41,7 +41,8 @@
 	X(MMIO, 30, "decoding and emulating one device access")               \
 	X(HCALL, 20, "serving one hypercall")                                 \
 	X(PATCH_SCAN, 2, "scanning one word of guest code for sensitive instructions") \
-	X(PATCH_TRAP, 20, "emulating one patched instruction")
+	X(PATCH_TRAP, 20, "emulating one patched instruction")                \
+	X(ACCESS, 30, "decoding and emulating one load or store to guest RAM")
 
 enum vmm_cost {
 #define VMM_X_COST(name, cycles, doc) VMM_COST_##name,
@@ -100,7 +101,8 @@ enum vmm_hypercall {
 	X(INJECTED, "injected", "a virtual interrupt injected")               \
 	X(HYPERCALL, "hypercall", "a hypercall served")                       \
 	X(WAITED, "waited", "wfi: the VM's clock jumped to its next event")    \
-	X(PATCHED, "patched", "a patched instruction, or an access to a patched page, emulated") \
+	X(PATCHED, "patched", "a patched instruction emulated")                \
+	X(ACCESS, "emulated-access", "a load or store to guest RAM emulated: to a page of code being patched, or a PTE's load of itself") \
 	X(HALTED, "halted", "the VM stopped")
 
 enum vmm_action {
