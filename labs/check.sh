@@ -18,10 +18,14 @@
 #                   parses and adds up (the tests' scores sum to the score,
 #                   none above its max_score)
 #   labN-handout    the handout scores at most 10% of the points, exits
-#                   non-zero, and its results.json parses and adds up
-#   labN-no-build   the handout with a syntax error: the grader still
-#                   writes a results.json, score 0, the compiler's message
-#                   in its output
+#                   non-zero, its results.json parses and adds up, and
+#                   it names a stub ("... is not written yet: ..."): the
+#                   stubs build and are reached, not failed before
+#   labN-no-build   the handout with a syntax error (in its first C file
+#                   with a region of lab N; in a lab of assembly alone, in
+#                   its first assembly file): the grader still writes a
+#                   results.json, score 0, the compiler's or the
+#                   assembler's FILE:LINE:COL: error message in its output
 #
 # Its work goes to build/check-labs/.  In a handout (labs/HANDOUT exists)
 # there is nothing to check: the solutions are not there.
@@ -172,16 +176,27 @@ for dir in labs/lab[0-9]*-*; do
 		[ $((${sums% *} * 10)) -gt "${sums#* }" ]; then
 		reason="the handout scores $(slash "$(score_of "$log")") (exit status $rc)"
 		reason="$reason: more than 10% of the points, or full marks"
+	elif ! grep -q 'is not written yet' "$hand/build/grade/$lab/results.json"; then
+		reason="no test reached a stub: 'is not written yet' is nowhere in"
+		reason="$reason its results.json (do the stubs build, and run?)"
 	fi
 	report "$lab-handout" "$reason" "$log"
 
 	# A submission that does not compile: append a line no compiler takes
-	# to the first C file of the lab's regions.
+	# to the first C file of the lab's regions, or, in a lab written in
+	# assembly alone (lab 0), to its first assembly file.
 	log=$OUT/$lab-no-build.log
 	src=$(grep -lE '^/\* BEGIN LAB '"$n"': ' vmm/*.c machine/*.c isa/*.c \
 		2> /dev/null | head -n 1)
+	junk="this is not C"
+	if [ -z "$src" ]; then
+		src=$(grep -rlE --include='*.s' --include='*.inc' --exclude-dir=build \
+			'^[[:space:]]*# BEGIN LAB '"$n"': ' . | sed 's|^\./||' | sort |
+			head -n 1)
+		junk="this is not PG32 assembly"
+	fi
 	if [ -n "$src" ]; then
-		echo "this is not C" >> "$hand/$src"
+		echo "$junk" >> "$hand/$src"
 		(cd "$hand" && labs/grade.sh "$n" build/grade/no-build) > "$log" 2>&1
 		rc=$?
 		json=$hand/build/grade/no-build/results.json
@@ -190,8 +205,9 @@ for dir in labs/lab[0-9]*-*; do
 			reason="no valid results.json"
 		elif [ "$rc" -eq 0 ] || [ "${sums% *}" -ne 0 ]; then
 			reason="a handout that does not build scores $(slash "$sums") (exit status $rc)"
-		elif ! grep -q "$src:.*error" "$json"; then
-			reason="the compiler's message is not in results.json"
+		elif ! grep -q "$src:[0-9]*:[0-9]*: error" "$json"; then
+			reason="the compiler's (or assembler's) FILE:LINE:COL: error"
+			reason="$reason message is not in results.json"
 		fi
 		report "$lab-no-build" "$reason" "$log"
 	fi

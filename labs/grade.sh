@@ -36,6 +36,7 @@ TRAPEZE=bin/trapeze
 UNIT=build/tests/test_vmm
 ASAN_O=build/asan
 MAX_CYCLES=50000000 # as tests/guest/run.sh
+KERNEL_MAX_CYCLES=2000000 # lab 0's kernel needs about 38,000
 BUILD_SECONDS=600
 UNIT_UNDER_SAN_SECONDS=30
 LOG_LINES=60 # of a test's output, in results.json
@@ -187,6 +188,81 @@ run_sanitizers() {
 	done
 }
 
+# run_kernel LOG SECONDS CHECK: the lab's own kernel, $LABDIR/kernel.s
+# (lab 0), assembled and run on the bare machine; its console output is
+# held against $LABDIR/kernel.expected, one line per milestone.  CHECK:
+#   upto LINE  kernel.expected's lines up to LINE (a checkpoint) are in the
+#              output, in their order (other lines may come between)
+#   exact      the output is kernel.expected byte for byte, exit status 0
+#   vmm        exact, and under --vmm the same bytes and status: the
+#              kernel is a guest like any other
+run_kernel() {
+	src=$LABDIR/kernel.s
+	expected=$LABDIR/kernel.expected
+	elf=$OUT/tests/kernel.elf
+	output=$OUT/tests/kernel.out
+	run="$TRAPEZE run --max-cycles=$KERNEL_MAX_CYCLES -I build/include $src"
+	REPRO="$run | diff $expected -"
+	if ! "$TRAPEZE" as -I build/include "$src" -o "$elf" >> "$1" 2>&1; then
+		REASON="$src does not assemble: $(grep -m 1 ': error: ' "$1")"
+		REPRO="$TRAPEZE as -I build/include $src"
+		return
+	fi
+	timeout -k 5 "$2" "$TRAPEZE" run --max-cycles=$KERNEL_MAX_CYCLES "$elf" \
+		< /dev/null > "$output" 2> "$output.err"
+	rc=$?
+	{
+		echo "\$ $run"
+		head -n $LOG_LINES "$output"
+		cat "$output.err"
+		echo "exit status: $rc"
+	} >> "$1"
+	# Its last line, and what trapeze said on stderr (a double fault, the
+	# cycle limit): the likeliest clue, e.g. a stub's "lab 0: ... is not
+	# written yet: ...".
+	last=$(tail -n 1 "$output" | tr -cd '\40-\176')
+	said=$(head -n 1 "$output.err" | tr -cd '\40-\176')
+	clue="${last:+; its last line: $last}${said:+; trapeze said: $said}"
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		clue="$clue; timed out after $2 s"
+	fi
+	case $3 in
+	upto\ *)
+		line=${3#upto }
+		if ! grep -qxF "$line" "$expected"; then
+			echo "grade.sh: $LABDIR/tests: '$line' is not a line of $expected" >&2
+			exit 2
+		fi
+		# The expected lines up to LINE must come out in order: a
+		# subsequence of the output.
+		if awk -v line="$line" '
+			NR == FNR { if (!done) { w[++n] = $0; done = ($0 == line) }; next }
+			i < n && $0 == w[i + 1] { i++ }
+			END { exit !(i == n) }' "$expected" "$output"; then
+			REASON=""
+		else
+			REASON="the kernel did not get as far as '$line'$clue"
+		fi
+		;;
+	exact | vmm)
+		if ! cmp -s "$expected" "$output"; then
+			REASON="the output differs from $expected$clue"
+			diff -u "$expected" "$output" | head -n 40 >> "$1"
+		elif [ "$rc" -ne 0 ]; then
+			REASON="exit status $rc, not 0$clue"
+		elif [ "$3" = vmm ]; then
+			compare "$1" "$2" kernel --max-cycles=$KERNEL_MAX_CYCLES "$elf"
+		else
+			REASON=""
+		fi
+		;;
+	*)
+		echo "grade.sh: $LABDIR/tests: unknown kernel check '$3'" >&2
+		exit 2
+		;;
+	esac
+}
+
 # --- the build ---------------------------------------------------------------
 
 t0=$(now_ms)
@@ -225,6 +301,7 @@ while read -r name points secs kind arg; do
 		guest) run_guest "$log" "$secs" "$arg" ;;
 		guestos) run_guestos "$log" "$secs" ;;
 		sanitizers) run_sanitizers "$log" "$secs" "$arg" ;;
+		kernel) run_kernel "$log" "$secs" "$arg" ;;
 		*) echo "grade.sh: $LABDIR/tests: unknown kind '$kind'" >&2; exit 2 ;;
 		esac
 	fi
