@@ -1,6 +1,7 @@
+# shellcheck shell=sh
 # tests/guest/disk_fixture.sh - the guest tests' disk image, for the
-# scripts that run them (tests/guest/run.sh, labs/grade.sh): sourced, it
-# defines the functions below and DISK_SECTORS.
+# scripts that run them (tests/guest/run.sh, tests/guest/attack/run.sh,
+# labs/grade.sh): sourced, it defines the functions below and DISK_SECTORS.
 #
 # The fixture: DISK_SECTORS sectors of 512 bytes; sector k holds "SECTOR"
 # k '\n' then 504 bytes 'a' + k.  A test that writes a sector (disk.s:
