@@ -149,9 +149,29 @@ run_guest() {
 		REPRO="$TRAPEZE as -I tests/guest/lib -I build/include $src -o $elf"
 		return
 	fi
-	opts=$(directive "$src" run | sed "s|@SRC@|tests/guest|g")
+	opts=$(directive "$src" run | sed -e "s|@SRC@|tests/guest|g" \
+		-e "s|@OUT@|$OUT/tests|g")
 	# shellcheck disable=SC2086 # the options are words
 	compare "$1" "$2" "$3" --max-cycles=$MAX_CYCLES $opts "$elf"
+}
+
+# run_guestdisk LOG SECONDS NAME: tests/guest/NAME.s as run_guest, with
+# the guest tests' disk image (tests/guest/disk_fixture.sh) as @OUT@/test.disk.
+# The image is made fresh once; the bare machine's run, then the VM's, use
+# it (such a program writes a sector before it reads it back, so both runs
+# see the same disk), and after the VM's run it must hold what the program
+# wrote ("# disk-after: SECTOR"): the VM's DMA reached the disk.
+run_guestdisk() {
+	. tests/guest/disk_fixture.sh
+	disk=$OUT/tests/test.disk
+	make_disk "$disk"
+	run_guest "$@"
+	after=$(directive "tests/guest/$3.s" disk-after)
+	if [ -z "$REASON" ] && [ -n "$after" ]; then
+		make_disk_after "$disk.expected" "$after"
+		cmp -s "$disk.expected" "$disk" ||
+			REASON="after the run under --vmm, the disk image is not what the program wrote"
+	fi
 }
 
 # run_guestos LOG SECONDS
@@ -299,6 +319,7 @@ while read -r name points secs kind arg; do
 		case $kind in
 		unit) run_unit "$log" "$secs" "$arg" ;;
 		guest) run_guest "$log" "$secs" "$arg" ;;
+		guestdisk) run_guestdisk "$log" "$secs" "$arg" ;;
 		guestos) run_guestos "$log" "$secs" ;;
 		sanitizers) run_sanitizers "$log" "$secs" "$arg" ;;
 		kernel) run_kernel "$log" "$secs" "$arg" ;;

@@ -19,8 +19,8 @@
 # folder (tests/guest) and @OUT@ for OUTDIR.  Fixtures the options may name:
 #     @SRC@/console.in   console input (a file in the tree)
 #     @OUT@/test.disk    a disk image of DISK_SECTORS sectors made fresh by
-#                        make_disk below before every run; sector k holds
-#                        "SECTOR" k '\n' then 504 bytes 'a' + k
+#                        make_disk (disk_fixture.sh) before every run;
+#                        sector k holds "SECTOR" k '\n' then 504 bytes 'a' + k
 # A line "# disk-after: SECTOR" says the test writes that sector with the
 # pattern of make_written_sector; the image is compared with cmp afterwards.
 #
@@ -44,7 +44,6 @@ SRC=$(cd "$(dirname "$0")" && pwd)
 INC=$OUT/../include
 MAX_CYCLES=50000000
 MODES="native vmm"
-DISK_SECTORS=8
 
 mode_options() {
 	case $1 in
@@ -62,37 +61,7 @@ mode_tag() {
 	esac
 }
 
-# fill N CHAR: N copies of CHAR.
-fill() {
-	dd if=/dev/zero bs="$1" count=1 2>/dev/null | tr '\0' "$2"
-}
-
-# make_disk FILE: the fixture image, DISK_SECTORS sectors of 512 bytes.
-make_disk() {
-	: > "$1"
-	k=0
-	for letter in a b c d e f g h; do
-		[ "$k" -lt "$DISK_SECTORS" ] || break
-		printf 'SECTOR%d\n' "$k" >> "$1"
-		fill 504 "$letter" >> "$1"
-		k=$((k + 1))
-	done
-}
-
-# make_written_sector: what disk.s writes, "WRITTEN" k '\n' then 504 'W'.
-make_written_sector() {
-	printf 'WRITTEN%d\n' "$1"
-	fill 503 W
-}
-
-# make_disk_after FILE SECTOR: the fixture with SECTOR replaced.
-make_disk_after() {
-	make_disk "$1.tmp"
-	dd if="$1.tmp" bs=512 count="$2" 2>/dev/null > "$1"
-	make_written_sector "$2" >> "$1"
-	dd if="$1.tmp" bs=512 skip=$(($2 + 1)) 2>/dev/null >> "$1"
-	rm -f "$1.tmp"
-}
+. "$SRC/disk_fixture.sh" # DISK_SECTORS, make_disk, make_disk_after
 
 # directive NAME.s KEY: the text after "# KEY:" in the first 10 lines.
 directive() {

@@ -683,6 +683,88 @@ static void test_emulate_non_privileged_word_fails(void **state)
 	assert_non_null(strstr(vmm_vm_reason(b->v, 0), "pc 0x00001000"));
 }
 
+/* ===== lab 2: wfi and the virtual devices' clocks ============================= */
+
+/* The devices' clocks run on the VM's clock: a clock runs once the VM's
+ * clock reaches its deadline, not a cycle before. */
+static void test_devices_clock_runs_at_its_deadline(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	vm->cycles = 1000;
+	dev_timer_ops.write(&vm->timer, TIMER_PERIOD, 250); /* deadline 1250 */
+	vm->cycles = 1249;
+	vm_service_devices(vm);
+	assert_int_equal(vm->irq_lines, 0);
+	assert_int_equal(vm_next_deadline(vm), 1250);
+	vm->cycles = 1250;
+	vm_service_devices(vm);
+	assert_int_equal(vm->irq_lines, 1u << IRQ_TIMER);
+	assert_int_equal(vm_next_deadline(vm), 1500); /* the timer's next tick */
+	assert_int_equal(vm->state, VM_RUNNING);
+}
+
+/* wfi waits past device events that raise no line: a disk command
+ * completing with its interrupt off, then the timer's tick, which does. */
+static void test_emulate_wfi_waits_past_events_that_raise_no_line(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	vcpu_at(b, PSW_MODE, GCODE);
+	vm->cycles = 1000;
+	/* this VM has no disk: the read ends in ERROR, with IE = 0 no line */
+	dev_bus_store(&dev_disk_ops, &vm->disk, DISK_CMD, 4, DISK_CMD_READ);
+	dev_timer_ops.write(&vm->timer, TIMER_PERIOD, 5000);
+	assert_int_equal(vm_next_deadline(vm), 1000 + DISK_LATENCY);
+	struct vmm_event ev = do_priv(b, w_op(OP_WFI));
+	assert_int_equal(ev.action, VMM_ACT_WAITED);
+	assert_int_equal(vm->cycles, 6000);
+	assert_int_equal(vm->irq_lines, 1u << IRQ_TIMER);
+	assert_int_equal(dev_bus_load(&dev_disk_ops, &vm->disk, DISK_STATUS, 4),
+			 DISK_STATUS_ERROR);
+	assert_int_equal(vm->vcpu.pc, GCODE + 4);
+	assert_int_equal(vm->instret, 1);
+}
+
+/* A device whose deadline has already passed (its clock not run yet)
+ * wakes wfi at once: the VM's clock never goes back. */
+static void test_emulate_wfi_never_turns_the_clock_back(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	vcpu_at(b, PSW_MODE, GCODE);
+	vm->cycles = 800;
+	dev_timer_ops.write(&vm->timer, TIMER_PERIOD, 100); /* deadline 900 */
+	vm->cycles = 1000;
+	struct vmm_event ev = do_priv(b, w_op(OP_WFI));
+	assert_int_equal(ev.action, VMM_ACT_WAITED);
+	assert_int_equal(vm->cycles, 1000);
+	assert_int_equal(vm->irq_lines, 1u << IRQ_TIMER);
+	assert_int_equal(vm->vcpu.pc, GCODE + 4);
+}
+
+/* A wait that would pass the run's end (max_cycles, 1000000 on the
+ * bench) stops the VM there, at the wfi, with its clock at the end, as
+ * the bare machine stops at the end of its budget. */
+static void test_emulate_wfi_stops_at_max_cycles(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	const uint64_t end = b->v->cfg.max_cycles;
+	vcpu_at(b, PSW_MODE | PSW_IE, GCODE);
+	vm->cycles = end - 100;
+	dev_timer_ops.write(&vm->timer, TIMER_PERIOD, 500); /* past the end */
+	vm->instret = 0;
+	struct vmm_event ev = do_priv(b, w_op(OP_WFI));
+	assert_int_equal(ev.action, VMM_ACT_HALTED);
+	assert_int_equal(vm->state, VM_MAX_CYCLES);
+	assert_int_equal(vm->cycles, end);
+	assert_int_equal(vm->irq_lines, 0);
+	assert_int_equal(vm->vcpu.pc, GCODE);
+	assert_int_equal(vm->instret, 0);
+	assert_non_null(strstr(vmm_vm_reason(b->v, 0), "0x00001000"));
+}
+
 /* ===== reflect ================================================================ */
 
 /* Each exception that belongs to the guest enters its handler exactly as
@@ -2406,6 +2488,11 @@ int main(void)
 		T(test_emulate_from_user_mode_reflects_priv),
 		T(test_emulate_keeps_r0_zero),
 		T(test_emulate_non_privileged_word_fails),
+		/* lab 2: wfi and the virtual devices' clocks */
+		T(test_devices_clock_runs_at_its_deadline),
+		T(test_emulate_wfi_waits_past_events_that_raise_no_line),
+		T(test_emulate_wfi_never_turns_the_clock_back),
+		T(test_emulate_wfi_stops_at_max_cycles),
 		/* reflect */
 		T(test_reflect_each_exception_cause),
 		T(test_reflect_double_fault),

@@ -82,7 +82,6 @@ SRC=$(cd "$(dirname "$0")" && pwd)
 LIB=$SRC/../lib
 INC=$OUT/../include
 MAX_CYCLES=400000000
-DISK_SECTORS=8
 
 KNOWN=$SRC/KNOWN_FAILING
 
@@ -124,17 +123,7 @@ directive() {
 	head -n 15 "$1" | sed -n "s/^# $2:[[:space:]]*//p" | head -n 1
 }
 
-# make_disk FILE: the fixture image, DISK_SECTORS sectors of 512 bytes.
-make_disk() {
-	: > "$1"
-	k=0
-	for letter in a b c d e f g h; do
-		[ "$k" -lt "$DISK_SECTORS" ] || break
-		printf 'SECTOR%d\n' "$k" >> "$1"
-		dd if=/dev/zero bs=504 count=1 2>/dev/null | tr '\0' "$letter" >> "$1"
-		k=$((k + 1))
-	done
-}
+. "$SRC/../disk_fixture.sh" # DISK_SECTORS, make_disk: the guest tests' image
 
 # assemble NAME.s ELF: 0 if it assembled (errors shown indented).
 assemble() {
