@@ -19,9 +19,10 @@
 #                   none above its max_score)
 #   labN-handout    the handout scores at most 10% of the points, exits
 #                   non-zero, and its results.json parses and adds up
-#   labN-no-build   the handout with a syntax error: the grader still
-#                   writes a results.json, score 0, the compiler's message
-#                   in its output
+#   labN-no-build   the handout with a syntax error (in a C file of the
+#                   lab's regions, else in an assembly file): the grader
+#                   still writes a results.json, score 0, the compiler's
+#                   (or assembler's) message in its output
 #
 # Its work goes to build/check-labs/.  In a handout (labs/HANDOUT exists)
 # there is nothing to check: the solutions are not there.
@@ -176,10 +177,12 @@ for dir in labs/lab[0-9]*-*; do
 	report "$lab-handout" "$reason" "$log"
 
 	# A submission that does not compile: append a line no compiler takes
-	# to the first C file of the lab's regions.
+	# to the first C file of the lab's regions; in a lab written in
+	# assembly, to its first assembly file (then no guest assembles).
 	log=$OUT/$lab-no-build.log
-	src=$(grep -lE '^/\* BEGIN LAB '"$n"': ' vmm/*.c machine/*.c isa/*.c \
-		2> /dev/null | head -n 1)
+	src=$({ grep -lE '^/\* BEGIN LAB '"$n"': ' vmm/*.c machine/*.c isa/*.c
+		grep -rlE '^# BEGIN LAB '"$n"': ' --include='*.s' --include='*.inc' \
+			examples guestos tests labs; } 2> /dev/null | head -n 1)
 	if [ -n "$src" ]; then
 		echo "this is not C" >> "$hand/$src"
 		(cd "$hand" && labs/grade.sh "$n" build/grade/no-build) > "$log" 2>&1
