@@ -233,7 +233,7 @@ EOF_ARG
 	charged=0
 	for kind in $(echo "$kinds" | tr '+' ' '); do
 		[ "$kind" = - ] && continue
-		cost=$(measure_exit_cost "$base.trace.json" "$kind")
+		cost=$(awk -v kind="$kind" '$1 == kind { print $2 }' "$base.costs")
 		if [ -z "$cost" ]; then
 			REASON="row '$row': the run made no exit of kind '$kind' (its trace: $base.trace.json)"
 			return
@@ -254,7 +254,8 @@ EOF_ARG
 
 # measure_runs SOURCE OPTIONS SECONDS BASE: assembles SOURCE, runs it with
 # OPTIONS, then with OPTIONS --host-time --trace; BASE.plain.out,
-# BASE.host.out, BASE.trace.json, what it did in BASE.log, and the
+# BASE.host.out, BASE.trace.json and, from it, BASE.costs (each action
+# and its most common cost), what it did in BASE.log, and the
 # reason it failed ("" if it did not) and the command to reproduce it in
 # BASE.reason and BASE.repro.
 measure_runs() {
@@ -284,10 +285,14 @@ measure_runs() {
 		fi
 		said=$(head -n 1 "$4.$how.err" | tr -cd '\40-\176')
 		if [ -n "$why" ]; then
-			echo "under $2 $extra: $why${said:+; it said: $said}" > "$4.reason"
+			echo "under $2${extra:+ $extra}: $why${said:+; it said: $said}" > "$4.reason"
 			return
 		fi
 	done
+	# Each action's most common cost, "ACTION COST" a line, for the rows.
+	sed -n 's/.*"action":"\([a-z-]*\)".*"cost":\([0-9]*\).*/\1 \2/p' \
+		"$4.trace.json" | sort | uniq -c | sort -k1,1nr |
+		awk '!seen[$2]++ { print $2, $3 }' > "$4.costs"
 	: > "$4.reason"
 }
 
@@ -296,11 +301,6 @@ measure_figure() {
 	awk -v row="$2" '$1 == row { print $NF; exit }' "$1" | grep -E '^[0-9]{1,9}$'
 }
 
-# measure_exit_cost TRACE ACTION: the most common cost of the exits with ACTION.
-measure_exit_cost() {
-	sed -n 's/.*"action":"'"$2"'".*"cost":\([0-9]*\).*/\1/p' "$1" |
-		sort | uniq -c | sort -rn | awk 'NR == 1 { print $2 }'
-}
 
 # --- the build ---------------------------------------------------------------
 
