@@ -283,6 +283,121 @@ run_kernel() {
 	esac
 }
 
+# run_measure LOG SECONDS FILE:TECHNIQUE:ROW:KINDS: lab 8's kind.  The
+# microbenchmark FILE (in the lab's folder) prints a table, one row a
+# line, its name first and its figure, cycles per operation, last.  It
+# runs under TECHNIQUE (te: --vmm; patch: --vmm --mode=leaky --patch;
+# leaky: --vmm --mode=leaky) twice: as it is, where rdcycle reads the
+# VM's clock (the bare machine's), and with --host-time, where rdcycle
+# also counts the VMM's work.  ROW's figure must grow by what the VMM
+# charged for one operation: one exit of each kind in KINDS (trace
+# actions joined by "+"; "-" for no exit), each kind costing what the
+# run's own --trace says such an exit cost (the most common cost among
+# them).  Within MEASURE_TOLERANCE_CYCLES, or MEASURE_TOLERANCE_PERCENT of
+# the charge if that is more.  The tests of one FILE under one TECHNIQUE
+# share its two runs: the first test makes them, under its time limit.
+MEASURE_TOLERANCE_CYCLES=2
+MEASURE_TOLERANCE_PERCENT=5
+run_measure() {
+	log=$1
+	IFS=: read -r file tech row kinds << EOF_ARG
+$3
+EOF_ARG
+	case $tech in
+	te) opts="--vmm" ;;
+	patch) opts="--vmm --mode=leaky --patch" ;;
+	leaky) opts="--vmm --mode=leaky" ;;
+	*) echo "grade.sh: $LABDIR/tests: unknown technique '$tech'" >&2; exit 2 ;;
+	esac
+	base=$OUT/tests/$(basename "$file" .s)-$tech
+	# The rows of one program under one technique share its two runs.
+	[ -e "$base.reason" ] || measure_runs "$LABDIR/$file" "$opts" "$2" "$base"
+	cat "$base.log" >> "$log"
+	REASON=$(cat "$base.reason")
+	REPRO=$(cat "$base.repro")
+	[ -z "$REASON" ] || return
+	plain=$(measure_figure "$base.plain.out" "$row")
+	host=$(measure_figure "$base.host.out" "$row")
+	if [ -z "$plain" ] || [ -z "$host" ]; then
+		# The stub's line for this row if there is one, else the first.
+		said=$(grep -m 1 -F "op_$row," "$base.host.out")
+		[ -n "$said" ] || said=$(grep -m 1 'not written yet' "$base.host.out")
+		said=$(echo "$said" | tr -cd '\40-\176')
+		REASON="the table has no figure for row '$row'${said:+; it said: $said}"
+		return
+	fi
+	charged=0
+	for kind in $(echo "$kinds" | tr '+' ' '); do
+		[ "$kind" = - ] && continue
+		cost=$(awk -v kind="$kind" '$1 == kind { print $2 }' "$base.costs")
+		if [ -z "$cost" ]; then
+			REASON="row '$row': the run made no exit of kind '$kind' (its trace: $base.trace.json)"
+			return
+		fi
+		charged=$((charged + cost))
+	done
+	seen=$((host - plain))
+	slack=$((charged * MEASURE_TOLERANCE_PERCENT / 100))
+	[ "$slack" -ge $MEASURE_TOLERANCE_CYCLES ] || slack=$MEASURE_TOLERANCE_CYCLES
+	off=$((seen - charged))
+	echo "row $row: $plain cycles, $host with --host-time: the VMM's share $seen;" \
+		"it charged $charged ($kinds), tolerance $slack" >> "$log"
+	if [ "${off#-}" -gt "$slack" ]; then
+		REASON="row '$row' grows by $seen cycles with --host-time ($plain, then $host)"
+		REASON="$REASON; the VMM charged $charged per operation ($kinds), +-$slack"
+	fi
+}
+
+# measure_runs SOURCE OPTIONS SECONDS BASE: assembles SOURCE, runs it with
+# OPTIONS, then with OPTIONS --host-time --trace; BASE.plain.out,
+# BASE.host.out, BASE.trace.json and, from it, BASE.costs (each action
+# and its most common cost), what it did in BASE.log, and the
+# reason it failed ("" if it did not) and the command to reproduce it in
+# BASE.reason and BASE.repro.
+measure_runs() {
+	inc="-I tests/guest/lib -I build/include"
+	: > "$4.log"
+	echo "$TRAPEZE run $2 --host-time $inc $1" > "$4.repro"
+	# shellcheck disable=SC2086 # the options are words
+	if ! "$TRAPEZE" as $inc "$1" -o "$4.elf" >> "$4.log" 2>&1; then
+		echo "$1 does not assemble" > "$4.reason"
+		echo "$TRAPEZE as $inc $1 -o $4.elf" > "$4.repro"
+		return
+	fi
+	for how in plain host; do
+		extra=""
+		[ "$how" = host ] && extra="--host-time --trace=$4.trace.json"
+		echo "\$ $TRAPEZE run $2${extra:+ $extra} $inc $1" >> "$4.log"
+		# shellcheck disable=SC2086 # the options are words
+		timeout -k 5 "$3" "$TRAPEZE" run $2 $extra --max-cycles=$MAX_CYCLES \
+			"$4.elf" < /dev/null > "$4.$how.out" 2> "$4.$how.err"
+		rc=$?
+		cat "$4.$how.out" "$4.$how.err" | head -n 20 >> "$4.log"
+		why=""
+		if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+			why="timed out after $3 s"
+		elif [ "$rc" -ne 0 ]; then
+			why="exit status $rc"
+		fi
+		said=$(head -n 1 "$4.$how.err" | tr -cd '\40-\176')
+		if [ -n "$why" ]; then
+			echo "under $2${extra:+ $extra}: $why${said:+; it said: $said}" > "$4.reason"
+			return
+		fi
+	done
+	# Each action's most common cost, "ACTION COST" a line, for the rows.
+	sed -n 's/.*"action":"\([a-z-]*\)".*"cost":\([0-9]*\).*/\1 \2/p' \
+		"$4.trace.json" | sort | uniq -c | sort -k1,1nr |
+		awk '!seen[$2]++ { print $2, $3 }' > "$4.costs"
+	: > "$4.reason"
+}
+
+# measure_figure TABLE ROW: the last field of ROW's line, if a number.
+measure_figure() {
+	awk -v row="$2" '$1 == row { print $NF; exit }' "$1" | grep -E '^[0-9]{1,9}$'
+}
+
+
 # --- the build ---------------------------------------------------------------
 
 t0=$(now_ms)
@@ -323,6 +438,7 @@ while read -r name points secs kind arg; do
 		guestos) run_guestos "$log" "$secs" ;;
 		sanitizers) run_sanitizers "$log" "$secs" "$arg" ;;
 		kernel) run_kernel "$log" "$secs" "$arg" ;;
+		measure) run_measure "$log" "$secs" "$arg" ;;
 		*) echo "grade.sh: $LABDIR/tests: unknown kind '$kind'" >&2; exit 2 ;;
 		esac
 	fi

@@ -33,6 +33,7 @@ trapeze dis p|prog.elf
 trapeze debug --b|--batch
 trapeze debug --t|--trace= --tui
 trapeze run --mo|--mode=
+trapeze run --ho|--host-time
 trapeze run --mode = |clean leaky
 trapeze audit --mode = l|leaky
 trapeze run --disk = n|notes.txt

@@ -134,6 +134,8 @@ static int parse_args(const char *cmd, int argc, char **argv,
 			o->patch = true;
 		} else if (strcmp(a, "--lockstep") == 0) {
 			o->lockstep = true;
+		} else if (strcmp(a, "--host-time") == 0) {
+			o->host_time = true;
 		} else if (strncmp(a, "-I", 2) == 0) {
 			const char *dir = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
 			if (!dir)
@@ -151,16 +153,18 @@ static int parse_args(const char *cmd, int argc, char **argv,
 	}
 	if (o->nimages == 0)
 		return run_usage_error(cmd, "%s", "no image given");
-	if (o->lockstep && (o->vmm || o->nimages > 1 || o->trace))
+	if (o->lockstep && (o->vmm || o->nimages > 1 || o->trace || o->host_time))
 		return run_usage_error(cmd, "%s", "--lockstep runs one image, on the bare "
 				   "machine and under the VMM at once (no --vmm, "
-				   "--trace)");
+				   "--trace, --host-time)");
 	if (!o->vmm && !o->lockstep && o->nimages > 1)
 		return run_usage_error(cmd, "one image only on the bare machine (several "
 				   "need --vmm): '%s'", o->images[1].path);
-	if (!o->vmm && (o->trace || o->quantum || (o->patch && !o->lockstep)))
+	if (!o->vmm && (o->trace || o->quantum || o->host_time ||
+			(o->patch && !o->lockstep)))
 		return run_usage_error(cmd, "%s needs --vmm", o->trace ? "--trace"
-						    : o->quantum ? "--quantum" : "--patch");
+						    : o->quantum ? "--quantum"
+						    : o->host_time ? "--host-time" : "--patch");
 	return 0;
 }
 
@@ -319,6 +323,7 @@ static int open_vmm(struct target *t)
 static int open_vms(struct target *t, const uint32_t *mems)
 {
 	struct vmm_config cfg = {.leaky = t->o.leaky, .patch = t->o.patch,
+				 .host_time = t->o.host_time,
 				 .quantum = t->o.quantum,
 				 .host_ram = vmm_host_ram_for(mems, t->nvms),
 				 .max_cycles = t->o.max_cycles,

@@ -94,6 +94,7 @@ struct vm {
 
 	/* the VM's own clock and devices */
 	uint64_t cycles;      /* virtual: what the bare machine's clock would read */
+	uint64_t host_cycles; /* the VMM's work for this VM (vm_charge_cycles) */
 	uint64_t instret;
 	uint64_t guest_traps; /* traps and interrupts delivered to the guest */
 	uint32_t irq_lines;

@@ -69,7 +69,7 @@ const char *vmm_vm_state_name(enum vm_state s)
 /* The VMM's work is host time: it goes on the machine's clock. */
 void vm_charge(struct vm *vm, struct vmm_event *ev, enum vmm_cost c)
 {
-	mach_charge(vm->vmm->m, vmm_cost(c));
+	vm_charge_cycles(vm, vmm_cost(c));
 	ev->cost += vmm_cost(c);
 }
 
@@ -89,6 +89,7 @@ void vm_set_reg(struct vm *vm, unsigned rd, uint32_t value)
 void vm_charge_cycles(struct vm *vm, uint64_t cycles)
 {
 	mach_charge(vm->vmm->m, cycles);
+	vm->host_cycles += cycles; /* what --host-time lets the guest see */
 }
 
 bool vm_user(const struct vm *vm)
@@ -578,9 +579,13 @@ static uint64_t world_switch_in(struct vm *vm)
 	 * trap out leaves the real PSW as it was, so this is usually set. */
 	if (c->cr[CR_PSW] != PSW_PG)
 		mach_set_cr(v->m, CR_PSW, PSW_PG);
-	/* rdcycle reads the VM's own clock, not the host's. */
+	/* rdcycle reads the VM's own clock, not the host's; with
+	 * --host-time, that clock plus the VMM's work for this VM.  (The
+	 * subtraction may wrap: a VM's clock can run ahead of the machine's
+	 * after wfi; rdcycle's low 32 bits come out right all the same.) */
 	uint64_t now = mach_cycles(v->m);
-	mach_set_rdcycle_offset(v->m, now - vm->cycles);
+	uint64_t seen = vm->cycles + (v->cfg.host_time ? vm->host_cycles : 0);
+	mach_set_rdcycle_offset(v->m, now - seen);
 	v->running_vm = vm->id;
 	return now;
 }

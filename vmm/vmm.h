@@ -146,6 +146,12 @@ struct vmm_config {
 	void *output_ctx;
 	uint32_t host_ram; /* the machine's RAM; 0: 1 GiB (vmm_host_ram_for
 			      gives what a set of VMs needs) */
+	/* rdcycle reads the VM's clock plus every host cycle the VMM has
+	 * spent on that VM, so the VMM's work shows, as it does on hardware
+	 * without TSC offsetting: equivalence of timing is given up, on
+	 * purpose, for measuring (trapeze run --host-time).  false: rdcycle
+	 * reads the VM's own clock, which equals the bare machine's. */
+	bool host_time;
 };
 
 /* Host RAM enough for VMs with these memory sizes (bytes) and their

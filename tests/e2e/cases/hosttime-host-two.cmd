@@ -1,0 +1,1 @@
+run --vmm --host-time --quantum=1 hosttime.elf hosttime.elf

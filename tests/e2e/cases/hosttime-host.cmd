@@ -1,0 +1,1 @@
+run --vmm --host-time hosttime.elf

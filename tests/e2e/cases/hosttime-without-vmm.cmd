@@ -1,0 +1,1 @@
+run --host-time hello.elf

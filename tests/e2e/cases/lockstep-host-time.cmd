@@ -1,0 +1,1 @@
+run --lockstep --host-time hello.elf
