@@ -19,6 +19,10 @@
 #                   none above its max_score)
 #   labN-handout    the handout scores at most 10% of the points, exits
 #                   non-zero, and its results.json parses and adds up
+#   labN-secret     the reference with two secret tests (GRADE_SEED) and a
+#                   hidden one (HIDDEN, a copy of tests/guest/alu.s): full
+#                   marks; exactly those three are after_due_date, the
+#                   others visible; the summary names none of them
 #   labN-no-build   the handout with a syntax error: the grader still
 #                   writes a results.json, score 0, the compiler's message
 #                   in its output
@@ -75,6 +79,28 @@ try:
     print(r["score"], sum(t["max_score"] for t in tests))
 except Exception as e:
     print("%s: %s" % (sys.argv[1], e), file=sys.stderr)
+    sys.exit(1)
+EOF
+}
+
+# hidden_from_students JSON NAMES...: the tests NAMES, and only they, are
+# after_due_date in JSON, and its summary does not name them.
+hidden_from_students() {
+	python3 - "$@" << 'EOF'
+import json, sys
+path, names = sys.argv[1], set(sys.argv[2:])
+with open(path, encoding="utf-8") as f:
+    r = json.load(f)
+later = {t["name"] for t in r["tests"] if t["visibility"] == "after_due_date"}
+others = {t["visibility"] for t in r["tests"] if t["name"] not in names}
+problems = []
+if later != names:
+    problems.append("after_due_date: %s, not %s" % (sorted(later), sorted(names)))
+if others - {"visible"}:
+    problems.append("the lab's tests are %s, not visible" % sorted(others))
+problems += ["the summary names " + n for n in names if n + ":" in r["output"]]
+if problems:
+    print("%s: %s" % (path, "; ".join(problems)), file=sys.stderr)
     sys.exit(1)
 EOF
 }
@@ -174,6 +200,25 @@ for dir in labs/lab[0-9]*-*; do
 		reason="$reason: more than 10% of the points, or full marks"
 	fi
 	report "$lab-handout" "$reason" "$log"
+
+	log=$OUT/$lab-secret.log
+	mkdir -p "$OUT/hidden" && cp tests/guest/alu.s "$OUT/hidden/" || exit 2
+	json=$OUT/grade-secret/$lab/results.json
+	GRADE_SEED=check-labs GRADE_SECRETS=2 HIDDEN=$OUT/hidden \
+		GRADE_SKIP=sanitizers labs/grade.sh "$n" "$OUT/grade-secret/$lab" \
+		> "$log" 2>&1
+	rc=$?
+	reason=""
+	if ! sums=$(results "$json" 2>> "$log"); then
+		reason="its results.json is not valid"
+	elif [ "$rc" -ne 0 ] || [ "${sums% *}" != "${sums#* }" ]; then
+		reason="the reference with secret and hidden tests scores"
+		reason="$reason $(slash "$sums") (exit status $rc)"
+	elif ! hidden_from_students "$json" secret-1 secret-2 hidden-alu \
+		2>> "$log"; then
+		reason="the secret and hidden tests are not kept from students"
+	fi
+	report "$lab-secret" "$reason" "$log"
 
 	# A submission that does not compile: append a line no compiler takes
 	# to the first C file of the lab's regions.
