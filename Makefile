@@ -451,10 +451,15 @@ fuzz-diff: $(TRAPEZE) $(O)/diffgen
 # make grade LAB=N     lab N's tests, scored; build/grade/labN/results.json
 # make check-labs      each lab: its handout builds and scores at most 10%,
 #                      the reference scores 100% (labs/check.sh)
-.PHONY: handout grade check-labs
+# make grade-mutants LAB=N   delete each statement of lab N's solution in
+#                      turn: which do the tests catch? (labs/mutants.sh)
+.PHONY: handout grade check-labs grade-mutants
 LAB ?=
 handout:
 	@labs/cut.sh "$(LAB)" build/handout
+
+grade-mutants:
+	@MAKE="$(MAKE)" labs/mutants.sh "$(LAB)"
 
 grade:
 	@MAKE="$(MAKE)" labs/grade.sh "$(LAB)"
