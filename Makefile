@@ -453,13 +453,21 @@ fuzz-diff: $(TRAPEZE) $(O)/diffgen
 #                      the reference scores 100% (labs/check.sh)
 # make grade-mutants LAB=N   delete each statement of lab N's solution in
 #                      turn: which do the tests catch? (labs/mutants.sh)
-.PHONY: handout grade check-labs grade-mutants
+# make autograder LAB=N  build/autograder/labN.zip for Gradescope
+# make classroom LAB=N   build/classroom/labN/: a GitHub Classroom starter
+.PHONY: handout grade check-labs grade-mutants autograder classroom
 LAB ?=
 handout:
 	@labs/cut.sh "$(LAB)" build/handout
 
 grade-mutants:
 	@MAKE="$(MAKE)" labs/mutants.sh "$(LAB)"
+
+autograder:
+	@labs/autograder.sh "$(LAB)"
+
+classroom:
+	@labs/classroom.sh "$(LAB)"
 
 grade:
 	@MAKE="$(MAKE)" labs/grade.sh "$(LAB)"

@@ -30,6 +30,8 @@
 #   GRADE_FAIL_FAST=1  after the first failed test the others fail unrun
 #   GRADE_SKIP=KINDS   tests of these kinds (comma-separated) are skipped:
 #                      not run, not counted
+#   GRADE_ONLY=NAME    only the test NAME (GitHub Classroom runs each test
+#                      as its own step)
 #   GRADE_BUDGET=S     the whole grading's time, builds excepted (default
 #                      120 s; 0: none): a test that would pass it is cut to
 #                      what is left, and once it is spent the remaining
@@ -321,6 +323,14 @@ plan() {
 	plan_hidden
 }
 plan > "$OUT/plan" || exit 2
+if [ -n "${GRADE_ONLY:-}" ]; then
+	awk -v only="$GRADE_ONLY" '$2 == only' "$OUT/plan" > "$OUT/plan.only"
+	mv "$OUT/plan.only" "$OUT/plan"
+	if [ ! -s "$OUT/plan" ]; then
+		echo "grade.sh: GRADE_ONLY=$GRADE_ONLY: no such test in $LABDIR/tests" >&2
+		exit 2
+	fi
+fi
 
 # not_run SECONDS: true, with REASON and REPRO set, if the test must not
 # run: an earlier test failed under GRADE_FAIL_FAST, or the budget is

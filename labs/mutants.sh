@@ -59,8 +59,7 @@ git ls-files -co --exclude-standard | while read -r f; do
 	[ -f "$f" ] && echo "$f"
 done > "$SCRATCH.files"
 tar -cf - -T "$SCRATCH.files" | tar -xf - -C "$SCRATCH" || exit 1
-grep -lE "^[[:space:]]*(/\*|#) BEGIN LAB $LAB: " $(grep -v '^labs/' "$SCRATCH.files") \
-	> "$SCRATCH.marked" 2> /dev/null
+region_files "$LAB" > "$SCRATCH.marked"
 if [ ! -s "$SCRATCH.marked" ]; then
 	echo "mutants.sh: lab $LAB has no region in the project" >&2
 	exit 1
