@@ -356,8 +356,9 @@ not_run() {
 
 t0=$(now_ms)
 BUILD_LOG=$OUT/build.log
-# the generator only when a secret test needs it
-gen=$(grep -q ' secret ' "$OUT/plan" && echo "$GEN")
+# the generator only when a test needs it
+gen=$(awk -v gen="$GEN" '$5 == "secret" || $5 == "diffgen" { print gen; exit }' \
+	"$OUT/plan")
 timed $BUILD_SECONDS "$BUILD_LOG" $MAKE -s -j2 all "$UNIT" build/include/pg32.inc $gen
 build_rc=$?
 ascii "$BUILD_LOG"
