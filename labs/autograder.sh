@@ -110,7 +110,8 @@ mkdir -p "$ROOT/results" || exit 2
 # Each expected file from the submission: at its path in the project
 # (a GitHub or zip upload of the tree), else by its name anywhere in it
 # (files dragged in one by one); if absent, the handout's copy, stubs
-# and all.  cp gives each a new time, so make compiles it again.
+# and all.  cp gives each a new time, so make compiles it again; a file
+# the same as the tree's is left alone (nothing to compile).
 notes=""
 while read -r f; do
 	name=$(basename "$f")
@@ -120,12 +121,12 @@ while read -r f; do
 		from=$(find "$SUB" -type f -name "$name" 2> /dev/null | sort | head -n 1)
 	fi
 	if [ -n "$from" ]; then
-		cp "$from" "$TREE/$f"
 		notes="${notes}submission: $f taken\n"
 	else
-		cp "$SRC/handout-files/$f" "$TREE/$f"
+		from=$SRC/handout-files/$f
 		notes="${notes}submission: $f is missing: the handout's is graded\n"
 	fi
+	cmp -s "$from" "$TREE/$f" || cp "$from" "$TREE/$f"
 done < "$SRC/submission-files"
 printf "$notes"
 

@@ -27,9 +27,9 @@
 #                   handout just cut; its run_autograder, run against a
 #                   fake /autograder (AUTOGRADER_ROOT) whose handout is
 #                   already built (what setup.sh does, taken from the
-#                   handout's build), gives full marks to the reference's
-#                   files (handed in flat, by name) and at most 10% to the
-#                   handout's (handed in at their paths); both
+#                   handout's build), gives at most 10% to the handout's
+#                   files (handed in at their paths) and full marks to the
+#                   reference's (handed in flat, by name); both
 #                   results.json parse and add up
 #   labN-classroom  labs/classroom.sh makes the starter from the handout:
 #                   its workflow parses (YAML) and has, for each test of
@@ -153,14 +153,15 @@ check_autograder() {
 	fi
 	# (the grades of the handout are not part of setup's build)
 	rm -rf "$root/source/trapeze/build/grade"
-	if ! got=$(autograde "$root" . flat "$3" 2>> "$3"); then
-		echo "run_autograder wrote no valid results.json for the reference"
-	elif [ "${got% *}" != "${got#* }" ]; then
-		echo "the reference's files score $(slash "$got") in the autograder"
-	elif ! got=$(autograde "$root" "$2" tree "$3" 2>> "$3"); then
+	# The handout first: its files are the tree's, nothing compiles.
+	if ! got=$(autograde "$root" "$2" tree "$3" 2>> "$3"); then
 		echo "run_autograder wrote no valid results.json for the handout"
 	elif [ $((${got% *} * 10)) -gt "${got#* }" ]; then
 		echo "the handout's files score $(slash "$got") in the autograder"
+	elif ! got=$(autograde "$root" . flat "$3" 2>> "$3"); then
+		echo "run_autograder wrote no valid results.json for the reference"
+	elif [ "${got% *}" != "${got#* }" ]; then
+		echo "the reference's files score $(slash "$got") in the autograder"
 	fi
 }
 
