@@ -1,4 +1,5 @@
-# labs/lab.sh - sourced by labs/cut.sh and labs/grade.sh, run from the
+# labs/lab.sh - sourced by the scripts of labs/ (cut.sh, grade.sh,
+# mutants.sh, autograder.sh, classroom.sh), run from the
 # project's top folder.
 #
 # lab_dir N PROGRAM: sets LABDIR to lab N's folder, labs/labN-NAME (the one
