@@ -451,10 +451,23 @@ fuzz-diff: $(TRAPEZE) $(O)/diffgen
 # make grade LAB=N     lab N's tests, scored; build/grade/labN/results.json
 # make check-labs      each lab: its handout builds and scores at most 10%,
 #                      the reference scores 100% (labs/check.sh)
-.PHONY: handout grade check-labs
+# make grade-mutants LAB=N   delete each statement of lab N's solution in
+#                      turn: which do the tests catch? (labs/mutants.sh)
+# make autograder LAB=N  build/autograder/labN.zip for Gradescope
+# make classroom LAB=N   build/classroom/labN/: a GitHub Classroom starter
+.PHONY: handout grade check-labs grade-mutants autograder classroom
 LAB ?=
 handout:
 	@labs/cut.sh "$(LAB)" build/handout
+
+grade-mutants:
+	@MAKE="$(MAKE)" labs/mutants.sh "$(LAB)"
+
+autograder:
+	@labs/autograder.sh "$(LAB)"
+
+classroom:
+	@labs/classroom.sh "$(LAB)"
 
 grade:
 	@MAKE="$(MAKE)" labs/grade.sh "$(LAB)"

@@ -21,6 +21,24 @@
 #                   non-zero, its results.json parses and adds up, and
 #                   it names a stub ("... is not written yet: ..."): the
 #                   stubs build and are reached, not failed before
+#   labN-secret     the reference with two secret tests (GRADE_SEED) and a
+#                   hidden one (HIDDEN, a copy of tests/guest/alu.s): full
+#                   marks; exactly those three are after_due_date, the
+#                   others visible; the summary names none of them
+#   labN-autograder labs/autograder.sh makes the Gradescope zip from the
+#                   handout just cut; its run_autograder, run against a
+#                   fake /autograder (AUTOGRADER_ROOT) whose handout is
+#                   already built (what setup.sh does, taken from the
+#                   handout's build), gives at most 10% to the handout's
+#                   files (handed in at their paths) and full marks to the
+#                   reference's (handed in flat, by name); both
+#                   results.json parse and add up
+#   labN-classroom  labs/classroom.sh makes the starter from the handout:
+#                   its workflow parses (YAML) and has, for each test of
+#                   the lab, a command-grader step running make grade
+#                   LAB=N GRADE_ONLY=NAME worth the test's points, and the
+#                   reporter with every step; and GRADE_ONLY=NAME grades
+#                   the reference on that test alone
 #   labN-no-build   the handout with a syntax error (in its first C file
 #                   with a region of lab N; in a lab of assembly alone, in
 #                   its first assembly file): the grader still writes a
@@ -79,6 +97,131 @@ try:
     print(r["score"], sum(t["max_score"] for t in tests))
 except Exception as e:
     print("%s: %s" % (sys.argv[1], e), file=sys.stderr)
+    sys.exit(1)
+EOF
+}
+
+# hidden_from_students JSON NAMES...: the tests NAMES, and only they, are
+# after_due_date in JSON, and its summary does not name them.
+hidden_from_students() {
+	python3 - "$@" << 'EOF'
+import json, sys
+path, names = sys.argv[1], set(sys.argv[2:])
+with open(path, encoding="utf-8") as f:
+    r = json.load(f)
+later = {t["name"] for t in r["tests"] if t["visibility"] == "after_due_date"}
+others = {t["visibility"] for t in r["tests"] if t["name"] not in names}
+problems = []
+if later != names:
+    problems.append("after_due_date: %s, not %s" % (sorted(later), sorted(names)))
+if others - {"visible"}:
+    problems.append("the lab's tests are %s, not visible" % sorted(others))
+problems += ["the summary names " + n for n in names if n + ":" in r["output"]]
+if problems:
+    print("%s: %s" % (path, "; ".join(problems)), file=sys.stderr)
+    sys.exit(1)
+EOF
+}
+
+# autograde ROOT FROM FLAT LOG: hands in FROM's copies of the submission
+# files (FLAT=flat: all in one folder, by name; else at their paths) to
+# the autograder unpacked in ROOT, runs it (its output to LOG); "SCORE
+# MAX" of its results.
+autograde() {
+	rm -rf "$1/submission" "$1/results"
+	while read -r f; do
+		if [ "$3" = flat ]; then to=$1/submission/$(basename "$f")
+		else to=$1/submission/$f; fi
+		mkdir -p "$(dirname "$to")" && cp "$2/$f" "$to" || return 1
+	done < "$1/source/submission-files"
+	AUTOGRADER_ROOT=$1 "$1/run_autograder" >> "$4" 2>&1 || return 1
+	results "$1/results/results.json"
+}
+
+# check_autograder N HANDOUT LOG: labN-autograder's reason, or "".
+check_autograder() {
+	root=$OUT/autograder-root
+	rm -rf "$root"
+	mkdir -p "$root/source"
+	if ! labs/autograder.sh "$1" "$2" "$OUT/autograder" >> "$3" 2>&1 ||
+		! unzip -q "$OUT/autograder/lab$1.zip" -d "$root/source" >> "$3" 2>&1
+	then
+		echo "labs/autograder.sh $1 failed"
+		return
+	fi
+	# setup.sh's build, taken from the handout's (make sees it up to date)
+	if ! cp "$root/source/run_autograder" "$root/" ||
+		! cp -pR "$2/build" "$2/bin" "$root/source/trapeze/"; then
+		echo "could not set up the fake /autograder"
+		return
+	fi
+	# (the grades of the handout are not part of setup's build)
+	rm -rf "$root/source/trapeze/build/grade"
+	# The handout first: its files are the tree's, nothing compiles.
+	if ! got=$(autograde "$root" "$2" tree "$3" 2>> "$3"); then
+		echo "run_autograder wrote no valid results.json for the handout"
+	elif [ $((${got% *} * 10)) -gt "${got#* }" ]; then
+		echo "the handout's files score $(slash "$got") in the autograder"
+	elif ! got=$(autograde "$root" . flat "$3" 2>> "$3"); then
+		echo "run_autograder wrote no valid results.json for the reference"
+	elif [ "${got% *}" != "${got#* }" ]; then
+		echo "the reference's files score $(slash "$got") in the autograder"
+	fi
+}
+
+# workflow_grades YAML N TESTS: the GitHub Classroom workflow YAML grades
+# lab N's tests (TESTS: the lab's tests file) as labs/classroom.sh says.
+workflow_grades() {
+	python3 - "$@" << 'EOF'
+import sys
+path, lab, tests_file = sys.argv[1:]
+want = {}
+with open(tests_file) as f:
+    for line in f:
+        w = line.split()
+        if len(w) >= 4 and not w[0].startswith("#") and w[3] not in ("secret", "hidden"):
+            want[w[0]] = int(w[1])
+try:
+    import yaml
+except ImportError:
+    yaml = None
+problems = []
+if yaml is None:
+    # no YAML module: the lines the workflow must have, as text
+    text = open(path).read()
+    for name, points in want.items():
+        for line in ("command: make grade LAB=%s GRADE_ONLY=%s" % (lab, name),
+                     "id: " + name):
+            if line not in text:
+                problems.append("no line '%s'" % line)
+else:
+    with open(path) as f:
+        doc = yaml.safe_load(f)
+    steps = doc["jobs"]["run-autograding-tests"]["steps"]
+    graders = {s["id"]: s for s in steps
+               if str(s.get("uses", "")).startswith("classroom-resources/autograding-command-grader@")}
+    reporter = [s for s in steps
+                if str(s.get("uses", "")).startswith("classroom-resources/autograding-grading-reporter@")]
+    if set(graders) != set(want):
+        problems.append("graded steps %s, not the lab's tests %s" % (sorted(graders), sorted(want)))
+    for name, points in want.items():
+        w = graders.get(name, {}).get("with", {})
+        if w.get("command") != "make grade LAB=%s GRADE_ONLY=%s" % (lab, name):
+            problems.append("%s: command %r" % (name, w.get("command")))
+        if w.get("max-score") != points:
+            problems.append("%s: max-score %r, not %d" % (name, w.get("max-score"), points))
+    if len(reporter) != 1:
+        problems.append("%d reporter steps" % len(reporter))
+    else:
+        runners = reporter[0]["with"]["runners"].split(",")
+        env = reporter[0]["env"]
+        if sorted(runners) != sorted(want):
+            problems.append("the reporter's runners are %s" % runners)
+        for name in want:
+            if env.get(name.upper() + "_RESULTS") != "${{steps.%s.outputs.result}}" % name:
+                problems.append("the reporter has no %s_RESULTS" % name.upper())
+if problems:
+    print("%s: %s" % (path, "; ".join(problems)), file=sys.stderr)
     sys.exit(1)
 EOF
 }
@@ -181,6 +324,45 @@ for dir in labs/lab[0-9]*-*; do
 		reason="$reason its results.json (do the stubs build, and run?)"
 	fi
 	report "$lab-handout" "$reason" "$log"
+
+	log=$OUT/$lab-secret.log
+	mkdir -p "$OUT/hidden" && cp tests/guest/alu.s "$OUT/hidden/" || exit 2
+	json=$OUT/grade-secret/$lab/results.json
+	GRADE_SEED=check-labs GRADE_SECRETS=2 HIDDEN=$OUT/hidden \
+		GRADE_SKIP=sanitizers labs/grade.sh "$n" "$OUT/grade-secret/$lab" \
+		> "$log" 2>&1
+	rc=$?
+	reason=""
+	if ! sums=$(results "$json" 2>> "$log"); then
+		reason="its results.json is not valid"
+	elif [ "$rc" -ne 0 ] || [ "${sums% *}" != "${sums#* }" ]; then
+		reason="the reference with secret and hidden tests scores"
+		reason="$reason $(slash "$sums") (exit status $rc)"
+	elif ! hidden_from_students "$json" secret-1 secret-2 hidden-alu \
+		2>> "$log"; then
+		reason="the secret and hidden tests are not kept from students"
+	fi
+	report "$lab-secret" "$reason" "$log"
+
+	log=$OUT/$lab-autograder.log
+	reason=$(check_autograder "$n" "$hand" "$log" 2>> "$log")
+	report "$lab-autograder" "$reason" "$log"
+
+	log=$OUT/$lab-classroom.log
+	reason=""
+	first=$(awk '$1 !~ /^#/ && NF >= 4 { print $1; exit }' "$dir/tests")
+	if ! labs/classroom.sh "$n" "$hand" "$OUT/classroom" > "$log" 2>&1; then
+		reason="labs/classroom.sh $n failed"
+	elif ! workflow_grades "$OUT/classroom/$lab/.github/workflows/classroom.yml" \
+		"$n" "$dir/tests" 2>> "$log"; then
+		reason="the workflow does not grade lab $n's tests"
+	elif ! GRADE_ONLY=$first labs/grade.sh "$n" "$OUT/grade-only/$lab" \
+		>> "$log" 2>&1 ||
+		[ "$(results "$OUT/grade-only/$lab/results.json")" != \
+		  "$(awk -v t="$first" '$1 == t { print $2, $2 }' "$dir/tests")" ]; then
+		reason="GRADE_ONLY=$first does not grade that test alone"
+	fi
+	report "$lab-classroom" "$reason" "$log"
 
 	# A submission that does not compile: append a line no compiler takes
 	# to the first C file of the lab's regions, or, in a lab written in

@@ -19,6 +19,23 @@
 # results.json: every test failed, the compiler's messages in the output.
 # Outputs are cut to ASCII and to their first lines, so that a program
 # printing garbage cannot make the file unreadable.
+#
+# The environment may add tests and change how grading runs (each is
+# described in labs/README.md, "Secret tests" and "Grading options"):
+#   GRADE_SEED=S       secret tests: random programs from the differential
+#                      generator, drawn from the instructor's seed S
+#   GRADE_SECRETS=K    how many (default: the lab's `secret` line, else 8)
+#   HIDDEN=DIR         the instructor's own guest programs, DIR/*.s (or the
+#                      tests of DIR/tests)
+#   GRADE_FAIL_FAST=1  after the first failed test the others fail unrun
+#   GRADE_SKIP=KINDS   tests of these kinds (comma-separated) are skipped:
+#                      not run, not counted
+#   GRADE_ONLY=NAME    only the test NAME (GitHub Classroom runs each test
+#                      as its own step)
+#   GRADE_BUDGET=S     the whole grading's time, builds excepted (default
+#                      120 s; 0: none): a test that would pass it is cut to
+#                      what is left, and once it is spent the remaining
+#                      tests fail unrun
 set -u
 
 if [ $# -lt 1 ] || [ $# -gt 2 ]; then
@@ -40,6 +57,21 @@ KERNEL_MAX_CYCLES=2000000 # lab 0's kernel needs about 38,000
 BUILD_SECONDS=600
 UNIT_UNDER_SAN_SECONDS=30
 LOG_LINES=60 # of a test's output, in results.json
+GEN=build/diffgen
+# Secret and hidden tests, when the lab's tests file has no `secret` or
+# `hidden` line to weigh them.
+SECRET_COUNT=8
+SECRET_POINTS=1
+SECRET_SECONDS=10
+HIDDEN_POINTS=2
+HIDDEN_SECONDS=10
+BUDGET=${GRADE_BUDGET:-120}
+FAIL_FAST=${GRADE_FAIL_FAST:-}
+SKIP=${GRADE_SKIP:-}
+case $BUDGET in '' | *[!0-9]*)
+	echo "grade.sh: GRADE_BUDGET must be a number of seconds, not '$BUDGET'" >&2
+	exit 2 ;;
+esac
 
 rm -rf "$OUT"
 mkdir -p "$OUT/tests" || exit 2
@@ -141,18 +173,55 @@ compare() {
 
 # run_guest LOG SECONDS NAME: tests/guest/NAME.s
 run_guest() {
-	src=tests/guest/$3.s
-	elf=$OUT/tests/$3.elf
-	if ! "$TRAPEZE" as -I tests/guest/lib -I build/include "$src" -o "$elf" \
-		>> "$1" 2>&1; then
+	run_program "$1" "$2" "tests/guest/$3.s" "$3"
+}
+
+# run_program LOG SECONDS SRC [WHAT]: the assembly program SRC (its
+# folder, tests/guest/lib and build/include on the include path), as a
+# guest test; WHAT names its files in OUTDIR/tests (default: the test's).
+run_program() {
+	src=$3
+	what=${4:-$name}
+	elf=$OUT/tests/$what.elf
+	inc="-I tests/guest/lib -I build/include -I $(dirname "$src")"
+	# shellcheck disable=SC2086 # the options are words
+	if ! "$TRAPEZE" as $inc "$src" -o "$elf" >> "$1" 2>&1; then
 		REASON="$src does not assemble"
-		REPRO="$TRAPEZE as -I tests/guest/lib -I build/include $src -o $elf"
+		REPRO="$TRAPEZE as $inc $src -o $elf"
 		return
 	fi
-	opts=$(directive "$src" run | sed -e "s|@SRC@|tests/guest|g" \
+	opts=$(directive "$src" run | sed -e "s|@SRC@|$(dirname "$src")|g" \
 		-e "s|@OUT@|$OUT/tests|g")
 	# shellcheck disable=SC2086 # the options are words
-	compare "$1" "$2" "$3" --max-cycles=$MAX_CYCLES $opts "$elf"
+	compare "$1" "$2" "$what" --max-cycles=$MAX_CYCLES $opts "$elf"
+}
+
+# run_diffgen LOG SECONDS SEED: the differential generator's program of
+# SEED (tests/gen), as a guest test.
+run_diffgen() {
+	src=$OUT/tests/$name.s
+	if ! "$GEN" "$3" > "$src" 2>> "$1"; then
+		REASON="the generator failed (its message is in the log)"
+		REPRO="$GEN $3"
+		return
+	fi
+	run_program "$1" "$2" "$src"
+}
+
+# secret_seed S I: the seed of the I-th secret program, drawn from the
+# instructor's seed S by a hash: neither a test's name nor its output says
+# which program it is, so a student cannot run the secret tests beforehand.
+secret_seed() {
+	printf 'trapeze secret test %s %s' "$1" "$2" | sha256sum |
+		sed 's/^\(.\{15\}\).*/0x\1/'
+}
+
+# run_secret LOG SECONDS I: the I-th secret program (GRADE_SEED).  What
+# reproduces it stays with the grader: the program is in OUTDIR/tests
+# and its seed in OUTDIR/secret-seeds, neither in results.json.
+run_secret() {
+	run_diffgen "$1" "$2" "$(secret_seed "$GRADE_SEED" "$3")"
+	REPRO="(a secret test: the instructor has its program, $OUT/tests/$name.s)"
 }
 
 # run_guestdisk LOG SECONDS NAME: tests/guest/NAME.s as run_guest, with
@@ -398,11 +467,110 @@ measure_figure() {
 }
 
 
+# --- what runs: the plan ------------------------------------------------------
+# OUTDIR/plan: one test a line, "VISIBILITY NAME POINTS SECONDS KIND ARG":
+# the lab's tests (visible), then the secret and the hidden ones
+# (after_due_date: Gradescope shows them to the student after the due
+# date).  A `secret` or `hidden` line of the lab's tests file is not a test
+# but the weight of each secret or hidden test (labs/README.md).
+
+# weight KIND POINTS SECONDS: "NAME POINTS SECONDS COUNT" from the lab's
+# line of KIND (secret or hidden), else KIND and the defaults given.
+weight() {
+	awk -v kind="$1" -v p="$2" -v t="$3" '
+		$1 !~ /^#/ && $4 == kind { w = $1 " " $2 " " $3 " " $5; exit }
+		END { print (w != "" ? w : kind " " p " " t " -") }' "$LABDIR/tests"
+}
+
+# plan_secret: GRADE_SECRETS (or the lab's `secret` line's count, or
+# SECRET_COUNT) programs of the generator, from GRADE_SEED.
+plan_secret() {
+	[ -n "${GRADE_SEED:-}" ] || return 0
+	# shellcheck disable=SC2046 # four words
+	set -- $(weight secret $SECRET_POINTS $SECRET_SECONDS)
+	count=${GRADE_SECRETS:-$4}
+	[ "$count" != - ] || count=$SECRET_COUNT
+	case $count in '' | *[!0-9]*)
+		echo "grade.sh: GRADE_SECRETS must be a number, not '$count'" >&2
+		exit 2 ;;
+	esac
+	i=1
+	while [ "$i" -le "$count" ]; do
+		echo "after_due_date $1-$i $2 $3 secret $i"
+		printf '%s-%s\t%s\n' "$1" "$i" "$(secret_seed "$GRADE_SEED" "$i")" \
+			>> "$OUT/secret-seeds"
+		i=$((i + 1))
+	done
+}
+
+# plan_hidden: HIDDEN's tests file if it has one (a relative ARGUMENT of
+# kind program is taken in HIDDEN), else each HIDDEN/*.s as a program;
+# their names get "hidden-" in front.
+plan_hidden() {
+	[ -n "${HIDDEN:-}" ] || return 0
+	if [ ! -d "$HIDDEN" ]; then
+		echo "grade.sh: HIDDEN=$HIDDEN is not a folder" >&2
+		exit 2
+	fi
+	dir=$(cd "$HIDDEN" && pwd)
+	if [ -f "$dir/tests" ]; then
+		awk -v dir="$dir" '$1 !~ /^#/ && NF >= 4 {
+			if ($4 == "program" && $5 !~ /^\//) $5 = dir "/" $5
+			print "after_due_date hidden-" $0 }' "$dir/tests"
+		return
+	fi
+	# shellcheck disable=SC2046 # four words
+	set -- $(weight hidden $HIDDEN_POINTS $HIDDEN_SECONDS)
+	for src in "$dir"/*.s; do
+		[ -f "$src" ] || continue
+		echo "after_due_date hidden-$(basename "$src" .s) $2 $3 program $src"
+	done
+}
+
+plan() {
+	awk '$1 !~ /^#/ && NF >= 4 && $4 != "secret" && $4 != "hidden" {
+		print "visible", $0 }' "$LABDIR/tests"
+	plan_secret
+	plan_hidden
+}
+plan > "$OUT/plan" || exit 2
+if [ -n "${GRADE_ONLY:-}" ]; then
+	awk -v only="$GRADE_ONLY" '$2 == only' "$OUT/plan" > "$OUT/plan.only"
+	mv "$OUT/plan.only" "$OUT/plan"
+	if [ ! -s "$OUT/plan" ]; then
+		echo "grade.sh: GRADE_ONLY=$GRADE_ONLY: no such test in $LABDIR/tests" >&2
+		exit 2
+	fi
+fi
+
+# not_run SECONDS: true, with REASON and REPRO set, if the test must not
+# run: an earlier test failed under GRADE_FAIL_FAST, or the budget is
+# spent.  Else sets LIMIT, its time limit (cut to what the budget leaves).
+not_run() {
+	REPRO="(not run)"
+	if [ -n "$FAIL_FAST" ] && [ "$score" -lt "$max" ]; then
+		REASON="not run: an earlier test failed (GRADE_FAIL_FAST)"
+		return 0
+	fi
+	LIMIT=$1
+	[ "$BUDGET" -gt 0 ] || return 1
+	left=$((BUDGET - ($(now_ms) - tests_t0) / 1000))
+	if [ "$left" -le 0 ]; then
+		REASON="out of grading time: the grading's $BUDGET s (GRADE_BUDGET) are spent"
+		return 0
+	fi
+	[ "$left" -ge "$LIMIT" ] || LIMIT=$left
+	return 1
+}
+
 # --- the build ---------------------------------------------------------------
 
 t0=$(now_ms)
 BUILD_LOG=$OUT/build.log
-timed $BUILD_SECONDS "$BUILD_LOG" $MAKE -s -j2 all "$UNIT" build/include/pg32.inc
+# the generator only when a test needs it
+gen=$(awk -v gen="$GEN" '$5 == "secret" || $5 == "diffgen" { print gen; exit }' \
+	"$OUT/plan")
+timed $BUILD_SECONDS "$BUILD_LOG" $MAKE -s -j2 all "$UNIT" build/include/pg32.inc $gen
 build_rc=$?
 ascii "$BUILD_LOG"
 if [ "$build_rc" -eq 0 ]; then
@@ -420,9 +588,13 @@ fi
 
 score=0
 max=0
+tests_t0=$(now_ms)
 : > "$OUT/records"
-while read -r name points secs kind arg; do
-	case $name in '' | '#'*) continue ;; esac
+while read -r vis name points secs kind arg; do
+	case ",$SKIP," in *",$kind,"*)
+		echo "$name: SKIPPED (GRADE_SKIP=$SKIP)"
+		continue ;;
+	esac
 	log=$OUT/tests/$name.log
 	: > "$log"
 	start=$(now_ms)
@@ -430,7 +602,10 @@ while read -r name points secs kind arg; do
 		REASON="the project does not build"
 		REPRO=$MAKE
 		tail -n 40 "$BUILD_LOG" > "$log"
+	elif not_run "$secs"; then
+		:
 	else
+		secs=$LIMIT
 		case $kind in
 		unit) run_unit "$log" "$secs" "$arg" ;;
 		guest) run_guest "$log" "$secs" "$arg" ;;
@@ -439,6 +614,9 @@ while read -r name points secs kind arg; do
 		sanitizers) run_sanitizers "$log" "$secs" "$arg" ;;
 		kernel) run_kernel "$log" "$secs" "$arg" ;;
 		measure) run_measure "$log" "$secs" "$arg" ;;
+		program) run_program "$log" "$secs" "$arg" ;;
+		diffgen) run_diffgen "$log" "$secs" "$arg" ;;
+		secret) run_secret "$log" "$secs" "$arg" ;;
 		*) echo "grade.sh: $LABDIR/tests: unknown kind '$kind'" >&2; exit 2 ;;
 		esac
 	fi
@@ -458,11 +636,17 @@ while read -r name points secs kind arg; do
 		{ echo "reason: $REASON"; echo "reproduce: $REPRO"; } >> "$log"
 	fi
 	score=$((score + got))
-	echo "$line" | tee -a "$OUT/output"
-	printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$got" "$points" "$status" "$log" \
-		>> "$OUT/records"
-done < "$LABDIR/tests"
+	echo "$line"
+	# results.json's summary, which the student sees at once, names only
+	# the visible tests.
+	[ "$vis" != visible ] || echo "$line" >> "$OUT/output"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$got" "$points" "$status" \
+		"$log" "$vis" >> "$OUT/records"
+done < "$OUT/plan"
 
+later=$(grep -vc '^visible ' "$OUT/plan")
+[ "$later" -eq 0 ] || echo "($later more tests are shown after the due date)" \
+	>> "$OUT/output"
 echo "Score: $score/$max" | tee -a "$OUT/output"
 
 # --- results.json -------------------------------------------------------------------
@@ -493,8 +677,9 @@ BEGIN {
 }
 {
 	printf "%s\n    {\"name\": %s, \"score\": %d, \"max_score\": %d, " \
-	       "\"status\": %s, \"visibility\": \"visible\", \"output\": %s}",
-	       (NR > 1 ? "," : ""), esc($1), $2, $3, esc($4), esc(slurp($5, lines))
+	       "\"status\": %s, \"visibility\": %s, \"output\": %s}",
+	       (NR > 1 ? "," : ""), esc($1), $2, $3, esc($4), esc($6),
+	       esc(slurp($5, lines))
 }
 END { printf "\n  ]\n}\n" }' "$OUT/records" > "$OUT/results.json"
 rm -f "$OUT/records"

@@ -7,6 +7,8 @@
 #       N's regions (their solutions), nothing else
 #   awk -v lab=N -v mode=outside -f labs/regions.awk FILE   every line but
 #       lab N's regions and stubs (what the handout keeps as it is)
+#   awk -v lab=N -v mode=lines   -f labs/regions.awk FILE   the lines of lab
+#       N's regions, each as "LINE-NUMBER<tab>TEXT" (labs/mutants.sh)
 #
 # In C:                           In assembly (.s, .inc):
 #   /* BEGIN LAB N: what */          # BEGIN LAB N: what
@@ -29,7 +31,7 @@ function fail(msg) {
 
 # A line that is not lab N's: the handout keeps it as it is.
 function emit(line) {
-	if (mode != "inside")
+	if (mode != "inside" && mode != "lines")
 		print line
 }
 
@@ -79,6 +81,8 @@ BEGIN { state = "out" }
 		if (mine) {
 			if (mode == "inside")
 				print line
+			else if (mode == "lines")
+				print FNR "\t" line
 		} else {
 			emit(line)
 		}
