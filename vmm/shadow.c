@@ -33,7 +33,7 @@
 
 #include "internal.h"
 
-static unsigned view_of(const struct vm *vm)
+unsigned shadow_view(struct vm *vm)
 {
 	uint32_t psw = vm->vcpu.cr[CR_PSW];
 	if (!(psw & PSW_PG))
@@ -43,7 +43,7 @@ static unsigned view_of(const struct vm *vm)
 
 uint32_t shadow_root(struct vm *vm)
 {
-	return vm->shadow[view_of(vm)].root;
+	return vm->shadow[shadow_view(vm)].root;
 }
 
 int shadow_init(struct vm *vm)
@@ -134,9 +134,10 @@ static uint32_t shadow_new_leaf(struct vm *vm, const struct shadow *s)
 	return leaf;
 }
 
-/* Writes one shadow PTE, making the leaf table if needed.  Returns false
- * if there is no frame for it, which a pool of SHADOW_MIN_FRAMES or more
- * rules out. */
+/* Writes one shadow PTE, making the leaf table if needed.  Returns false,
+ * having stopped the VM, if there is no frame for it, which a pool of
+ * SHADOW_MIN_FRAMES or more rules out: a broken invariant stops the VM,
+ * loudly. */
 static bool shadow_set(struct vm *vm, struct shadow *s, uint32_t va,
 		       uint32_t pte)
 {
@@ -144,8 +145,11 @@ static bool shadow_set(struct vm *vm, struct shadow *s, uint32_t va,
 	host_word(vm, root_pa, &root);
 	if (!(root & PTE_V)) {
 		uint32_t leaf = shadow_new_leaf(vm, s);
-		if (!leaf)
+		if (!leaf) {
+			vm_stop(vm, VM_FAILED, "no frame in the VM's own shadow "
+				"pool even after reclaiming it (a VMM bug)");
 			return false;
+		}
 		s->leaves[s->nleaves++] = leaf;
 		root = leaf | PTE_V; /* a pointer: R = W = X = 0 */
 		host_put_word(vm, root_pa, root);
@@ -208,23 +212,21 @@ bool shadow_fetched_gpa(struct vm *vm, uint32_t va, uint32_t *gpa)
 }
 
 /*
- * The shadow PTE for a guest page: the guest's permissions, W only once
- * D is set; U always, since the guest runs in real user mode.  With
- * binary patching (patch.c): X only once the page is scanned, no W on a
- * scanned page, no R on a page with patches.
+ * The shadow PTE for the guest page at gpa, in host frame hpa: the
+ * guest's permissions, W only once D is set (so that the first store
+ * faults and the VMM sets D); U always, since the guest runs in real user
+ * mode; A and D always, so that the machine's walker never writes a
+ * shadow.  Binary patching (patch.c) then takes away what it must.
  */
 static uint32_t shadow_pte(struct vm *vm, uint32_t gpa, uint32_t hpa,
 			   uint32_t guest_pte)
 {
 	uint32_t pte = (hpa & PTE_FRAME_MASK) | PTE_V | PTE_U | PTE_A | PTE_D;
-	bool patching = vm->vmm->cfg.patch;
-	bool scanned = patching && patch_page_scanned(vm, gpa);
-	if ((guest_pte & PTE_R) && !(scanned && patch_page_patched(vm, gpa)))
-		pte |= PTE_R;
-	if ((guest_pte & PTE_X) && (!patching || scanned))
-		pte |= PTE_X;
-	if ((guest_pte & PTE_W) && (guest_pte & PTE_D) && !scanned)
+	pte |= guest_pte & (PTE_R | PTE_X);
+	if ((guest_pte & PTE_W) && (guest_pte & PTE_D))
 		pte |= PTE_W;
+	if (vm->vmm->cfg.patch)
+		pte = patch_shadow_pte(vm, gpa, pte);
 	return pte;
 }
 
@@ -259,14 +261,9 @@ enum vmm_action shadow_page_fault(struct vm *vm, const struct mach_exit *exit)
 		enum vmm_action patched;
 		if (vm->vmm->cfg.patch && patch_fault(vm, exit, t.gpa, &patched))
 			return patched;
-		if (!shadow_set(vm, &vm->shadow[view_of(vm)], va,
-				shadow_pte(vm, t.gpa, hpa, t.pte))) {
-			/* A pool of SHADOW_MIN_FRAMES or more rules this out:
-			 * a broken invariant stops the VM, loudly. */
-			vm_stop(vm, VM_FAILED, "no frame in the VM's own shadow "
-				"pool even after reclaiming it (a VMM bug)");
+		if (!shadow_set(vm, &vm->shadow[shadow_view(vm)], va,
+				shadow_pte(vm, t.gpa, hpa, t.pte)))
 			return VMM_ACT_HALTED;
-		}
 		/* The instruction runs again; on the bare machine it ran
 		 * once, so its first, faulting, cycle is not the guest's. */
 		vm->cycles--;

@@ -1028,10 +1028,7 @@ const char *vmm_view_doc(int view)
 
 int vmm_vm_view(const struct vmm *v, int vm)
 {
-	uint32_t psw = v->vms[vm]->vcpu.cr[CR_PSW];
-	if (!(psw & PSW_PG))
-		return VIEW_PHYS;
-	return (psw & PSW_MODE) ? VIEW_SUPER : VIEW_USER;
+	return (int)shadow_view(v->vms[vm]);
 }
 
 uint32_t vmm_vm_shadow_root(const struct vmm *v, int vm, int view)
