@@ -98,6 +98,11 @@ bool vm_user(const struct vm *vm)
 
 void vm_stop(struct vm *vm, enum vm_state state, const char *fmt, ...)
 {
+	/* A VM stops once.  What stopped it first is what went wrong; work
+	 * that goes on after it (the rest of an exit, the exit that a
+	 * world switch in still lets happen) must not replace the reason. */
+	if (vm->state != VM_RUNNING)
+		return;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(vm->reason, sizeof vm->reason, fmt, ap);

@@ -1935,6 +1935,18 @@ static void p_skip_handler(struct prog *p)
 	p_put(p, w_op(OP_RFE));
 }
 
+/* A VM stops once: a second stop (work that went on after the first)
+ * changes neither its state nor its reason. */
+static void test_dispatch_second_stop_keeps_the_first(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	vm_stop(vm, VM_DEADLOCK, "first: %d", 1);
+	vm_stop(vm, VM_FAILED, "second: %d", 2);
+	assert_int_equal(vm->state, VM_DEADLOCK);
+	assert_string_equal(vmm_vm_reason(b->v, 0), "first: 1");
+}
+
 /* An exit with no handler (here a real bus error, which the VMM's shadows
  * never cause: the test plants a shadow PTE naming a host address beyond
  * host RAM) stops the VM loudly, naming the cause and the pc. */
@@ -2463,6 +2475,7 @@ int main(void)
 		T(test_patch_host_reads_see_original_words),
 		/* dispatch and whole runs */
 		T(test_dispatch_unknown_cause_stops_vm),
+		T(test_dispatch_second_stop_keeps_the_first),
 		T(test_run_mtcr_tvec_then_halt),
 		T(test_run_syscall_reflected_to_guest_handler),
 		T(test_run_double_fault),
