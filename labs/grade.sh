@@ -54,6 +54,7 @@ UNIT=build/tests/test_vmm
 ASAN_O=build/asan
 MAX_CYCLES=50000000 # as tests/guest/run.sh
 KERNEL_MAX_CYCLES=2000000 # lab 0's kernel needs about 38,000
+ATTACK_MAX_CYCLES=400000000 # as tests/guest/attack/run.sh
 BUILD_SECONDS=600
 UNIT_UNDER_SAN_SECONDS=30
 LOG_LINES=60 # of a test's output, in results.json
@@ -241,6 +242,56 @@ run_guestdisk() {
 		cmp -s "$disk.expected" "$disk" ||
 			REASON="after the run under --vmm, the disk image is not what the program wrote"
 	fi
+}
+
+# run_attack LOG SECONDS NAME: tests/guest/attack/NAME.s, an isolation
+# attack (tests/guest/attack/run.sh), run as that suite runs it on the
+# clean machine: alone, compared with the bare machine (compare sets
+# `want`, its status there); then as vm1 next to the well-behaved
+# neighbour.s as vm0, where each VM must print what it prints alone on
+# the bare machine, and the run must end well if the attack alone does.
+run_attack() {
+	dir=tests/guest/attack
+	src=$dir/$3.s
+	if [ -n "$(directive "$src" disk)$(directive "$src" mode)" ]; then
+		REASON="$src needs a disk or the leaky machine: grade it with make attack"
+		REPRO="make attack"
+		return
+	fi
+	for prog in neighbour "$3"; do
+		if ! "$TRAPEZE" as -I tests/guest/lib -I build/include "$dir/$prog.s" \
+			-o "$OUT/tests/$prog.elf" >> "$1" 2>&1; then
+			REASON="$dir/$prog.s does not assemble"
+			REPRO="$TRAPEZE as -I tests/guest/lib -I build/include $dir/$prog.s -o $OUT/tests/$prog.elf"
+			return
+		fi
+	done
+	compare "$1" "$2" "$3" --max-cycles=$ATTACK_MAX_CYCLES "$OUT/tests/$3.elf"
+	[ -z "$REASON" ] || return
+	base=$OUT/tests/$3
+	nb=$OUT/tests/neighbour
+	REPRO="$TRAPEZE run --vmm --max-cycles=$ATTACK_MAX_CYCLES $nb.elf $base.elf"
+	timeout -k 5 "$2" "$TRAPEZE" run --max-cycles=$ATTACK_MAX_CYCLES "$nb.elf" \
+		< /dev/null > "$nb.native.out" 2>&1
+	timeout -k 5 "$2" "$TRAPEZE" run --vmm --max-cycles=$ATTACK_MAX_CYCLES \
+		"$nb.elf" "$base.elf" < /dev/null > "$base.pair.out" 2> "$base.pair.err"
+	pair=$?
+	sed -n 's/^\[vm0\] //p' "$base.pair.out" > "$nb.pair.out"
+	sed -n 's/^\[vm1\] //p' "$base.pair.out" > "$base.pair.vm1"
+	if [ "$pair" -eq 124 ] || [ "$pair" -eq 137 ]; then
+		REASON="timed out after $2 s next to the neighbour"
+	elif [ "$want" -eq 0 ] && [ "$pair" -ne 0 ]; then
+		REASON="exit status $pair next to the neighbour, 0 alone"
+	elif ! cmp -s "$nb.native.out" "$nb.pair.out"; then
+		REASON="next to it, the neighbour VM (vm0) printed something else than alone"
+	elif ! cmp -s "$base.native.out" "$base.pair.vm1"; then
+		REASON="next to the neighbour VM, it (vm1) printed something else than alone"
+	fi
+	{
+		echo "\$ $REPRO"
+		cat "$base.pair.err"
+		[ -z "$REASON" ] || diff -u "$base.native.out" "$base.pair.vm1" | head -n 20
+	} >> "$1"
 }
 
 # run_guestos LOG SECONDS
@@ -611,6 +662,7 @@ while read -r vis name points secs kind arg; do
 		guest) run_guest "$log" "$secs" "$arg" ;;
 		guestdisk) run_guestdisk "$log" "$secs" "$arg" ;;
 		guestos) run_guestos "$log" "$secs" ;;
+		attack) run_attack "$log" "$secs" "$arg" ;;
 		sanitizers) run_sanitizers "$log" "$secs" "$arg" ;;
 		kernel) run_kernel "$log" "$secs" "$arg" ;;
 		measure) run_measure "$log" "$secs" "$arg" ;;

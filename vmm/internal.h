@@ -185,6 +185,8 @@ void shadow_flush(struct vm *vm);
 void shadow_flush_all(struct vm *vm);
 void shadow_invalidate(struct vm *vm, uint32_t va);
 uint32_t shadow_root(struct vm *vm);
+/* Which shadow the guest runs in now (VIEW_*): ring compression. */
+unsigned shadow_view(struct vm *vm);
 int shadow_init(struct vm *vm);
 void shadow_free(struct vm *vm);
 /* A translation through the guest's own page table. */
@@ -226,6 +228,8 @@ bool patch_scan(struct vm *vm, uint32_t gpa);
 void patch_write(struct vm *vm, uint32_t gpa, const uint8_t *bytes, uint32_t len);
 bool patch_page_scanned(struct vm *vm, uint32_t gpa);
 bool patch_page_patched(struct vm *vm, uint32_t gpa);
+/* A shadow PTE for the guest page at gpa, less what patching forbids. */
+uint32_t patch_shadow_pte(struct vm *vm, uint32_t gpa, uint32_t pte);
 bool patch_site(struct vm *vm, uint32_t pc, uint32_t *orig);
 vmm_handler_fn patch_trap;
 bool patch_fault(struct vm *vm, const struct mach_exit *exit, uint32_t gpa,

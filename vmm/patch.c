@@ -100,6 +100,20 @@ bool patch_page_patched(struct vm *vm, uint32_t gpa)
 	return ci && ci->npatches > 0;
 }
 
+/* Patching's say in a shadow PTE: X only once the page is scanned (no
+ * code runs unexamined), no W on a scanned page (every write to code is
+ * examined), no R on a page with patches (loads must see the original
+ * words, which an emulated load gives them). */
+uint32_t patch_shadow_pte(struct vm *vm, uint32_t gpa, uint32_t pte)
+{
+	if (!patch_page_scanned(vm, gpa))
+		return pte & ~PTE_X;
+	pte &= ~PTE_W;
+	if (patch_page_patched(vm, gpa))
+		pte &= ~PTE_R;
+	return pte;
+}
+
 /* A word that must not run in real user mode: a sensitive instruction,
  * which on the leaky machine would run there silently. */
 static bool needs_patch(uint32_t word)

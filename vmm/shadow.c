@@ -33,17 +33,24 @@
 
 #include "internal.h"
 
-static unsigned view_of(const struct vm *vm)
+unsigned shadow_view(struct vm *vm)
 {
+/* BEGIN LAB 3: which shadow the guest runs in (ring compression) */
 	uint32_t psw = vm->vcpu.cr[CR_PSW];
 	if (!(psw & PSW_PG))
 		return VIEW_PHYS;
 	return (psw & PSW_MODE) ? VIEW_SUPER : VIEW_USER;
+/* END LAB 3 */
+/* STUB LAB 3
+	vm_stop(vm, VM_FAILED, "lab 3: shadow_view (vmm/shadow.c) is not "
+		"written yet: see labs/lab3-shadow/README.md, section 3.1");
+	return VIEW_PHYS; // the VM has stopped: any view will do
+*/
 }
 
 uint32_t shadow_root(struct vm *vm)
 {
-	return vm->shadow[view_of(vm)].root;
+	return vm->shadow[shadow_view(vm)].root;
 }
 
 int shadow_init(struct vm *vm)
@@ -78,10 +85,16 @@ static void shadow_clear(struct vm *vm, struct shadow *s)
 
 void shadow_flush(struct vm *vm)
 {
+/* BEGIN LAB 3: the guest flushed its TLB */
 	/* Guest-physical memory never moves: the paging-off shadow stays. */
 	shadow_clear(vm, &vm->shadow[VIEW_SUPER]);
 	shadow_clear(vm, &vm->shadow[VIEW_USER]);
 	mach_tlb_flush(vm->vmm->m);
+/* END LAB 3 */
+/* STUB LAB 3
+	vm_stop(vm, VM_FAILED, "lab 3: shadow_flush (vmm/shadow.c) is not "
+		"written yet: see labs/lab3-shadow/README.md, section 3.6");
+*/
 	vm->stats.shadow_flushes++;
 }
 
@@ -95,6 +108,7 @@ void shadow_flush_all(struct vm *vm)
 
 void shadow_invalidate(struct vm *vm, uint32_t va)
 {
+/* BEGIN LAB 3: the guest invalidated one page of its TLB */
 	for (int s = VIEW_SUPER; s <= VIEW_USER; s++) {
 		uint32_t root;
 		if (host_word(vm, vm->shadow[s].root + PT_ROOT_INDEX(va) * 4,
@@ -103,6 +117,12 @@ void shadow_invalidate(struct vm *vm, uint32_t va)
 						  PT_LEAF_INDEX(va) * 4, 0);
 	}
 	mach_tlb_invalidate(vm->vmm->m, va);
+/* END LAB 3 */
+/* STUB LAB 3
+	(void)va;
+	vm_stop(vm, VM_FAILED, "lab 3: shadow_invalidate (vmm/shadow.c) is "
+		"not written yet: see labs/lab3-shadow/README.md, section 3.6");
+*/
 }
 
 /*
@@ -134,9 +154,10 @@ static uint32_t shadow_new_leaf(struct vm *vm, const struct shadow *s)
 	return leaf;
 }
 
-/* Writes one shadow PTE, making the leaf table if needed.  Returns false
- * if there is no frame for it, which a pool of SHADOW_MIN_FRAMES or more
- * rules out. */
+/* Writes one shadow PTE, making the leaf table if needed.  Returns false,
+ * having stopped the VM, if there is no frame for it, which a pool of
+ * SHADOW_MIN_FRAMES or more rules out: a broken invariant stops the VM,
+ * loudly. */
 static bool shadow_set(struct vm *vm, struct shadow *s, uint32_t va,
 		       uint32_t pte)
 {
@@ -144,8 +165,11 @@ static bool shadow_set(struct vm *vm, struct shadow *s, uint32_t va,
 	host_word(vm, root_pa, &root);
 	if (!(root & PTE_V)) {
 		uint32_t leaf = shadow_new_leaf(vm, s);
-		if (!leaf)
+		if (!leaf) {
+			vm_stop(vm, VM_FAILED, "no frame in the VM's own shadow "
+				"pool even after reclaiming it (a VMM bug)");
 			return false;
+		}
 		s->leaves[s->nleaves++] = leaf;
 		root = leaf | PTE_V; /* a pointer: R = W = X = 0 */
 		host_put_word(vm, root_pa, root);
@@ -155,6 +179,8 @@ static bool shadow_set(struct vm *vm, struct shadow *s, uint32_t va,
 	return true;
 }
 
+/* A word of the VM's guest-physical memory, for isa_page_walk (ctx: the
+ * VM); false if no RAM backs it. */
 static bool read_guest_word(void *ctx, uint32_t gpa, uint32_t *value)
 {
 	return gpa_read32(ctx, gpa, value);
@@ -163,6 +189,7 @@ static bool read_guest_word(void *ctx, uint32_t gpa, uint32_t *value)
 uint32_t guest_translate(struct vm *vm, uint32_t va, unsigned access,
 			 bool user, struct guest_translation *t)
 {
+/* BEGIN LAB 3: the guest's own walk, in guest-physical memory */
 	unsigned levels;
 	uint32_t cause = isa_page_walk(read_guest_word, vm, vm->vcpu.cr[CR_PTBR],
 				       va, access, user, &t->pte, &t->pte_gpa,
@@ -170,11 +197,20 @@ uint32_t guest_translate(struct vm *vm, uint32_t va, unsigned access,
 	if (cause == CAUSE_NONE)
 		t->gpa = (t->pte & PTE_FRAME_MASK) | (va & (PAGE_SIZE - 1));
 	return cause;
+/* END LAB 3 */
+/* STUB LAB 3
+	(void)va, (void)access, (void)user, (void)t;
+	(void)read_guest_word; // yours to use with isa_page_walk
+	vm_stop(vm, VM_FAILED, "lab 3: guest_translate (vmm/shadow.c) is not "
+		"written yet: see labs/lab3-shadow/README.md, section 3.2");
+	return CAUSE_BUS_ERROR; // the VM has stopped: any cause will do
+*/
 }
 
 void guest_mark_accessed(struct vm *vm, struct guest_translation *t,
 			 unsigned access)
 {
+/* BEGIN LAB 3: A and D, as the bare machine's walker sets them */
 	/* What the bare machine's walker writes on a successful access: A,
 	 * and D for a store, in the leaf. */
 	uint32_t set = PTE_A | (access == CAUSE_ACCESS_STORE ? PTE_D : 0);
@@ -182,6 +218,12 @@ void guest_mark_accessed(struct vm *vm, struct guest_translation *t,
 		t->pte |= set;
 		gpa_write32(vm, t->pte_gpa, t->pte);
 	}
+/* END LAB 3 */
+/* STUB LAB 3
+	(void)t, (void)access;
+	vm_stop(vm, VM_FAILED, "lab 3: guest_mark_accessed (vmm/shadow.c) is "
+		"not written yet: see labs/lab3-shadow/README.md, section 3.3");
+*/
 }
 
 uint32_t guest_walk(struct vm *vm, uint32_t va, unsigned access, bool user,
@@ -208,23 +250,30 @@ bool shadow_fetched_gpa(struct vm *vm, uint32_t va, uint32_t *gpa)
 }
 
 /*
- * The shadow PTE for a guest page: the guest's permissions, W only once
- * D is set; U always, since the guest runs in real user mode.  With
- * binary patching (patch.c): X only once the page is scanned, no W on a
- * scanned page, no R on a page with patches.
+ * The shadow PTE for the guest page at gpa, in host frame hpa: the
+ * guest's permissions, W only once D is set (so that the first store
+ * faults and the VMM sets D); U always, since the guest runs in real user
+ * mode; A and D always, so that the machine's walker never writes a
+ * shadow.  Binary patching (patch.c) then takes away what it must.
  */
 static uint32_t shadow_pte(struct vm *vm, uint32_t gpa, uint32_t hpa,
 			   uint32_t guest_pte)
 {
-	uint32_t pte = (hpa & PTE_FRAME_MASK) | PTE_V | PTE_U | PTE_A | PTE_D;
-	bool patching = vm->vmm->cfg.patch;
-	bool scanned = patching && patch_page_scanned(vm, gpa);
-	if ((guest_pte & PTE_R) && !(scanned && patch_page_patched(vm, gpa)))
-		pte |= PTE_R;
-	if ((guest_pte & PTE_X) && (!patching || scanned))
-		pte |= PTE_X;
-	if ((guest_pte & PTE_W) && (guest_pte & PTE_D) && !scanned)
+	uint32_t pte;
+/* BEGIN LAB 3: the shadow PTE: which permissions the machine enforces */
+	pte = (hpa & PTE_FRAME_MASK) | PTE_V | PTE_U | PTE_A | PTE_D;
+	pte |= guest_pte & (PTE_R | PTE_X);
+	if ((guest_pte & PTE_W) && (guest_pte & PTE_D))
 		pte |= PTE_W;
+/* END LAB 3 */
+/* STUB LAB 3
+	(void)hpa, (void)guest_pte;
+	vm_stop(vm, VM_FAILED, "lab 3: shadow_pte (vmm/shadow.c) is not "
+		"written yet: see labs/lab3-shadow/README.md, section 3.4");
+	pte = 0; // no permission at all: the VM has stopped
+*/
+	if (vm->vmm->cfg.patch)
+		pte = patch_shadow_pte(vm, gpa, pte);
 	return pte;
 }
 
@@ -238,9 +287,17 @@ enum vmm_action shadow_page_fault(struct vm *vm, const struct mach_exit *exit)
 				      .pte = PTE_R | PTE_W | PTE_X | PTE_D};
 
 	if (paging) {
+/* BEGIN LAB 3: the guest's own table decides first */
 		uint32_t cause = guest_translate(vm, va, access, vm_user(vm), &t);
 		if (cause != CAUSE_NONE)
 			return reflect_trap(vm, cause, exit->pc, va);
+/* END LAB 3 */
+/* STUB LAB 3
+		vm_stop(vm, VM_FAILED, "lab 3: shadow_page_fault (vmm/shadow.c) "
+			"is not written yet: see labs/lab3-shadow/README.md, "
+			"section 3.5");
+		return VMM_ACT_HALTED;
+*/
 	}
 
 	uint32_t hpa;
@@ -259,18 +316,22 @@ enum vmm_action shadow_page_fault(struct vm *vm, const struct mach_exit *exit)
 		enum vmm_action patched;
 		if (vm->vmm->cfg.patch && patch_fault(vm, exit, t.gpa, &patched))
 			return patched;
-		if (!shadow_set(vm, &vm->shadow[view_of(vm)], va,
-				shadow_pte(vm, t.gpa, hpa, t.pte))) {
-			/* A pool of SHADOW_MIN_FRAMES or more rules this out:
-			 * a broken invariant stops the VM, loudly. */
-			vm_stop(vm, VM_FAILED, "no frame in the VM's own shadow "
-				"pool even after reclaiming it (a VMM bug)");
-			return VMM_ACT_HALTED;
-		}
+/* BEGIN LAB 3: fill the shadow; the instruction runs again */
+		if (!shadow_set(vm, &vm->shadow[shadow_view(vm)], va,
+				shadow_pte(vm, t.gpa, hpa, t.pte)))
+			return VMM_ACT_HALTED; /* shadow_set stopped the VM */
 		/* The instruction runs again; on the bare machine it ran
 		 * once, so its first, faulting, cycle is not the guest's. */
 		vm->cycles--;
 		return VMM_ACT_SHADOW_FILL;
+/* END LAB 3 */
+/* STUB LAB 3
+		(void)shadow_set, (void)shadow_pte; // yours to use
+		vm_stop(vm, VM_FAILED, "lab 3: shadow_page_fault (vmm/shadow.c) "
+			"is not written yet: see labs/lab3-shadow/README.md, "
+			"section 3.5");
+		return VMM_ACT_HALTED;
+*/
 	}
 	if (access != CAUSE_ACCESS_FETCH && vm_is_device(vm, t.gpa)) {
 		if (paging)

@@ -99,6 +99,11 @@ bool vm_user(const struct vm *vm)
 
 void vm_stop(struct vm *vm, enum vm_state state, const char *fmt, ...)
 {
+	/* A VM stops once.  What stopped it first is what went wrong; work
+	 * that goes on after it (the rest of an exit, the exit that a
+	 * world switch in still lets happen) must not replace the reason. */
+	if (vm->state != VM_RUNNING)
+		return;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(vm->reason, sizeof vm->reason, fmt, ap);
@@ -1041,10 +1046,7 @@ const char *vmm_view_doc(int view)
 
 int vmm_vm_view(const struct vmm *v, int vm)
 {
-	uint32_t psw = v->vms[vm]->vcpu.cr[CR_PSW];
-	if (!(psw & PSW_PG))
-		return VIEW_PHYS;
-	return (psw & PSW_MODE) ? VIEW_SUPER : VIEW_USER;
+	return (int)shadow_view(v->vms[vm]);
 }
 
 uint32_t vmm_vm_shadow_root(const struct vmm *v, int vm, int view)

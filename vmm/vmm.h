@@ -226,7 +226,8 @@ void vmm_on_event(struct vmm *v, vmm_event_fn *fn, void *ctx);
 int vmm_vm_count(const struct vmm *v);
 enum vm_state vmm_vm_state(const struct vmm *v, int vm);
 uint32_t vmm_vm_status(const struct vmm *v, int vm);
-/* A one-line reason for a VM that stopped other than by halting. */
+/* A one-line reason for a VM that stopped other than by halting: what
+ * stopped it first (a VM stops once). */
 const char *vmm_vm_reason(const struct vmm *v, int vm);
 
 /* Statistics of one VM, for --stats. */

@@ -275,6 +275,17 @@ static uint32_t shadow_lookup(struct bench *b, unsigned view, uint32_t va)
 	return host_word(b, (root & PTE_FRAME_MASK) + ((va >> 12) & 0x3ff) * 4);
 }
 
+/* Does the machine's TLB hold a translation of the page at va? */
+static bool tlb_holds(struct bench *b, uint32_t va)
+{
+	struct mach_tlb_entry e[256];
+	int n = mach_tlb_entries(vmm_machine(b->v), e, 256);
+	for (int i = 0; i < n; i++)
+		if (e[i].va == (va & PTE_FRAME_MASK))
+			return true;
+	return false;
+}
+
 static uint32_t gread(struct vm *vm, uint32_t gpa)
 {
 	uint32_t v = 0;
@@ -325,6 +336,19 @@ static uint32_t gpte(struct bench *b, uint32_t va)
 static uint32_t expected_shadow(uint32_t hpa, uint32_t flags)
 {
 	return (hpa & PTE_FRAME_MASK) | PTE_V | PTE_U | PTE_A | PTE_D | flags;
+}
+
+/* Maps user_va (U = 1) and super_va (U = 0) in the guest's table, then
+ * fills both in the supervisor view and user_va in the user view. */
+static void fill_both_views(struct bench *b, uint32_t user_va, uint32_t super_va)
+{
+	gmap(b, user_va, GDATA | PTE_V | PTE_R | PTE_U);
+	gmap(b, super_va, (GDATA + PAGE_SIZE) | PTE_V | PTE_R);
+	vcpu_at(b, PSW_MODE | PSW_PG, GCODE);
+	do_fault(b, CAUSE_ACCESS_LOAD, false, user_va, 0);
+	do_fault(b, CAUSE_ACCESS_LOAD, false, super_va, 0);
+	vcpu_at(b, PSW_PG, GCODE);
+	do_fault(b, CAUSE_ACCESS_LOAD, false, user_va, 0);
 }
 
 /* The vCPU after a trap entry, exactly as ISA.md section 6.2 says. */
@@ -503,13 +527,7 @@ static void test_emulate_tlbflush_drops_every_entry(void **state)
 	struct bench *b = *state;
 	struct vm *vm = b->vm;
 	uint32_t va1 = 0x00400000u, va2 = 0x00801000u;
-	gmap(b, va1, GDATA | PTE_V | PTE_R | PTE_U);
-	gmap(b, va2, (GDATA + PAGE_SIZE) | PTE_V | PTE_R);
-	vcpu_at(b, PSW_MODE | PSW_PG, GCODE);
-	do_fault(b, CAUSE_ACCESS_LOAD, false, va1, 0);
-	do_fault(b, CAUSE_ACCESS_LOAD, false, va2, 0);
-	vcpu_at(b, PSW_PG, GCODE);
-	do_fault(b, CAUSE_ACCESS_LOAD, false, va1, 0);
+	fill_both_views(b, va1, va2);
 	assert_int_not_equal(shadow_lookup(b, VIEW_SUPER, va1), 0);
 	assert_int_not_equal(shadow_lookup(b, VIEW_SUPER, va2), 0);
 	assert_int_not_equal(shadow_lookup(b, VIEW_USER, va1), 0);
@@ -1278,6 +1296,237 @@ static void test_shadow_no_guest_page_at_its_own_address(void **state)
 				 vm->frames[i]);
 }
 
+/* ===== lab 3: shadow paging's rules, each alone ================================
+ * shadow_view, guest_translate, guest_mark_accessed, the shadow PTE,
+ * shadow_flush and shadow_invalidate (labs/lab3-shadow/README.md, section
+ * 3), called directly; the shadow_page_fault tests above use them all. */
+
+/* Ring compression: paging off is the phys shadow whatever the mode;
+ * paging on, virtual supervisor mode is the supervisor view and virtual
+ * user mode the user view.  IE changes nothing.  The world switch loads
+ * that view's root, and the debugger names the same view. */
+static void test_shadow_view_follows_mode_and_paging(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	const struct {
+		uint32_t psw;
+		unsigned view;
+	} cases[] = {
+		{0, VIEW_PHYS}, {PSW_IE, VIEW_PHYS}, {PSW_MODE, VIEW_PHYS},
+		{PSW_MODE | PSW_IE, VIEW_PHYS}, {PSW_PG, VIEW_USER},
+		{PSW_PG | PSW_IE, VIEW_USER}, {PSW_PG | PSW_MODE, VIEW_SUPER},
+		{PSW_PG | PSW_MODE | PSW_IE, VIEW_SUPER},
+	};
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		vcpu_at(b, cases[k].psw, GCODE);
+		assert_int_equal(shadow_view(vm), cases[k].view);
+		assert_int_equal(shadow_root(vm), vm->shadow[cases[k].view].root);
+		assert_int_equal(vmm_vm_view(b->v, 0), (int)cases[k].view);
+		assert_int_equal(vm->state, VM_RUNNING);
+	}
+	/* three distinct shadows */
+	assert_int_not_equal(vm->shadow[VIEW_PHYS].root, vm->shadow[VIEW_SUPER].root);
+	assert_int_not_equal(vm->shadow[VIEW_SUPER].root, vm->shadow[VIEW_USER].root);
+}
+
+/* The guest's walk: through the vCPU's PTBR (not the machine's), in
+ * guest-physical memory, with the bare machine's permission rules, and
+ * without a side effect: no A, no D, no shadow. */
+static void test_shadow_guest_translate_walks_without_side_effects(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	uint32_t va = 0x00400abcu, pte = (GDATA + PAGE_SIZE) | PTE_V | PTE_R;
+	gmap(b, va, pte);
+	vcpu_at(b, PSW_MODE | PSW_PG, GCODE);
+	struct guest_translation t = {0};
+	assert_int_equal(guest_translate(vm, va, CAUSE_ACCESS_LOAD, false, &t),
+			 CAUSE_NONE);
+	assert_int_equal(t.gpa, GDATA + PAGE_SIZE + 0xabc);
+	assert_int_equal(t.pte, pte);
+	assert_int_equal(t.pte_gpa, gpte_addr(b, va));
+	assert_int_equal(gpte(b, va), pte);
+	assert_int_equal(shadow_lookup(b, VIEW_SUPER, va), 0);
+
+	/* the bare machine's causes: a store to R only, a user access to a
+	 * U = 0 page, nothing mapped; still no side effect */
+	assert_int_equal(guest_translate(vm, va, CAUSE_ACCESS_STORE, false, &t),
+			 0x607u);
+	assert_int_equal(guest_translate(vm, va, CAUSE_ACCESS_LOAD, true, &t),
+			 0x507u);
+	assert_int_equal(guest_translate(vm, va + PAGE_SIZE, CAUSE_ACCESS_FETCH,
+					 false, &t), 0x007u);
+	assert_int_equal(gpte(b, va), pte);
+
+	/* another PTBR, another table: here nothing maps va */
+	vm->vcpu.cr[CR_PTBR] = GPT + 0x10000u;
+	assert_int_equal(guest_translate(vm, va, CAUSE_ACCESS_LOAD, false, &t),
+			 0x107u);
+	assert_int_equal(vm->state, VM_RUNNING);
+}
+
+/* A and D as the walker writes them: a load or a fetch sets A, a store A
+ * and D, in the guest's PTE and in the translation the caller holds. */
+static void test_shadow_mark_accessed_sets_A_and_D_in_guest_memory(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	uint32_t va = 0x00400000u, va2 = 0x00401000u;
+	uint32_t pte = GDATA | PTE_V | PTE_R | PTE_W | PTE_X;
+	gmap(b, va, pte);
+	gmap(b, va2, pte);
+	vcpu_at(b, PSW_MODE | PSW_PG, GCODE);
+	struct guest_translation t;
+
+	assert_int_equal(guest_translate(vm, va, CAUSE_ACCESS_FETCH, false, &t),
+			 CAUSE_NONE);
+	guest_mark_accessed(vm, &t, CAUSE_ACCESS_FETCH);
+	assert_int_equal(gpte(b, va), pte | PTE_A);
+	assert_int_equal(t.pte, pte | PTE_A);
+	guest_mark_accessed(vm, &t, CAUSE_ACCESS_LOAD);
+	assert_int_equal(gpte(b, va), pte | PTE_A);
+	guest_mark_accessed(vm, &t, CAUSE_ACCESS_STORE);
+	assert_int_equal(gpte(b, va), pte | PTE_A | PTE_D);
+	assert_int_equal(t.pte, pte | PTE_A | PTE_D);
+
+	/* a first access that is a store: both at once; the other page's
+	 * PTE is not touched */
+	assert_int_equal(guest_translate(vm, va2, CAUSE_ACCESS_STORE, false, &t),
+			 CAUSE_NONE);
+	gwrite(vm, gpte_addr(b, va), pte);
+	guest_mark_accessed(vm, &t, CAUSE_ACCESS_STORE);
+	assert_int_equal(gpte(b, va2), pte | PTE_A | PTE_D);
+	assert_int_equal(gpte(b, va), pte);
+	assert_int_equal(vm->state, VM_RUNNING);
+}
+
+/* The shadow PTE: a page whose D the guest already set is writable at
+ * once; W without D is not; D without W gives no W; X alone is X alone. */
+static void test_shadow_pte_follows_the_guest_pte(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	const struct {
+		uint32_t flags;   /* the guest's, besides V */
+		unsigned access;
+		uint32_t shadow;  /* the shadow's R, W, X */
+	} cases[] = {
+		{PTE_R | PTE_W | PTE_D, CAUSE_ACCESS_LOAD, PTE_R | PTE_W},
+		{PTE_R | PTE_W | PTE_A, CAUSE_ACCESS_LOAD, PTE_R},
+		{PTE_R | PTE_D, CAUSE_ACCESS_LOAD, PTE_R},
+		{PTE_X, CAUSE_ACCESS_FETCH, PTE_X},
+		{PTE_W | PTE_U, CAUSE_ACCESS_STORE, PTE_W},
+		{PTE_R | PTE_W | PTE_X | PTE_U | PTE_D, CAUSE_ACCESS_FETCH,
+		 PTE_R | PTE_W | PTE_X},
+	};
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		uint32_t va = 0x00400000u + (uint32_t)k * PAGE_SIZE;
+		uint32_t gpa = GDATA + (uint32_t)k * PAGE_SIZE;
+		gmap(b, va, gpa | PTE_V | cases[k].flags);
+		vcpu_at(b, PSW_MODE | PSW_PG, GCODE);
+		struct vmm_event ev = do_fault(b, cases[k].access, false, va, 0);
+		assert_int_equal(ev.action, VMM_ACT_SHADOW_FILL);
+		assert_int_equal(shadow_lookup(b, VIEW_SUPER, va),
+				 expected_shadow(hpa_of(vm, gpa), cases[k].shadow));
+	}
+}
+
+/* shadow_flush: both paging views lose every entry and give their leaf
+ * tables back; the phys shadow, which caches no translation of the
+ * guest's, stays. */
+static void test_shadow_flush_empties_both_paging_views(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	vcpu_at(b, PSW_MODE, GCODE);
+	do_fault(b, CAUSE_ACCESS_LOAD, false, GDATA, 0);
+	uint32_t phys = shadow_lookup(b, VIEW_PHYS, GDATA);
+	fill_both_views(b, 0x00400000u, 0x00c01000u);
+	assert_int_equal(vm->shadow[VIEW_SUPER].nleaves, 2);
+	assert_int_equal(vm->shadow[VIEW_USER].nleaves, 1);
+	uint32_t free_before = vm->pool.nfree;
+
+	uint64_t flushes = vm->stats.shadow_flushes;
+	shadow_flush(vm);
+	for (unsigned view = VIEW_SUPER; view <= VIEW_USER; view++) {
+		assert_int_equal(vm->shadow[view].nleaves, 0);
+		for (uint32_t i = 0; i < PT_ENTRIES; i++)
+			assert_int_equal(host_word(b, vm->shadow[view].root + i * 4), 0);
+	}
+	assert_int_equal(vm->pool.nfree, free_before + 3);
+	assert_int_equal(shadow_lookup(b, VIEW_PHYS, GDATA), phys);
+	assert_int_equal(vm->stats.shadow_flushes, flushes + 1);
+	assert_int_equal(vm->state, VM_RUNNING);
+}
+
+/* shadow_invalidate: the page holding va goes from both paging views;
+ * the next page, in the same leaf table, and the same index in another
+ * 4 MiB region stay. */
+static void test_shadow_invalidate_drops_one_page_in_both_views(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	uint32_t va = 0x00400000u, next = va + PAGE_SIZE, far = va + (1u << 22);
+	gmap(b, va, GDATA | PTE_V | PTE_R | PTE_U);
+	gmap(b, next, GDATA | PTE_V | PTE_R | PTE_U);
+	gmap(b, far, GDATA | PTE_V | PTE_R | PTE_U);
+	for (int user = 0; user < 2; user++) {
+		vcpu_at(b, user ? PSW_PG : PSW_MODE | PSW_PG, GCODE);
+		do_fault(b, CAUSE_ACCESS_LOAD, false, va, 0);
+		do_fault(b, CAUSE_ACCESS_LOAD, false, next, 0);
+		do_fault(b, CAUSE_ACCESS_LOAD, false, far, 0);
+	}
+	/* the page in the other region, not yet filled: nothing to drop */
+	shadow_invalidate(vm, 0x00c00000u);
+	shadow_invalidate(vm, va + 0xffc);
+	for (unsigned view = VIEW_SUPER; view <= VIEW_USER; view++) {
+		assert_int_equal(shadow_lookup(b, view, va), 0);
+		assert_int_equal(shadow_lookup(b, view, next),
+				 expected_shadow(hpa_of(vm, GDATA), PTE_R));
+		assert_int_equal(shadow_lookup(b, view, far),
+				 expected_shadow(hpa_of(vm, GDATA), PTE_R));
+	}
+	assert_int_equal(vm->state, VM_RUNNING);
+}
+
+/* Runs the bench's two-instruction program (vm0 halts) with the guest's
+ * paging on in virtual supervisor mode: its code page and the test
+ * device's page mapped.  Afterwards the machine's TLB holds the code
+ * page's translation, through the supervisor view. */
+static void run_paged_halt(struct bench *b)
+{
+	gmap(b, GCODE, GCODE | PTE_V | PTE_R | PTE_X);
+	gmap(b, DEV_TEST_BASE, DEV_TEST_BASE | PTE_V | PTE_R | PTE_W);
+	vcpu_at(b, PSW_MODE | PSW_PG, GCODE);
+	assert_int_equal(vmm_run(b->v), 0);
+	assert_int_equal(vmm_vm_state(b->v, 0), VM_HALTED);
+	assert_true(tlb_holds(b, GCODE));
+}
+
+/* The machine's TLB caches the shadows: after shadow_flush it holds none
+ * of their translations. */
+static void test_shadow_flush_empties_the_machine_tlb(void **state)
+{
+	struct bench *b = *state;
+	run_paged_halt(b);
+	b->vm->state = VM_RUNNING;
+	shadow_flush(b->vm);
+	assert_false(tlb_holds(b, GCODE));
+}
+
+/* ... and after shadow_invalidate, none for that page. */
+static void test_shadow_invalidate_drops_the_page_from_the_machine_tlb(void **state)
+{
+	struct bench *b = *state;
+	run_paged_halt(b);
+	b->vm->state = VM_RUNNING;
+	shadow_invalidate(b->vm, GCODE + PAGE_SIZE);
+	assert_true(tlb_holds(b, GCODE));
+	shadow_invalidate(b->vm, GCODE + 0x10);
+	assert_false(tlb_holds(b, GCODE));
+}
+
 /* ===== shadow pools: what one VM maps costs no other VM a frame ============== */
 
 /* Every root entry of vm's guest table points at one leaf table whose
@@ -2020,6 +2269,18 @@ static void p_skip_handler(struct prog *p)
 	p_put(p, w_op(OP_RFE));
 }
 
+/* A VM stops once: a second stop (work that went on after the first)
+ * changes neither its state nor its reason. */
+static void test_dispatch_second_stop_keeps_the_first(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	vm_stop(vm, VM_DEADLOCK, "first: %d", 1);
+	vm_stop(vm, VM_FAILED, "second: %d", 2);
+	assert_int_equal(vm->state, VM_DEADLOCK);
+	assert_string_equal(vmm_vm_reason(b->v, 0), "first: 1");
+}
+
 /* An exit with no handler (here a real bus error, which the VMM's shadows
  * never cause: the test plants a shadow PTE naming a host address beyond
  * host RAM) stops the VM loudly, naming the cause and the pc. */
@@ -2520,6 +2781,15 @@ int main(void)
 		T(test_shadow_paged_device_is_mmio),
 		T(test_shadow_frames_are_scrambled),
 		T(test_shadow_no_guest_page_at_its_own_address),
+		/* lab 3: shadow paging's rules, each alone */
+		T(test_shadow_view_follows_mode_and_paging),
+		T(test_shadow_guest_translate_walks_without_side_effects),
+		T(test_shadow_mark_accessed_sets_A_and_D_in_guest_memory),
+		T(test_shadow_pte_follows_the_guest_pte),
+		T(test_shadow_flush_empties_both_paging_views),
+		T(test_shadow_invalidate_drops_one_page_in_both_views),
+		T(test_shadow_flush_empties_the_machine_tlb),
+		T(test_shadow_invalidate_drops_the_page_from_the_machine_tlb),
 		/* shadow pools */
 		cmocka_unit_test_setup_teardown(
 			test_shadow_flood_takes_no_neighbour_frame,
@@ -2553,6 +2823,7 @@ int main(void)
 		T(test_patch_host_reads_see_original_words),
 		/* dispatch and whole runs */
 		T(test_dispatch_unknown_cause_stops_vm),
+		T(test_dispatch_second_stop_keeps_the_first),
 		T(test_run_mtcr_tvec_then_halt),
 		T(test_run_syscall_reflected_to_guest_handler),
 		T(test_run_double_fault),
