@@ -55,6 +55,7 @@ ASAN_O=build/asan
 MAX_CYCLES=50000000 # as tests/guest/run.sh
 KERNEL_MAX_CYCLES=2000000 # lab 0's kernel needs about 38,000
 ATTACK_MAX_CYCLES=400000000 # as tests/guest/attack/run.sh
+VMM_OPTS=--vmm # how compare runs the VM (run_leaky adds --patch)
 BUILD_SECONDS=600
 UNIT_UNDER_SAN_SECONDS=30
 LOG_LINES=60 # of a test's output, in results.json
@@ -129,29 +130,30 @@ run_unit() {
 	fi
 }
 
-# compare LOG SECONDS WHAT NATIVE_REPRO -- RUN ARGS...: runs RUN ARGS on
-# the bare machine and with --vmm; the VM must print the same bytes and
-# exit with the same status.
+# compare LOG SECONDS WHAT RUN ARGS...: runs RUN ARGS on the bare machine
+# and with $VMM_OPTS (--vmm); the VM must print the same bytes and exit
+# with the same status.
 compare() {
 	log=$1
 	t=$2
 	what=$3
 	shift 3
 	base=$OUT/tests/$what
-	REPRO="$TRAPEZE run --vmm $*"
+	REPRO="$TRAPEZE run $VMM_OPTS $*"
 	timeout -k 5 "$t" "$TRAPEZE" run "$@" < /dev/null > "$base.native.out" \
 		2> "$base.native.err"
 	want=$?
-	timeout -k 5 "$t" "$TRAPEZE" run --vmm "$@" < /dev/null > "$base.vmm.out" \
-		2> "$base.vmm.err"
+	# shellcheck disable=SC2086 # the options are words
+	timeout -k 5 "$t" "$TRAPEZE" run $VMM_OPTS "$@" < /dev/null \
+		> "$base.vmm.out" 2> "$base.vmm.err"
 	got=$?
 	REASON=""
 	if [ "$got" -eq 124 ] || [ "$got" -eq 137 ]; then
-		REASON="timed out after $t s under --vmm"
+		REASON="timed out after $t s under $VMM_OPTS"
 	elif ! cmp -s "$base.native.out" "$base.vmm.out"; then
-		REASON="under --vmm the console output differs from the bare machine's"
+		REASON="under $VMM_OPTS the console output differs from the bare machine's"
 	elif [ "$got" -ne "$want" ]; then
-		REASON="exit status $got under --vmm, $want on the bare machine"
+		REASON="exit status $got under $VMM_OPTS, $want on the bare machine"
 	fi
 	# What the VMM said when it stopped the VM, e.g. a stub's "lab 1:
 	# vm_rfe (vmm/emulate.c) is not written yet: ...".
@@ -160,16 +162,27 @@ compare() {
 		REASON="$REASON; it said: $said"
 	fi
 	{
-		echo "\$ $TRAPEZE run --vmm $*"
+		echo "\$ $REPRO"
 		cat "$base.vmm.err"
 		if [ -n "$REASON" ]; then
-			echo "the bare machine (-) and --vmm (+), first lines:"
+			echo "the bare machine (-) and $VMM_OPTS (+), first lines:"
 			diff -u "$base.native.out" "$base.vmm.out" | head -n 40
-			echo "exit status: bare machine $want, --vmm $got"
+			echo "exit status: bare machine $want, $VMM_OPTS $got"
 			echo "find the first instruction where they part:"
-			echo "    $TRAPEZE run --lockstep $*"
+			echo "    $TRAPEZE run --lockstep ${VMM_OPTS#--vmm} $*"
 		fi
 	} >> "$log"
+}
+
+# assemble LOG SRC ELF: SRC (with the guest library) into ELF; if it
+# does not assemble, REASON and REPRO say so and the status is 1.
+assemble() {
+	if ! "$TRAPEZE" as -I tests/guest/lib -I build/include "$2" -o "$3" \
+		>> "$1" 2>&1; then
+		REASON="$2 does not assemble"
+		REPRO="$TRAPEZE as -I tests/guest/lib -I build/include $2 -o $3"
+		return 1
+	fi
 }
 
 # run_guest LOG SECONDS NAME: tests/guest/NAME.s
@@ -298,6 +311,60 @@ run_attack() {
 run_guestos() {
 	compare "$1" "$2" guestos --max-cycles=$MAX_CYCLES \
 		--disk=build/guestos.disk build/guestos.elf
+}
+
+# run_leaky LOG SECONDS WHAT: the x86-like machine (--mode=leaky), bare,
+# against the VMM with binary patching (--vmm --patch).  WHAT is a
+# guest's source file (its "# run:" options apply; an attack guest's
+# "# mode: leaky" is what --mode=leaky gives it) or "guestos".
+run_leaky() {
+	VMM_OPTS="--vmm --patch"
+	if [ "$3" = guestos ]; then
+		compare "$1" "$2" guestos-leaky --mode=leaky \
+			--max-cycles=$MAX_CYCLES --disk=build/guestos.disk \
+			build/guestos.elf
+	else
+		guest=$(basename "$3" .s)
+		elf=$OUT/tests/$guest.elf
+		if assemble "$1" "$3" "$elf"; then
+			opts=$(directive "$3" run | sed -e "s|@SRC@|tests/guest|g" \
+				-e "s/--mode=[a-z]*//")
+			# shellcheck disable=SC2086 # the options are words
+			compare "$1" "$2" "$guest" --mode=leaky \
+				--max-cycles=$MAX_CYCLES $opts "$elf"
+		fi
+	fi
+	VMM_OPTS=--vmm
+}
+
+# number TEXT: TEXT as a decimal number if it is one (decimal, or hex
+# with 0x), else TEXT itself, lower case: how answers are compared.
+number() {
+	case $1 in
+	0[xX]*[!0-9a-fA-F]* | 0[xX]) echo "$1" | tr '[:upper:]' '[:lower:]' ;;
+	0[xX]*) printf '%d\n' "$1" ;;
+	*[!0-9]* | '') echo "$1" | tr '[:upper:]' '[:lower:]' ;;
+	*) printf '%d\n' "$(echo "$1" | sed 's/^0*\([0-9]\)/\1/')" ;;
+	esac
+}
+
+# run_answer LOG SECONDS KEY: the answer to KEY in LABDIR/answers must be
+# what LABDIR/expected.sh KEY prints, which runs trapeze to find it.
+run_answer() {
+	REPRO="grep '^$3:' $LABDIR/answers"
+	given=$(sed -n "s/^$3:[[:space:]]*//p" "$LABDIR/answers" 2> /dev/null |
+		head -n 1 | sed 's/[[:space:]]*$//')
+	echo "your answer to $3: '$given'" >> "$1"
+	want=$(timeout -k 5 "$2" sh "$LABDIR/expected.sh" "$3" 2>> "$1" < /dev/null)
+	rc=$?
+	REASON=""
+	if [ "$rc" -ne 0 ] || [ -z "$want" ]; then
+		REASON="trapeze did not report what the question needs (exit status $rc): see the output"
+	elif [ -z "$given" ]; then
+		REASON="$LABDIR/answers has no answer to $3"
+	elif [ "$(number "$given")" != "$(number "$want")" ]; then
+		REASON="the answer to $3 is not what trapeze reports"
+	fi
 }
 
 # run_sanitizers LOG SECONDS PATTERNS: builds the unit tests with the
@@ -663,6 +730,8 @@ while read -r vis name points secs kind arg; do
 		guestdisk) run_guestdisk "$log" "$secs" "$arg" ;;
 		guestos) run_guestos "$log" "$secs" ;;
 		attack) run_attack "$log" "$secs" "$arg" ;;
+		leaky) run_leaky "$log" "$secs" "$arg" ;;
+		answer) run_answer "$log" "$secs" "$arg" ;;
 		sanitizers) run_sanitizers "$log" "$secs" "$arg" ;;
 		kernel) run_kernel "$log" "$secs" "$arg" ;;
 		measure) run_measure "$log" "$secs" "$arg" ;;

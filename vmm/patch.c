@@ -114,31 +114,36 @@ uint32_t patch_shadow_pte(struct vm *vm, uint32_t gpa, uint32_t pte)
 	return pte;
 }
 
-/* A word that must not run in real user mode: a sensitive instruction,
- * which on the leaky machine would run there silently. */
-static bool needs_patch(uint32_t word)
-{
-	struct isa_insn in;
-	return isa_decode(word, &in) && (isa_info(in.op)->flags & ISA_F_SENSITIVE);
-}
-
 /*
  * Word i of a scanned page is to hold `orig`, as the guest sees it:
  * records it and returns what host memory must hold instead -- the
- * hcall if the word needs a patch, else the word itself.
+ * hcall if the word needs a patch, else the word itself.  A word needs
+ * a patch when it must not run in the VMM's real user mode: a sensitive
+ * instruction, which on the leaky machine would run there silently.
+ * (The privileged ones trap by themselves.)
  */
 static uint32_t examine(struct vm *vm, struct code_info *ci, unsigned i,
 			uint32_t orig)
 {
-	bool patch = needs_patch(orig), was = bit(ci->patched, i);
-	if (patch) {
+	bool was = bit(ci->patched, i);
+/* BEGIN LAB 4: which words need a patch, kept in the page's patch table */
+	struct isa_insn in;
+	bool patch = isa_decode(orig, &in) &&
+		     (isa_info(in.op)->flags & ISA_F_SENSITIVE);
+	if (patch)
 		ci->orig[i] = orig;
-		if (!was)
-			vm->stats.patch_sites++;
-	}
 	ci->npatches += (int)patch - (int)was;
 	set_bit(ci->patched, i, patch);
-	return patch ? hcall_word() : orig;
+/* END LAB 4 */
+/* STUB LAB 4
+	(void)set_bit;
+	vm_stop(vm, VM_FAILED, "lab 4: examine (vmm/patch.c) is not written "
+		"yet: see labs/lab4-x86/README.md, section 3.2");
+*/
+	bool now = bit(ci->patched, i);
+	if (now && !was)
+		vm->stats.patch_sites++;
+	return now ? hcall_word() : orig;
 }
 
 /*
@@ -161,6 +166,7 @@ bool patch_scan(struct vm *vm, uint32_t gpa)
 			"of guest page 0x%08x", gpa & ~(PAGE_SIZE - 1));
 		return false;
 	}
+/* BEGIN LAB 4: examine the whole page, once, and patch it in place */
 	if (ci->scanned)
 		return true;
 	uint32_t words[PAGE_WORDS];
@@ -169,6 +175,15 @@ bool patch_scan(struct vm *vm, uint32_t gpa)
 		words[i] = examine(vm, ci, i, words[i]);
 	mach_phys_write(vm->vmm->m, hpa, words, PAGE_SIZE);
 	ci->scanned = true;
+/* END LAB 4 */
+/* STUB LAB 4
+	(void)examine;
+	vm_stop(vm, VM_FAILED, "lab 4: patch_scan (vmm/patch.c) is not "
+		"written yet: see labs/lab4-x86/README.md, section 3.3");
+	return false;
+*/
+	/* The bookkeeping: the page starts its count of writes afresh, and
+	 * the scan's cost goes to the host's clock. */
 	ci->writes = 0;
 	vm->stats.pages_scanned++;
 	vm_charge_cycles(vm, PAGE_WORDS * vmm_cost(VMM_COST_PATCH_SCAN));
@@ -230,6 +245,7 @@ void patch_write(struct vm *vm, uint32_t gpa, const uint8_t *bytes, uint32_t len
 		return;
 	}
 	bool had_patches = ci->npatches > 0;
+/* BEGIN LAB 4: each word the write changes, examined as the guest means it */
 	for (uint32_t done = 0; done < len;) {
 		uint32_t at = gpa + done, word = original_word(vm, at);
 		for (unsigned shift = (at & 3) * 8; done < len && shift < 32;
@@ -241,6 +257,12 @@ void patch_write(struct vm *vm, uint32_t gpa, const uint8_t *bytes, uint32_t len
 		uint32_t host = examine(vm, ci, (at & (PAGE_SIZE - 1)) / 4, word);
 		mach_phys_write(vm->vmm->m, word_hpa, &host, 4);
 	}
+/* END LAB 4 */
+/* STUB LAB 4
+	vm_stop(vm, VM_FAILED, "lab 4: patch_write (vmm/patch.c) is not "
+		"written yet: see labs/lab4-x86/README.md, section 3.5");
+	return;
+*/
 	vm->stats.patch_writes++;
 	if (++ci->writes == WRITES_TO_DATA)
 		unscan(vm, ci, gpa & ~(PAGE_SIZE - 1));
@@ -265,15 +287,16 @@ bool patch_site(struct vm *vm, uint32_t pc, uint32_t *orig)
  * have done. */
 enum vmm_action patch_trap(struct vm *vm, const struct mach_exit *exit)
 {
-	struct vcpu *c = &vm->vcpu;
 	uint32_t orig;
 	struct isa_insn in;
 	patch_site(vm, exit->pc, &orig); /* the dispatcher found it so */
 	isa_decode(orig, &in);
 	vm->stats.patch_traps++;
 
+/* BEGIN LAB 4: the original instruction, emulated on the vCPU */
 	/* rdpsw, wrpsw, rdtvec, with the meaning they have on the bare
 	 * machine in this mode (clean: they trap in user mode). */
+	struct vcpu *c = &vm->vcpu;
 	if (vm_user(vm) && !vm->vmm->cfg.leaky)
 		return reflect_trap(vm, CAUSE_PRIV, exit->pc, 0);
 	switch (in.op) {
@@ -290,6 +313,12 @@ enum vmm_action patch_trap(struct vm *vm, const struct mach_exit *exit)
 	default:
 		break;
 	}
+/* END LAB 4 */
+/* STUB LAB 4
+	vm_stop(vm, VM_FAILED, "lab 4: patch_trap (vmm/patch.c) is not "
+		"written yet: see labs/lab4-x86/README.md, section 3.4");
+	return VMM_ACT_HALTED;
+*/
 	vm_retire(vm);
 	return VMM_ACT_PATCHED;
 }

@@ -2217,6 +2217,148 @@ static void test_patch_host_reads_see_original_words(void **state)
 			 fix_encode(OP_JAL, 0, 0, 0, 0));
 }
 
+/* ===== lab 4: the patcher's rules (labs/lab4-x86) ======================================= */
+
+/* Puts word at the vCPU's pc, lets execution enter its page (the fetch
+ * fault scans it) and hands the exit the patched word makes, an hcall,
+ * to the dispatcher, as the machine would. */
+static struct vmm_event do_patched(struct bench *b, uint32_t word)
+{
+	uint32_t pc = b->vm->vcpu.pc;
+	gwrite(b->vm, pc, word);
+	do_fault(b, CAUSE_ACCESS_FETCH, false, pc, 0);
+	struct mach_exit e = {CAUSE_HCALL, pc, 0, host_word(b, hpa_of(b->vm, pc))};
+	struct vmm_event ev = {0};
+	vm_handle_exit(b->vm, &e, &ev);
+	return ev;
+}
+
+/* Only the sensitive instructions are patched: the privileged ones trap
+ * by themselves, a guest's own hcall is a hypercall, and everything else
+ * runs as it is. */
+static void test_patch_scan_patches_only_sensitive_words(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	b->v->cfg.leaky = b->v->cfg.patch = true;
+	vcpu_at(b, PSW_MODE, GCODE);
+	const uint32_t others[] = {
+		w_mfcr(R_T0, CR_PSW), w_mtcr(CR_PSW, R_T0), w_op(OP_RFE),
+		w_op(OP_TLBFLUSH), w_op(OP_WFI), w_op(OP_HCALL), w_op(OP_SYSCALL),
+		fix_encode(OP_ADD, R_T0, R_T1, R_T2, 0), w_load(OP_LW, R_T0, 8, R_SP),
+	};
+	const size_t n = sizeof others / sizeof others[0];
+	for (size_t k = 0; k < n; k++)
+		gwrite(vm, GCODE + 4 * (uint32_t)k, others[k]);
+	gwrite(vm, GCODE + 4 * (uint32_t)n, w_rd(OP_RDPSW, R_T0));
+	assert_true(patch_scan(vm, GCODE));
+	assert_int_equal(vm->stats.patch_sites, 1);
+	for (size_t k = 0; k < n; k++)
+		assert_int_equal(host_word(b, hpa_of(vm, GCODE + 4 * (uint32_t)k)),
+				 others[k]);
+	uint32_t orig = 0;
+	assert_false(patch_site(vm, GCODE, &orig));
+}
+
+/* A write of several words to a scanned page examines each of them, and
+ * a write of part of a patched word judges the word it makes: a halfword
+ * that turns rdpsw into something else takes the patch away. */
+static void test_patch_write_across_words(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	b->v->cfg.leaky = b->v->cfg.patch = true;
+	vcpu_at(b, PSW_MODE, GCODE);
+	const uint32_t rdpsw = w_rd(OP_RDPSW, R_T0), rdtvec = w_rd(OP_RDTVEC, R_T1);
+	gwrite(vm, GCODE, fix_encode(OP_JAL, 0, 0, 0, 0));
+	assert_true(patch_scan(vm, GCODE));
+	uint8_t two[8];
+	for (unsigned k = 0; k < 8; k++)
+		two[k] = (uint8_t)((k < 4 ? rdpsw : rdtvec) >> (8 * (k % 4)));
+	patch_write(vm, GCODE + 16, two, sizeof two);
+	assert_int_equal(vm->stats.patch_sites, 2);
+	assert_int_equal(gread(vm, GCODE + 16), rdpsw);
+	assert_int_equal(gread(vm, GCODE + 20), rdtvec);
+	assert_int_not_equal(host_word(b, hpa_of(vm, GCODE + 16)), rdpsw);
+	assert_int_not_equal(host_word(b, hpa_of(vm, GCODE + 20)), rdtvec);
+
+	const uint8_t high[2] = {0x00, 0x00}; /* rdtvec's opcode bits gone */
+	patch_write(vm, GCODE + 22, high, sizeof high);
+	uint32_t now = rdtvec & 0x0000ffffu;
+	assert_int_equal(gread(vm, GCODE + 20), now);
+	assert_int_equal(host_word(b, hpa_of(vm, GCODE + 20)), now);
+	assert_true(patch_page_patched(vm, GCODE)); /* rdpsw still is */
+}
+
+/* rdpsw and rdtvec, patched, read the virtual PSW and TVEC, exactly as
+ * the clean machine's trap would have them emulated; the guest resumes
+ * after the instruction. */
+static void test_patch_trap_reads_virtual_psw_and_tvec(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	b->v->cfg.leaky = b->v->cfg.patch = true;
+	vcpu_at(b, PSW_MODE | PSW_IE, GCODE);
+	vm->instret = 0;
+	struct vmm_event ev = do_patched(b, w_rd(OP_RDPSW, R_T0));
+	assert_int_equal(ev.action, VMM_ACT_PATCHED);
+	assert_int_equal(vm->vcpu.x[R_T0], PSW_MODE | PSW_IE);
+	assert_int_equal(vm->vcpu.cr[CR_PSW], PSW_MODE | PSW_IE);
+	assert_int_equal(vm->vcpu.x[R_T1], 0xa0000000u | R_T1);
+	assert_int_equal(vm->vcpu.pc, GCODE + 4);
+	assert_int_equal(vm->instret, 1);
+	assert_int_equal(vm->stats.patch_traps, 1);
+
+	ev = do_patched(b, w_rd(OP_RDTVEC, R_T1));
+	assert_int_equal(ev.action, VMM_ACT_PATCHED);
+	assert_int_equal(vm->vcpu.x[R_T1], GTVEC);
+	assert_int_equal(vm->vcpu.x[R_T0], PSW_MODE | PSW_IE);
+	assert_int_equal(vm->vcpu.cr[CR_PSW], PSW_MODE | PSW_IE);
+	assert_int_equal(vm->vcpu.pc, GCODE + 8);
+	assert_int_equal(vm->instret, 2);
+}
+
+/* wrpsw, patched: in virtual supervisor mode it writes the PSW (the bits
+ * it has); in virtual user mode on the leaky machine it changes nothing,
+ * silently, as the bare machine's does. */
+static void test_patch_trap_wrpsw_writes_psw_in_supervisor_mode_only(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	b->v->cfg.leaky = b->v->cfg.patch = true;
+	vcpu_at(b, PSW_MODE | PSW_IE, GCODE);
+	vm->vcpu.x[R_A0] = 0xfffffff0u | PSW_MODE;
+	struct vmm_event ev = do_patched(b, w_rs(OP_WRPSW, R_A0));
+	assert_int_equal(ev.action, VMM_ACT_PATCHED);
+	assert_int_equal(vm->vcpu.cr[CR_PSW], PSW_MODE); /* IE off */
+	assert_int_equal(vm->vcpu.pc, GCODE + 4);
+
+	vm->vcpu.cr[CR_PSW] = PSW_IE; /* virtual user mode */
+	vm->vcpu.x[R_A0] = PSW_MODE | PSW_PG;
+	ev = do_patched(b, w_rs(OP_WRPSW, R_A0));
+	assert_int_equal(ev.action, VMM_ACT_PATCHED);
+	assert_int_equal(vm->vcpu.cr[CR_PSW], PSW_IE);
+	assert_int_equal(vm->vcpu.pc, GCODE + 8);
+	assert_int_equal(vm->vcpu.cr[CR_EPC], OLD_EPC); /* no trap */
+}
+
+/* On the clean machine a sensitive instruction in user mode traps: a
+ * patched one in virtual user mode must arrive in the guest's handler as
+ * PRIV at its own pc, having changed nothing. */
+static void test_patch_trap_in_clean_user_mode_reflects_priv(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	b->v->cfg.patch = true;
+	vcpu_at(b, PSW_IE, GCODE);
+	uint32_t x[ISA_NREGS];
+	memcpy(x, vm->vcpu.x, sizeof x);
+	struct vmm_event ev = do_patched(b, w_rd(OP_RDPSW, R_T0));
+	assert_int_equal(ev.action, VMM_ACT_REFLECTED);
+	assert_trap_entry(b, PSW_IE, CAUSE_PRIV, GCODE, 0);
+	assert_memory_equal(vm->vcpu.x, x, sizeof x);
+}
+
 /* ===== dispatch and whole runs ========================================================== */
 
 /* A program: (address, word) pairs, loaded into a VM or a bare machine. */
@@ -2821,6 +2963,12 @@ int main(void)
 		T(test_patch_emulated_access_of_no_load_or_store_stops),
 		T(test_patch_page_written_often_goes_back_to_data),
 		T(test_patch_host_reads_see_original_words),
+		/* lab 4: the patcher's rules */
+		T(test_patch_scan_patches_only_sensitive_words),
+		T(test_patch_write_across_words),
+		T(test_patch_trap_reads_virtual_psw_and_tvec),
+		T(test_patch_trap_wrpsw_writes_psw_in_supervisor_mode_only),
+		T(test_patch_trap_in_clean_user_mode_reflects_priv),
 		/* dispatch and whole runs */
 		T(test_dispatch_unknown_cause_stops_vm),
 		T(test_dispatch_second_stop_keeps_the_first),
