@@ -161,6 +161,7 @@ compare() {
 assemble_guest() {
 	src=tests/guest/$2.s
 	elf=$OUT/tests/$2.elf
+	mkdir -p "$(dirname "$elf")" # NAME may be in a folder: pv/console
 	"$TRAPEZE" as -I tests/guest/lib -I build/include "$src" -o "$elf" \
 		>> "$1" 2>&1 && return 0
 	REASON="$src does not assemble"
