@@ -16,15 +16,24 @@ kputc:
 	sb	a0, CONSOLE_TX(t0)
 	ret
 
-# kputs(a0 = NUL-terminated string): print it.
+# kputs(a0 = NUL-terminated string): print it: count its bytes, then
+# kwrite them all at once.
 kputs:
-	li	t0, DEV_CONSOLE_BASE
-1:	lbu	t1, 0(a0)
+	mv	a1, a0
+1:	lbu	t1, 0(a1)
 	beqz	t1, 2f
-	sb	t1, CONSOLE_TX(t0)
-	addi	a0, a0, 1
+	addi	a1, a1, 1
 	j	1b
-2:	ret
+2:	sub	a1, a1, a0		# a1 = the length
+	j	kwrite
+
+# kwrite(a0 = address, a1 = length): print length bytes from a kernel
+# address.  The one routine that prints a buffer: the system call write
+# and kputs come here.  CONSOLE_WRITE (priv.inc) is how: byte by byte
+# to TX natively, one hypercall per buffer paravirtualized.
+kwrite:
+	CONSOLE_WRITE
+	ret
 
 # kputhex(a0 = value): print "0x" and exactly 8 hex digits.
 kputhex:

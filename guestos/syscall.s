@@ -90,12 +90,9 @@ sys_write:
 	addi	t1, t1, 1		# of the page, or of the buffer
 	bgeu	s1, t1, 5f
 	mv	t1, s1
-5:	li	t0, DEV_CONSOLE_BASE
-6:	lbu	t2, 0(a0)
-	sb	t2, CONSOLE_TX(t0)
-	addi	a0, a0, 1
-	addi	s3, s3, 1
-	bne	s3, t1, 6b
+5:	sub	a1, t1, s3		# a1 = the chunk's length
+	mv	s3, t1
+	call	kwrite
 	j	4b
 
 8:	li	t0, -1			# a bad buffer

@@ -130,19 +130,20 @@ run_unit() {
 	fi
 }
 
-# compare LOG SECONDS WHAT RUN ARGS...: runs RUN ARGS on the bare machine
-# and with $VMM_OPTS (--vmm); the VM must print the same bytes and exit
-# with the same status.
-compare() {
+# vmm_expect LOG SECONDS WHAT WANT_OUT WANT_STATUS DESC -- RUN ARGS...:
+# runs RUN ARGS with $VMM_OPTS (--vmm); the VM must print the bytes of the file
+# WANT_OUT and exit with WANT_STATUS, which are DESC's ("the bare
+# machine's", or an expected file's for what the bare machine cannot run
+# as it is: a hypercall is no instruction of the bare machine).
+vmm_expect() {
 	log=$1
 	t=$2
-	what=$3
-	shift 3
-	base=$OUT/tests/$what
+	base=$OUT/tests/$3
+	want_out=$4
+	want=$5
+	desc=$6
+	shift 6
 	REPRO="$TRAPEZE run $VMM_OPTS $*"
-	timeout -k 5 "$t" "$TRAPEZE" run "$@" < /dev/null > "$base.native.out" \
-		2> "$base.native.err"
-	want=$?
 	# shellcheck disable=SC2086 # the options are words
 	timeout -k 5 "$t" "$TRAPEZE" run $VMM_OPTS "$@" < /dev/null \
 		> "$base.vmm.out" 2> "$base.vmm.err"
@@ -150,10 +151,10 @@ compare() {
 	REASON=""
 	if [ "$got" -eq 124 ] || [ "$got" -eq 137 ]; then
 		REASON="timed out after $t s under $VMM_OPTS"
-	elif ! cmp -s "$base.native.out" "$base.vmm.out"; then
-		REASON="under $VMM_OPTS the console output differs from the bare machine's"
+	elif ! cmp -s "$want_out" "$base.vmm.out"; then
+		REASON="under $VMM_OPTS the console output differs from $desc"
 	elif [ "$got" -ne "$want" ]; then
-		REASON="exit status $got under $VMM_OPTS, $want on the bare machine"
+		REASON="exit status $got under $VMM_OPTS, $want is $desc"
 	fi
 	# What the VMM said when it stopped the VM, e.g. a stub's "lab 1:
 	# vm_rfe (vmm/emulate.c) is not written yet: ...".
@@ -165,24 +166,50 @@ compare() {
 		echo "\$ $REPRO"
 		cat "$base.vmm.err"
 		if [ -n "$REASON" ]; then
-			echo "the bare machine (-) and $VMM_OPTS (+), first lines:"
-			diff -u "$base.native.out" "$base.vmm.out" | head -n 40
-			echo "exit status: bare machine $want, $VMM_OPTS $got"
-			echo "find the first instruction where they part:"
-			echo "    $TRAPEZE run --lockstep ${VMM_OPTS#--vmm} $*"
+			echo "$desc (-) and $VMM_OPTS (+), first lines:"
+			diff -u "$want_out" "$base.vmm.out" | head -n 40
+			echo "exit status: $desc $want, $VMM_OPTS $got"
 		fi
 	} >> "$log"
+}
+
+# compare LOG SECONDS WHAT -- RUN ARGS...: runs RUN ARGS on the bare
+# machine and with $VMM_OPTS (--vmm); the VM must print the same bytes and exit with
+# the same status.
+compare() {
+	log=$1
+	t=$2
+	what=$3
+	shift 3
+	base=$OUT/tests/$what
+	timeout -k 5 "$t" "$TRAPEZE" run "$@" < /dev/null > "$base.native.out" \
+		2> "$base.native.err"
+	vmm_expect "$log" "$t" "$what" "$base.native.out" $? \
+		"the bare machine's" "$@"
+	if [ -n "$REASON" ]; then
+		echo "find the first instruction where they part:" >> "$log"
+		echo "    $TRAPEZE run --lockstep ${VMM_OPTS#--vmm} $*" >> "$log"
+	fi
 }
 
 # assemble LOG SRC ELF: SRC (with the guest library) into ELF; if it
 # does not assemble, REASON and REPRO say so and the status is 1.
 assemble() {
+	mkdir -p "$(dirname "$3")" # a guest may be in a folder: pv/console
 	if ! "$TRAPEZE" as -I tests/guest/lib -I build/include "$2" -o "$3" \
 		>> "$1" 2>&1; then
 		REASON="$2 does not assemble"
 		REPRO="$TRAPEZE as -I tests/guest/lib -I build/include $2 -o $3"
 		return 1
 	fi
+}
+
+# assemble_guest LOG NAME: tests/guest/NAME.s into $elf ($src: the
+# source), as assemble.
+assemble_guest() {
+	src=tests/guest/$2.s
+	elf=$OUT/tests/$2.elf
+	assemble "$1" "$src" "$elf"
 }
 
 # run_guest LOG SECONDS NAME: tests/guest/NAME.s
@@ -197,6 +224,7 @@ run_program() {
 	src=$3
 	what=${4:-$name}
 	elf=$OUT/tests/$what.elf
+	mkdir -p "$(dirname "$elf")" # WHAT may be in a folder: pv/console
 	inc="-I tests/guest/lib -I build/include -I $(dirname "$src")"
 	# shellcheck disable=SC2086 # the options are words
 	if ! "$TRAPEZE" as $inc "$src" -o "$elf" >> "$1" 2>&1; then
@@ -365,6 +393,75 @@ run_answer() {
 	elif [ "$(number "$given")" != "$(number "$want")" ]; then
 		REASON="the answer to $3 is not what trapeze reports"
 	fi
+}
+
+# run_guest_vmm LOG SECONDS NAME: tests/guest/NAME.s under --vmm, compared
+# with tests/guest/NAME.vmm.expected (exit status: NAME.vmm.status, or
+# 0): a program that tells a VM from the bare machine on purpose.
+run_guest_vmm() {
+	assemble_guest "$1" "$3" || return
+	want=0
+	[ -e "tests/guest/$3.vmm.status" ] && want=$(cat "tests/guest/$3.vmm.status")
+	vmm_expect "$1" "$2" "$3" "tests/guest/$3.vmm.expected" "$want" \
+		"tests/guest/$3.vmm.expected" --max-cycles=$MAX_CYCLES "$elf"
+}
+
+# plain_guestos SECONDS: the plain guest OS on the bare machine, its
+# output in $OUT/tests/guestos.native.out; its exit status.
+plain_guestos() {
+	timeout -k 5 "$1" "$TRAPEZE" run --max-cycles=$MAX_CYCLES \
+		--disk=build/guestos.disk build/guestos.elf < /dev/null \
+		> "$OUT/tests/guestos.native.out" 2> /dev/null
+}
+
+# run_guestos_pv LOG SECONDS: the paravirtualized guest OS
+# (build/guestos-pv.elf) under --vmm must print what the plain one prints
+# on the bare machine.
+run_guestos_pv() {
+	plain_guestos "$2"
+	vmm_expect "$1" "$2" guestos-pv "$OUT/tests/guestos.native.out" $? \
+		"the plain guest OS's on the bare machine" --max-cycles=$MAX_CYCLES \
+		--disk=build/guestos.disk build/guestos-pv.elf
+}
+
+# stat_of ERRFILE WORD: the count after WORD in the "vm0: by what was
+# done:" line of a --stats output (0 if the action never happened).
+stat_of() {
+	n=$(sed -n "s/^vm0: by what was done:.* $2 \([0-9]*\).*/\1/p" "$1")
+	echo "${n:-0}"
+}
+
+# run_exits_saved LOG SECONDS ACTION: the plain and the paravirtualized
+# guest OS under --vmm --stats.  Each byte the plain one prints is a store
+# to the console's TX, one exit of kind ACTION (mmio); the paravirtualized
+# one must print the same bytes and save at least 9 in 10 of those exits.
+run_exits_saved() {
+	plain_guestos "$2"
+	for flavour in guestos guestos-pv; do
+		timeout -k 5 "$2" "$TRAPEZE" run --vmm --stats \
+			--max-cycles=$MAX_CYCLES --disk=build/guestos.disk \
+			"build/$flavour.elf" < /dev/null \
+			> "$OUT/tests/$flavour.stats.out" 2> "$OUT/tests/$flavour.stats.err"
+		echo "\$ $TRAPEZE run --vmm --stats --disk=build/guestos.disk build/$flavour.elf"
+		cat "$OUT/tests/$flavour.stats.err"
+	done >> "$1"
+	REPRO="$TRAPEZE run --vmm --stats --disk=build/guestos.disk build/guestos-pv.elf > /dev/null"
+	bytes=$(wc -c < "$OUT/tests/guestos.native.out")
+	plain=$(stat_of "$OUT/tests/guestos.stats.err" "$3")
+	pv=$(stat_of "$OUT/tests/guestos-pv.stats.err" "$3")
+	saved=$((plain - pv))
+	least=$((bytes * 9 / 10))
+	REASON=""
+	if ! cmp -s "$OUT/tests/guestos.native.out" "$OUT/tests/guestos-pv.stats.out"; then
+		REASON="the paravirtualized guest OS does not print what the plain one prints"
+		said=$(grep -v '^vm[0-9]*: \|^vmm: ' "$OUT/tests/guestos-pv.stats.err" |
+			head -n 1 | tr -cd '\40-\176')
+		[ -z "$said" ] || REASON="$REASON; it said: $said"
+	elif [ "$saved" -lt "$least" ]; then
+		REASON="$3 exits: plain guest OS $plain, paravirtualized $pv: $saved saved,"
+		REASON="$REASON want at least $least (9 in 10 of the $bytes bytes it prints)"
+	fi
+	echo "$3 exits: plain $plain, paravirtualized $pv, saved $saved (want >= $least)" >> "$1"
 }
 
 # run_sanitizers LOG SECONDS PATTERNS: builds the unit tests with the
@@ -738,6 +835,9 @@ while read -r vis name points secs kind arg; do
 		program) run_program "$log" "$secs" "$arg" ;;
 		diffgen) run_diffgen "$log" "$secs" "$arg" ;;
 		secret) run_secret "$log" "$secs" "$arg" ;;
+		guest-vmm) run_guest_vmm "$log" "$secs" "$arg" ;;
+		guestos-pv) run_guestos_pv "$log" "$secs" ;;
+		exits-saved) run_exits_saved "$log" "$secs" "$arg" ;;
 		*) echo "grade.sh: $LABDIR/tests: unknown kind '$kind'" >&2; exit 2 ;;
 		esac
 	fi

@@ -63,9 +63,16 @@ static enum vmm_action hc_SET_PSW(struct vm *vm, uint32_t a1, uint32_t a2)
 static enum vmm_action hc_IRQ_SAVE_DISABLE(struct vm *vm, uint32_t a1, uint32_t a2)
 {
 	(void)a1, (void)a2;
+/* BEGIN LAB 5: PUSHF; CLI in one exit */
 	uint32_t old = vm->vcpu.cr[CR_PSW];
 	vm_write_cr(vm, CR_PSW, old & ~PSW_IE);
 	return hc_return(vm, old);
+/* END LAB 5 */
+/* STUB LAB 5
+	vm_stop(vm, VM_FAILED, "lab 5: hc_IRQ_SAVE_DISABLE (vmm/hcall.c) is not "
+		"written yet: see labs/lab5-pv/README.md, section 3.1");
+	return VMM_ACT_HALTED;
+*/
 }
 
 static enum vmm_action hc_SET_TVEC(struct vm *vm, uint32_t a1, uint32_t a2)
@@ -105,6 +112,7 @@ static enum vmm_action hc_TLB_INV(struct vm *vm, uint32_t a1, uint32_t a2)
 static enum vmm_action hc_RFE(struct vm *vm, uint32_t a1, uint32_t a2)
 {
 	(void)a2;
+/* BEGIN LAB 5: rfe, and a0-a2 from the save area */
 	uint32_t saved[3];
 	for (int i = 0; i < 3; i++) {
 		bool paging = vm->vcpu.cr[CR_PSW] & PSW_PG;
@@ -118,6 +126,13 @@ static enum vmm_action hc_RFE(struct vm *vm, uint32_t a1, uint32_t a2)
 		vm->vcpu.x[A0 + i] = saved[i];
 	vm_rfe(vm);
 	return VMM_ACT_HYPERCALL;
+/* END LAB 5 */
+/* STUB LAB 5
+	(void)a1;
+	vm_stop(vm, VM_FAILED, "lab 5: hc_RFE (vmm/hcall.c) is not "
+		"written yet: see labs/lab5-pv/README.md, section 3.3");
+	return VMM_ACT_HALTED;
+*/
 }
 
 /* Page-table updates in one exit: a1 = guest-physical address of count
@@ -125,6 +140,7 @@ static enum vmm_action hc_RFE(struct vm *vm, uint32_t a1, uint32_t a2)
  * number written; shadows are flushed as a TLB flush would. */
 static enum vmm_action hc_MMU_UPDATE(struct vm *vm, uint32_t a1, uint32_t a2)
 {
+/* BEGIN LAB 5: a batch of PTE writes, then the flush */
 	uint32_t list = a1, n = a2, done = 0;
 	if (n > VMM_HC_MAX_BATCH)
 		return hc_return(vm, VMM_HC_ERROR);
@@ -137,6 +153,13 @@ static enum vmm_action hc_MMU_UPDATE(struct vm *vm, uint32_t a1, uint32_t a2)
 	}
 	shadow_flush(vm);
 	return hc_return(vm, done);
+/* END LAB 5 */
+/* STUB LAB 5
+	(void)a1, (void)a2;
+	vm_stop(vm, VM_FAILED, "lab 5: hc_MMU_UPDATE (vmm/hcall.c) is not "
+		"written yet: see labs/lab5-pv/README.md, section 3.4");
+	return VMM_ACT_HALTED;
+*/
 }
 
 /* Console output: a1 = guest virtual address, a2 = length.  Each byte
@@ -147,7 +170,9 @@ static enum vmm_action hc_MMU_UPDATE(struct vm *vm, uint32_t a1, uint32_t a2)
  * the guest loops for the rest. */
 static enum vmm_action hc_CONSOLE_WRITE(struct vm *vm, uint32_t a1, uint32_t a2)
 {
-	uint32_t va = a1, len = a2, done = 0;
+	uint32_t done = 0;
+/* BEGIN LAB 5: print a guest buffer, as stores to TX would */
+	uint32_t va = a1, len = a2;
 	if (len > VMM_HC_MAX_BATCH)
 		len = VMM_HC_MAX_BATCH;
 	bool paging = vm->vcpu.cr[CR_PSW] & PSW_PG;
@@ -162,7 +187,14 @@ static enum vmm_action hc_CONSOLE_WRITE(struct vm *vm, uint32_t a1, uint32_t a2)
 			      (word >> ((gpa & 3) * 8)) & 0xff);
 		vm->cycles += mach_cost(COST_DEVICE); /* as a store to TX */
 	}
-	vm_devices_touched(vm);
+/* END LAB 5 */
+/* STUB LAB 5
+	(void)a1, (void)a2;
+	vm_stop(vm, VM_FAILED, "lab 5: hc_CONSOLE_WRITE (vmm/hcall.c) is not "
+		"written yet: see labs/lab5-pv/README.md, section 3.5");
+	return VMM_ACT_HALTED;
+*/
+	vm_devices_touched(vm); /* a device was accessed: as mmio.c does */
 	return hc_return(vm, done);
 }
 
@@ -178,15 +210,31 @@ static enum vmm_action hc_IDLE(struct vm *vm, uint32_t a1, uint32_t a2)
 static enum vmm_action hc_GET_CR(struct vm *vm, uint32_t a1, uint32_t a2)
 {
 	(void)a2;
+/* BEGIN LAB 5: read any control register */
 	return hc_return(vm, a1 < CR_COUNT ? vm->vcpu.cr[a1] : VMM_HC_ERROR);
+/* END LAB 5 */
+/* STUB LAB 5
+	(void)a1;
+	vm_stop(vm, VM_FAILED, "lab 5: hc_GET_CR (vmm/hcall.c) is not "
+		"written yet: see labs/lab5-pv/README.md, section 3.2");
+	return VMM_ACT_HALTED;
+*/
 }
 
 static enum vmm_action hc_SET_CR(struct vm *vm, uint32_t a1, uint32_t a2)
 {
+/* BEGIN LAB 5: write any control register, with its side effects */
 	if (a1 >= CR_COUNT)
 		return hc_return(vm, VMM_HC_ERROR);
 	vm_write_cr(vm, a1, a2);
 	return hc_return(vm, 0);
+/* END LAB 5 */
+/* STUB LAB 5
+	(void)a1, (void)a2;
+	vm_stop(vm, VM_FAILED, "lab 5: hc_SET_CR (vmm/hcall.c) is not "
+		"written yet: see labs/lab5-pv/README.md, section 3.2");
+	return VMM_ACT_HALTED;
+*/
 }
 
 static const struct {

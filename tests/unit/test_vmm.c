@@ -1882,6 +1882,192 @@ static void test_hypercall_from_user_is_illegal(void **state)
 	assert_int_equal(ev.action, VMM_ACT_REFLECTED);
 }
 
+/* ===== lab 5: the hypercall handlers (labs/lab5-pv) ================================== */
+
+/* A hypercall from virtual supervisor mode at GCODE: a0 = nr, a1, a2. */
+static struct vmm_event hcall_at(struct bench *b, uint32_t nr, uint32_t a1,
+				 uint32_t a2)
+{
+	struct vm *vm = b->vm;
+	vm->vcpu.pc = GCODE;
+	vm->vcpu.x[R_A0] = nr;
+	vm->vcpu.x[R_A1] = a1;
+	vm->vcpu.x[R_A2] = a2;
+	return do_hcall(b);
+}
+
+/* The end of a hypercall that returns: a0 = result, a1 and a2 as they
+ * were, pc past the hcall, one instruction retired. */
+static void assert_hc_returned(struct bench *b, const struct vmm_event *ev,
+			       uint32_t result, uint32_t a1, uint32_t a2)
+{
+	struct vm *vm = b->vm;
+	assert_int_equal(vm->vcpu.x[R_A0], result);
+	assert_int_equal(vm->vcpu.x[R_A1], a1);
+	assert_int_equal(vm->vcpu.x[R_A2], a2);
+	assert_int_equal(vm->vcpu.pc, GCODE + 4);
+	assert_int_equal(ev->action, VMM_ACT_HYPERCALL);
+}
+
+/* HC_IRQ_SAVE_DISABLE: a0 = the PSW as it was, then IE = 0, MODE and PG
+ * kept; with IE already off it changes nothing (critical sections nest). */
+static void test_hypercall_irq_save_disable(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	vcpu_at(b, PSW_MODE | PSW_IE | PSW_PG, GCODE);
+	vm->instret = 0;
+	struct vmm_event ev = hcall_at(b, HC_IRQ_SAVE_DISABLE, 5, 6);
+	assert_hc_returned(b, &ev, PSW_MODE | PSW_IE | PSW_PG, 5, 6);
+	assert_int_equal(vm->vcpu.cr[CR_PSW], PSW_MODE | PSW_PG);
+	assert_int_equal(vm->instret, 1);
+	ev = hcall_at(b, HC_IRQ_SAVE_DISABLE, 5, 6);
+	assert_hc_returned(b, &ev, PSW_MODE | PSW_PG, 5, 6);
+	assert_int_equal(vm->vcpu.cr[CR_PSW], PSW_MODE | PSW_PG);
+}
+
+/* HC_GET_CR a1: a0 = control register a1, each of the eight; a number
+ * past them is VMM_HC_ERROR. */
+static void test_hypercall_get_cr_reads_each_cr(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	vcpu_at(b, PSW_MODE, GCODE);
+	for (uint32_t cr = 0; cr < CR_COUNT; cr++) {
+		vm->vcpu.cr[cr] = cr == CR_PSW ? PSW_MODE : 0x1230u + cr;
+		struct vmm_event ev = hcall_at(b, HC_GET_CR, cr, 9);
+		assert_hc_returned(b, &ev, vm->vcpu.cr[cr], cr, 9);
+	}
+	struct vmm_event ev = hcall_at(b, HC_GET_CR, CR_COUNT, 9);
+	assert_hc_returned(b, &ev, VMM_HC_ERROR, CR_COUNT, 9);
+}
+
+/* HC_SET_CR a1, a2: as mtcr, side effects included (a PTBR write flushes
+ * the shadows, a PSW write keeps MODE, IE and PG only); a number past
+ * the eight registers is VMM_HC_ERROR and changes none. */
+static void test_hypercall_set_cr_writes_with_side_effects(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	vcpu_at(b, PSW_MODE, GCODE);
+	struct vmm_event ev = hcall_at(b, HC_SET_CR, CR_EPC, 0x00402468u);
+	assert_hc_returned(b, &ev, 0, CR_EPC, 0x00402468u);
+	assert_int_equal(vm->vcpu.cr[CR_EPC], 0x00402468u);
+
+	uint64_t flushes = vm->stats.shadow_flushes;
+	ev = hcall_at(b, HC_SET_CR, CR_PTBR, GPT + PAGE_SIZE);
+	assert_hc_returned(b, &ev, 0, CR_PTBR, GPT + PAGE_SIZE);
+	assert_int_equal(vm->vcpu.cr[CR_PTBR], GPT + PAGE_SIZE);
+	assert_int_equal(vm->stats.shadow_flushes, flushes + 1);
+
+	ev = hcall_at(b, HC_SET_CR, CR_PSW, 0xfffffff0u | PSW_MODE | PSW_IE);
+	assert_int_equal(vm->vcpu.cr[CR_PSW], PSW_MODE | PSW_IE);
+
+	uint32_t before[CR_COUNT];
+	memcpy(before, vm->vcpu.cr, sizeof before);
+	ev = hcall_at(b, HC_SET_CR, CR_COUNT, 0x5555u);
+	assert_hc_returned(b, &ev, VMM_HC_ERROR, CR_COUNT, 0x5555u);
+	assert_memory_equal(vm->vcpu.cr, before, sizeof before);
+}
+
+/* HC_RFE a1: rfe (PSW <- EPSW, pc <- EPC, the bare machine's trap cost),
+ * and a0, a1, a2 reloaded from the three words at VA a1: here a virtual
+ * address that paging maps elsewhere. */
+static void test_hypercall_rfe_reloads_a0_a2(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	uint32_t area = 0x00400ff4u; /* VA of a page mapped to GDATA */
+	vcpu_at(b, PSW_MODE | PSW_PG, GCODE);
+	gmap(b, area, GDATA | PTE_V | PTE_R);
+	gwrite(vm, GDATA + 0xff4, 0x11111111u);
+	gwrite(vm, GDATA + 0xff8, 0x22222222u);
+	gwrite(vm, GDATA + 0xffc, 0x33333333u);
+	vm->vcpu.cr[CR_EPC] = 0x00402468u;
+	vm->vcpu.cr[CR_EPSW] = PSW_IE | PSW_PG; /* back to user mode */
+	vm->cycles = 100, vm->instret = 0;
+	struct vmm_event ev = hcall_at(b, HC_RFE, area, 7);
+	assert_int_equal(vm->vcpu.pc, 0x00402468u);
+	assert_int_equal(vm->vcpu.cr[CR_PSW], PSW_IE | PSW_PG);
+	assert_int_equal(vm->vcpu.x[R_A0], 0x11111111u);
+	assert_int_equal(vm->vcpu.x[R_A1], 0x22222222u);
+	assert_int_equal(vm->vcpu.x[R_A2], 0x33333333u);
+	assert_int_equal(vm->vcpu.x[R_A3], 0xa0000000u | R_A3);
+	assert_int_equal(vm->cycles, 100 + mach_cost(COST_TRAP));
+	assert_int_equal(vm->instret, 1);
+	assert_int_equal(ev.action, VMM_ACT_HYPERCALL);
+}
+
+/* A save area the guest cannot read (its last word on an unmapped page;
+ * with paging off, past the end of RAM) is refused: a0 = VMM_HC_ERROR,
+ * no rfe, the guest goes on after the hcall. */
+static void test_hypercall_rfe_bad_save_area_is_error(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	vcpu_at(b, PSW_MODE | PSW_PG, GCODE);
+	gmap(b, 0x00400000u, GDATA | PTE_V | PTE_R);
+	struct vmm_event ev = hcall_at(b, HC_RFE, 0x00400ff8u, 7);
+	assert_hc_returned(b, &ev, VMM_HC_ERROR, 0x00400ff8u, 7);
+	assert_int_equal(vm->vcpu.cr[CR_PSW], PSW_MODE | PSW_PG);
+
+	vcpu_at(b, PSW_MODE, GCODE);
+	ev = hcall_at(b, HC_RFE, GMEM - 4, 7);
+	assert_hc_returned(b, &ev, VMM_HC_ERROR, GMEM - 4, 7);
+	assert_int_equal(vm->vcpu.cr[CR_PSW], PSW_MODE);
+}
+
+/* HC_MMU_UPDATE a1, a2: writes the a2 pairs {where, value} listed at
+ * guest-physical a1, in order, then flushes the shadows; it stops at the
+ * first pair it cannot carry out, and a0 says how many it wrote. */
+static void test_hypercall_mmu_update_writes_pairs_and_flushes(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	vcpu_at(b, PSW_MODE | PSW_PG, GCODE);
+	uint32_t list = GDATA;
+	gwrite(vm, list, GPT + 0x10);
+	gwrite(vm, list + 4, 0x00012000u | PTE_V | PTE_R);
+	gwrite(vm, list + 8, GPT + 0x14);
+	gwrite(vm, list + 12, 0x00013000u | PTE_V | PTE_R | PTE_W);
+	gwrite(vm, list + 16, GMEM + 0x10); /* past the end of RAM */
+	gwrite(vm, list + 20, 0x4444u);
+	gwrite(vm, list + 24, GPT + 0x18);
+	gwrite(vm, list + 28, 0x5555u);
+	uint64_t flushes = vm->stats.shadow_flushes;
+	struct vmm_event ev = hcall_at(b, HC_MMU_UPDATE, list, 2);
+	assert_hc_returned(b, &ev, 2, list, 2);
+	assert_int_equal(gread(vm, GPT + 0x10), 0x00012000u | PTE_V | PTE_R);
+	assert_int_equal(gread(vm, GPT + 0x14),
+			 0x00013000u | PTE_V | PTE_R | PTE_W);
+	assert_int_equal(vm->stats.shadow_flushes, flushes + 1);
+
+	ev = hcall_at(b, HC_MMU_UPDATE, list, 4);
+	assert_hc_returned(b, &ev, 2, list, 4);
+	assert_int_equal(gread(vm, GPT + 0x18), 0);
+	assert_int_equal(vm->stats.shadow_flushes, flushes + 2);
+}
+
+/* HC_CONSOLE_WRITE with paging on reads the buffer through the guest's
+ * page table, and stops where the buffer runs into an unmapped page
+ * (whose address would be RAM if read as physical): a0 = the bytes
+ * printed, and the clock charged for those only. */
+static void test_hypercall_console_write_paged_stops_at_unmapped_page(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	vcpu_at(b, PSW_MODE | PSW_PG, GCODE);
+	gmap(b, 0x00020000u, (GDATA + PAGE_SIZE) | PTE_V | PTE_R);
+	gwrite(vm, GDATA + PAGE_SIZE + 0xffc, 0x64636261u); /* "abcd" */
+	gwrite(vm, 0x00021000u, 0x68676665u); /* "efgh", never printed */
+	vm->cycles = 0;
+	struct vmm_event ev = hcall_at(b, HC_CONSOLE_WRITE, 0x00020ffdu, 6);
+	assert_hc_returned(b, &ev, 3, 0x00020ffdu, 6);
+	assert_int_equal(b->outlen, 3);
+	assert_memory_equal(b->out, "bcd", 3);
+	assert_int_equal(vm->cycles, 3 * mach_cost(COST_DEVICE));
+}
+
 /* ===== isolation ===================================================================== */
 
 /* Two VMs' memories are disjoint sets of host frames, and neither holds
@@ -2952,6 +3138,14 @@ int main(void)
 		T(test_hypercall_console_write_is_bounded),
 		T(test_hypercall_mmu_update_is_bounded),
 		T(test_hypercall_from_user_is_illegal),
+		/* lab 5: the hypercall handlers */
+		T(test_hypercall_irq_save_disable),
+		T(test_hypercall_get_cr_reads_each_cr),
+		T(test_hypercall_set_cr_writes_with_side_effects),
+		T(test_hypercall_rfe_reloads_a0_a2),
+		T(test_hypercall_rfe_bad_save_area_is_error),
+		T(test_hypercall_mmu_update_writes_pairs_and_flushes),
+		T(test_hypercall_console_write_paged_stops_at_unmapped_page),
 		/* isolation */
 		T(test_isolation_guest_memory_disjoint),
 		T(test_isolation_disk_dma_outside_ram_refused),
