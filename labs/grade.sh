@@ -187,6 +187,97 @@ run_sanitizers() {
 	done
 }
 
+# suite_reason LOG SECONDS STATUS SUITE: REASON after a run of one of the
+# project's suites, which print PASS and FAIL lines: "" if it passed, else
+# its first FAIL line.
+suite_reason() {
+	if [ "$3" -eq 124 ] || [ "$3" -eq 137 ]; then
+		REASON="timed out after $2 s"
+	elif [ "$3" -ne 0 ]; then
+		REASON=$(grep -m 1 '^FAIL ' "$1" | cut -c 1-300)
+		REASON=${REASON:-"$4 failed (exit status $3)"}
+	else
+		REASON=""
+	fi
+}
+
+# run_attack LOG SECONDS NAME: the attack guest tests/guest/attack/NAME.s,
+# run as `make attack` runs it (tests/guest/attack/run.sh): natively, under
+# --vmm alone, next to the well-behaved neighbour (and first, with
+# "# preempt:"); passes when it is contained: it gets exactly what the
+# bare machine gives it and the neighbour's output does not change.
+run_attack() {
+	REPRO="tests/guest/attack/run.sh $TRAPEZE build/attack $3"
+	timed "$2" "$1" tests/guest/attack/run.sh "$TRAPEZE" build/attack "$3"
+	suite_reason "$1" "$2" $? "the attack suite"
+}
+
+# run_e2e LOG SECONDS CASES: the comma-separated cases of tests/e2e/cases
+# (NAME.cmd, NAME.out, ...), run as `make e2e` runs them
+# (tests/e2e/run.sh); passes when each prints what NAME.out and NAME.err
+# say and exits as NAME.status says.
+run_e2e() {
+	cases=$(echo "$3" | tr ',' ' ')
+	REPRO="tests/e2e/run.sh $TRAPEZE build/e2e $cases"
+	# shellcheck disable=SC2086 # the cases are words
+	timed "$2" "$1" tests/e2e/run.sh "$TRAPEZE" build/e2e $cases
+	suite_reason "$1" "$2" $? tests/e2e/run.sh
+}
+
+# run_vms LOG SECONDS N[:QUANTUM]: N guest OSes at once under --vmm (turns
+# of QUANTUM guest instructions if given); each VM's lines, their "[vmK] "
+# prefix removed, must be what the guest OS prints on the bare machine,
+# and the status 0 if the bare machine's is.
+run_vms() {
+	n=${3%%:*}
+	q=""
+	[ "$n" = "$3" ] || q="--quantum=${3#*:}"
+	base=$OUT/tests/vms$n
+	opts="--max-cycles=$MAX_CYCLES --disk=build/guestos.disk"
+	images=""
+	k=0
+	while [ "$k" -lt "$n" ]; do
+		images="$images build/guestos.elf"
+		k=$((k + 1))
+	done
+	REPRO="$TRAPEZE run --vmm $q $opts$images"
+	# shellcheck disable=SC2086 # the options and images are words
+	timeout -k 5 "$2" "$TRAPEZE" run $opts build/guestos.elf \
+		< /dev/null > "$base.native.out" 2> "$base.native.err"
+	want=$?
+	[ "$want" -eq 0 ] || want=1 # several VMs: 1 unless all exited 0
+	# shellcheck disable=SC2086
+	timeout -k 5 "$2" "$TRAPEZE" run --vmm $q $opts $images \
+		< /dev/null > "$base.vmm.out" 2> "$base.vmm.err"
+	got=$?
+	{ echo "\$ $REPRO"; cat "$base.vmm.err"; } >> "$1"
+	REASON=""
+	if [ "$got" -eq 124 ] || [ "$got" -eq 137 ]; then
+		REASON="timed out after $2 s under --vmm"
+		return
+	fi
+	k=0
+	while [ "$k" -lt "$n" ] && [ -z "$REASON" ]; do
+		sed -n "s/^\[vm$k\] //p" "$base.vmm.out" > "$base.vm$k.out"
+		if ! cmp -s "$base.native.out" "$base.vm$k.out"; then
+			REASON="vm$k's lines differ from the bare machine's output"
+			echo "the bare machine (-) and vm$k (+), first lines:" >> "$1"
+			diff -u "$base.native.out" "$base.vm$k.out" | head -n 40 >> "$1"
+		fi
+		k=$((k + 1))
+	done
+	stray=$(grep -v -c '^\[vm[0-9]*\] ' "$base.vmm.out")
+	if [ -z "$REASON" ] && [ "$stray" -ne 0 ]; then
+		REASON="$stray lines without a [vmK] prefix"
+	elif [ -z "$REASON" ] && [ "$got" -ne "$want" ]; then
+		REASON="exit status $got under --vmm, want $want"
+	fi
+	said=$(head -n 1 "$base.vmm.err" | tr -cd '\40-\176')
+	if [ -n "$REASON" ] && [ -n "$said" ]; then
+		REASON="$REASON; it said: $said"
+	fi
+}
+
 # --- the build ---------------------------------------------------------------
 
 t0=$(now_ms)
@@ -225,6 +316,9 @@ while read -r name points secs kind arg; do
 		guest) run_guest "$log" "$secs" "$arg" ;;
 		guestos) run_guestos "$log" "$secs" ;;
 		sanitizers) run_sanitizers "$log" "$secs" "$arg" ;;
+		attack) run_attack "$log" "$secs" "$arg" ;;
+		e2e) run_e2e "$log" "$secs" "$arg" ;;
+		vms) run_vms "$log" "$secs" "$arg" ;;
 		*) echo "grade.sh: $LABDIR/tests: unknown kind '$kind'" >&2; exit 2 ;;
 		esac
 	fi
