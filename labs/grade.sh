@@ -54,7 +54,6 @@ UNIT=build/tests/test_vmm
 ASAN_O=build/asan
 MAX_CYCLES=50000000 # as tests/guest/run.sh
 KERNEL_MAX_CYCLES=2000000 # lab 0's kernel needs about 38,000
-ATTACK_MAX_CYCLES=400000000 # as tests/guest/attack/run.sh
 VMM_OPTS=--vmm # how compare runs the VM (run_leaky adds --patch)
 BUILD_SECONDS=600
 UNIT_UNDER_SAN_SECONDS=30
@@ -283,56 +282,6 @@ run_guestdisk() {
 		cmp -s "$disk.expected" "$disk" ||
 			REASON="after the run under --vmm, the disk image is not what the program wrote"
 	fi
-}
-
-# run_attack LOG SECONDS NAME: tests/guest/attack/NAME.s, an isolation
-# attack (tests/guest/attack/run.sh), run as that suite runs it on the
-# clean machine: alone, compared with the bare machine (compare sets
-# `want`, its status there); then as vm1 next to the well-behaved
-# neighbour.s as vm0, where each VM must print what it prints alone on
-# the bare machine, and the run must end well if the attack alone does.
-run_attack() {
-	dir=tests/guest/attack
-	src=$dir/$3.s
-	if [ -n "$(directive "$src" disk)$(directive "$src" mode)" ]; then
-		REASON="$src needs a disk or the leaky machine: grade it with make attack"
-		REPRO="make attack"
-		return
-	fi
-	for prog in neighbour "$3"; do
-		if ! "$TRAPEZE" as -I tests/guest/lib -I build/include "$dir/$prog.s" \
-			-o "$OUT/tests/$prog.elf" >> "$1" 2>&1; then
-			REASON="$dir/$prog.s does not assemble"
-			REPRO="$TRAPEZE as -I tests/guest/lib -I build/include $dir/$prog.s -o $OUT/tests/$prog.elf"
-			return
-		fi
-	done
-	compare "$1" "$2" "$3" --max-cycles=$ATTACK_MAX_CYCLES "$OUT/tests/$3.elf"
-	[ -z "$REASON" ] || return
-	base=$OUT/tests/$3
-	nb=$OUT/tests/neighbour
-	REPRO="$TRAPEZE run --vmm --max-cycles=$ATTACK_MAX_CYCLES $nb.elf $base.elf"
-	timeout -k 5 "$2" "$TRAPEZE" run --max-cycles=$ATTACK_MAX_CYCLES "$nb.elf" \
-		< /dev/null > "$nb.native.out" 2>&1
-	timeout -k 5 "$2" "$TRAPEZE" run --vmm --max-cycles=$ATTACK_MAX_CYCLES \
-		"$nb.elf" "$base.elf" < /dev/null > "$base.pair.out" 2> "$base.pair.err"
-	pair=$?
-	sed -n 's/^\[vm0\] //p' "$base.pair.out" > "$nb.pair.out"
-	sed -n 's/^\[vm1\] //p' "$base.pair.out" > "$base.pair.vm1"
-	if [ "$pair" -eq 124 ] || [ "$pair" -eq 137 ]; then
-		REASON="timed out after $2 s next to the neighbour"
-	elif [ "$want" -eq 0 ] && [ "$pair" -ne 0 ]; then
-		REASON="exit status $pair next to the neighbour, 0 alone"
-	elif ! cmp -s "$nb.native.out" "$nb.pair.out"; then
-		REASON="next to it, the neighbour VM (vm0) printed something else than alone"
-	elif ! cmp -s "$base.native.out" "$base.pair.vm1"; then
-		REASON="next to the neighbour VM, it (vm1) printed something else than alone"
-	fi
-	{
-		echo "\$ $REPRO"
-		cat "$base.pair.err"
-		[ -z "$REASON" ] || diff -u "$base.native.out" "$base.pair.vm1" | head -n 20
-	} >> "$1"
 }
 
 # run_guestos LOG SECONDS
@@ -778,6 +727,97 @@ not_run() {
 	return 1
 }
 
+# suite_reason LOG SECONDS STATUS SUITE: REASON after a run of one of the
+# project's suites, which print PASS and FAIL lines: "" if it passed, else
+# its first FAIL line.
+suite_reason() {
+	if [ "$3" -eq 124 ] || [ "$3" -eq 137 ]; then
+		REASON="timed out after $2 s"
+	elif [ "$3" -ne 0 ]; then
+		REASON=$(grep -m 1 '^FAIL ' "$1" | cut -c 1-300)
+		REASON=${REASON:-"$4 failed (exit status $3)"}
+	else
+		REASON=""
+	fi
+}
+
+# run_attack LOG SECONDS NAME: the attack guest tests/guest/attack/NAME.s,
+# run as `make attack` runs it (tests/guest/attack/run.sh): natively, under
+# --vmm alone, next to the well-behaved neighbour (and first, with
+# "# preempt:"); passes when it is contained: it gets exactly what the
+# bare machine gives it and the neighbour's output does not change.
+run_attack() {
+	REPRO="tests/guest/attack/run.sh $TRAPEZE build/attack $3"
+	timed "$2" "$1" tests/guest/attack/run.sh "$TRAPEZE" build/attack "$3"
+	suite_reason "$1" "$2" $? "the attack suite"
+}
+
+# run_e2e LOG SECONDS CASES: the comma-separated cases of tests/e2e/cases
+# (NAME.cmd, NAME.out, ...), run as `make e2e` runs them
+# (tests/e2e/run.sh); passes when each prints what NAME.out and NAME.err
+# say and exits as NAME.status says.
+run_e2e() {
+	cases=$(echo "$3" | tr ',' ' ')
+	REPRO="tests/e2e/run.sh $TRAPEZE build/e2e $cases"
+	# shellcheck disable=SC2086 # the cases are words
+	timed "$2" "$1" tests/e2e/run.sh "$TRAPEZE" build/e2e $cases
+	suite_reason "$1" "$2" $? tests/e2e/run.sh
+}
+
+# run_vms LOG SECONDS N[:QUANTUM]: N guest OSes at once under --vmm (turns
+# of QUANTUM guest instructions if given); each VM's lines, their "[vmK] "
+# prefix removed, must be what the guest OS prints on the bare machine,
+# and the status 0 if the bare machine's is.
+run_vms() {
+	n=${3%%:*}
+	q=""
+	[ "$n" = "$3" ] || q="--quantum=${3#*:}"
+	base=$OUT/tests/vms$n
+	opts="--max-cycles=$MAX_CYCLES --disk=build/guestos.disk"
+	images=""
+	k=0
+	while [ "$k" -lt "$n" ]; do
+		images="$images build/guestos.elf"
+		k=$((k + 1))
+	done
+	REPRO="$TRAPEZE run --vmm $q $opts$images"
+	# shellcheck disable=SC2086 # the options and images are words
+	timeout -k 5 "$2" "$TRAPEZE" run $opts build/guestos.elf \
+		< /dev/null > "$base.native.out" 2> "$base.native.err"
+	want=$?
+	[ "$want" -eq 0 ] || want=1 # several VMs: 1 unless all exited 0
+	# shellcheck disable=SC2086
+	timeout -k 5 "$2" "$TRAPEZE" run --vmm $q $opts $images \
+		< /dev/null > "$base.vmm.out" 2> "$base.vmm.err"
+	got=$?
+	{ echo "\$ $REPRO"; cat "$base.vmm.err"; } >> "$1"
+	REASON=""
+	if [ "$got" -eq 124 ] || [ "$got" -eq 137 ]; then
+		REASON="timed out after $2 s under --vmm"
+		return
+	fi
+	k=0
+	while [ "$k" -lt "$n" ] && [ -z "$REASON" ]; do
+		sed -n "s/^\[vm$k\] //p" "$base.vmm.out" > "$base.vm$k.out"
+		if ! cmp -s "$base.native.out" "$base.vm$k.out"; then
+			REASON="vm$k's lines differ from the bare machine's output"
+			echo "the bare machine (-) and vm$k (+), first lines:" >> "$1"
+			diff -u "$base.native.out" "$base.vm$k.out" | head -n 40 >> "$1"
+		fi
+		k=$((k + 1))
+	done
+	stray=$(grep -v -c '^\[vm[0-9]*\] ' "$base.vmm.out")
+	if [ -z "$REASON" ] && [ "$stray" -ne 0 ]; then
+		REASON="$stray lines without a [vmK] prefix"
+	elif [ -z "$REASON" ] && [ "$got" -ne "$want" ]; then
+		REASON="exit status $got under --vmm, want $want"
+	fi
+	said=$(head -n 1 "$base.vmm.err" | tr -cd '\40-\176')
+	if [ -n "$REASON" ] && [ -n "$said" ]; then
+		REASON="$REASON; it said: $said"
+	fi
+}
+
 # --- the build ---------------------------------------------------------------
 
 t0=$(now_ms)
@@ -838,6 +878,8 @@ while read -r vis name points secs kind arg; do
 		guest-vmm) run_guest_vmm "$log" "$secs" "$arg" ;;
 		guestos-pv) run_guestos_pv "$log" "$secs" ;;
 		exits-saved) run_exits_saved "$log" "$secs" "$arg" ;;
+		e2e) run_e2e "$log" "$secs" "$arg" ;;
+		vms) run_vms "$log" "$secs" "$arg" ;;
 		*) echo "grade.sh: $LABDIR/tests: unknown kind '$kind'" >&2; exit 2 ;;
 		esac
 	fi

@@ -242,7 +242,9 @@ void patch_free(struct vm *vm);
 /* vmm.c: guest memory, time, and the VMM's shared services */
 bool gpa_read32(struct vm *vm, uint32_t gpa, uint32_t *value);
 bool gpa_write32(struct vm *vm, uint32_t gpa, uint32_t value);
-bool gpa_to_hpa(const struct vm *vm, uint32_t gpa, uint32_t *hpa);
+/* A guest-physical address to the host address it lives at; false if it
+ * is not in the VM's RAM.  (Not const: lab 6's handout stub stops the VM.) */
+bool gpa_to_hpa(struct vm *vm, uint32_t gpa, uint32_t *hpa);
 /* The inverse: false if hpa is not in one of the VM's own frames. */
 bool hpa_to_gpa(const struct vm *vm, uint32_t hpa, uint32_t *gpa);
 /* A zeroed frame of the VM's shadow pool (0 if it has none left), and

@@ -236,12 +236,31 @@ static bool give_memory(struct vmm *v, struct vm *vm)
 
 /* ---- guest-physical memory --------------------------------------------------------- */
 
-bool gpa_to_hpa(const struct vm *vm, uint32_t gpa, uint32_t *hpa)
+/*
+ * The one check that keeps a VM in its own frames.  Everything the guest
+ * reaches goes through here: a shadow fill (the frame a shadow PTE names),
+ * the VMM's walk of the guest's page tables, its reads and writes of guest
+ * memory for hypercalls and A/D bits, the disk's DMA (gpa_copy checks the
+ * whole transfer first, then each page).  An address past the VM's RAM is
+ * nothing (the caller gives the guest its BUS_ERROR, as the bare machine
+ * would), never an index past the end of vm->frames, whose neighbours are
+ * another VM's memory.
+ */
+bool gpa_to_hpa(struct vm *vm, uint32_t gpa, uint32_t *hpa)
 {
+/* BEGIN LAB 6: a guest-physical address of this VM's RAM, to its host frame */
 	if (gpa >= vm->mem)
 		return false;
 	*hpa = vm->frames[gpa >> PAGE_SHIFT] << PAGE_SHIFT | (gpa & (PAGE_SIZE - 1));
 	return true;
+/* END LAB 6 */
+/* STUB LAB 6
+	(void)gpa;
+	*hpa = 0;
+	vm_stop(vm, VM_FAILED, "lab 6: gpa_to_hpa (vmm/vmm.c) is not written "
+		"yet: see labs/lab6-vms/README.md, section 3.1");
+	return false;
+*/
 }
 
 bool hpa_to_gpa(const struct vm *vm, uint32_t hpa, uint32_t *gpa)
@@ -864,42 +883,92 @@ void vmm_fairness(const struct vmm *v, struct vmm_fairness *f)
  * guest instructions (not of cycles: a VM whose instructions cost more
  * cycles, such as mul and div, would then run fewer instructions, and so
  * get less of the host, than a VM that spins on one-cycle branches).
- * vmm_turn says whose turn it is (the current VM's, while its turn
- * lasts; else the next running VM's); turn_vm also starts the turn of a
- * VM whose turn is new.  Returns NULL once every VM has stopped.
+ * Three rules, each a small function:
+ *
+ *   turn_lasts  the current turn goes on while its VM runs, has not
+ *               given up the turn to wait, and has not used its quantum;
+ *   next_turn   else the turn goes to the next running VM after it,
+ *               round robin, skipping every VM that has stopped;
+ *   start_turn  a new turn: that VM's, a quantum of instructions long.
+ *
+ * vmm_turn says whose turn it is; turn_vm also starts the turn of a VM
+ * whose turn is new.  Returns NULL once every VM has stopped.
  */
-int vmm_turn(const struct vmm *v)
+static bool turn_lasts(const struct vmm *v)
 {
-	if (v->exit_pending)
-		return v->turn;
-	if (v->turn >= 0) {
-		const struct vm *vm = v->vms[v->turn];
-		if (vm->state == VM_RUNNING && !vm->yield &&
-		    vm->instret < v->turn_end)
-			return v->turn;
-	}
+/* BEGIN LAB 6: does the current turn go on? */
+	if (v->turn < 0)
+		return false;
+	const struct vm *vm = v->vms[v->turn];
+	return vm->state == VM_RUNNING && !vm->yield && vm->instret < v->turn_end;
+/* END LAB 6 */
+/* STUB LAB 6
+	for (int k = 0; k < v->nvms; k++)
+		if (vmm_vm_state(v, k) == VM_RUNNING)
+			vm_stop(v->vms[k], VM_FAILED, "lab 6: turn_lasts (vmm/vmm.c) "
+				"is not written yet: see labs/lab6-vms/README.md, "
+				"section 3.2");
+	return false;
+*/
+}
+
+static int next_turn(const struct vmm *v)
+{
+/* BEGIN LAB 6: the next running VM, round robin */
 	for (int k = 1; k <= v->nvms; k++) {
 		int i = (v->turn + k) % v->nvms;
 		if (v->vms[i]->state == VM_RUNNING)
 			return i;
 	}
 	return -1;
+/* END LAB 6 */
+/* STUB LAB 6
+	for (int k = 0; k < v->nvms; k++)
+		if (vmm_vm_state(v, k) == VM_RUNNING)
+			vm_stop(v->vms[k], VM_FAILED, "lab 6: next_turn (vmm/vmm.c) "
+				"is not written yet: see labs/lab6-vms/README.md, "
+				"section 3.3");
+	return -1;
+*/
+}
+
+static void start_turn(struct vmm *v, int i)
+{
+/* BEGIN LAB 6: VM i's turn begins */
+	v->turn = i;
+	v->turn_end = v->vms[i]->instret + v->cfg.quantum;
+	v->vms[i]->yield = false;
+/* END LAB 6 */
+/* STUB LAB 6
+	(void)i;
+	for (int k = 0; k < v->nvms; k++)
+		if (vmm_vm_state(v, k) == VM_RUNNING)
+			vm_stop(v->vms[k], VM_FAILED, "lab 6: start_turn (vmm/vmm.c) "
+				"is not written yet: see labs/lab6-vms/README.md, "
+				"section 3.4");
+*/
+}
+
+int vmm_turn(const struct vmm *v)
+{
+	/* An exit waiting for its handler belongs to the VM that took it. */
+	if (v->exit_pending)
+		return v->turn;
+	return turn_lasts(v) ? v->turn : next_turn(v);
 }
 
 static struct vm *turn_vm(struct vmm *v)
 {
-	int i = vmm_turn(v);
+	if (turn_lasts(v))
+		return v->vms[v->turn];
+	int i = next_turn(v);
 	if (i < 0)
 		return NULL;
-	struct vm *vm = v->vms[i];
-	if (i != v->turn || vm->yield || vm->instret >= v->turn_end) {
-		if (i <= v->turn || v->turn < 0)
-			fairness_new_round(v);
-		v->turn = i; /* a new turn (perhaps the same VM's again) */
-		v->turn_end = vm->instret + v->cfg.quantum;
-		vm->yield = false;
-	}
-	return vm;
+	/* Fairness: the turn wrapped around (or is the first). */
+	if (i <= v->turn || v->turn < 0)
+		fairness_new_round(v);
+	start_turn(v, i);
+	return v->vms[i];
 }
 
 enum vmm_tick vmm_tick(struct vmm *v, uint64_t max_cycles)

@@ -3054,6 +3054,208 @@ static void test_fairness_spinner_next_to_computer(void **state)
 	assert_true(f.max_cycles > f.min_cycles); /* mul: more cycles */
 }
 
+/* ===== lab 6: the scheduler's turns, and the bounds of a VM's memory ===== */
+
+#define SCHED_QUANTUM 10u     /* instructions per turn in these tests */
+#define SCHED_MAX_TICKS 1000  /* a turn of 10 instructions takes far fewer */
+#define SCHED_ROUNDS 4
+
+/* vm's program: "j ." at GCODE, one instruction, forever. */
+static void sched_spin(struct vm *vm)
+{
+	gwrite(vm, GCODE, fix_encode(OP_JAL, 0, 0, 0, 0));
+}
+
+/* Adds VMs up to n in all, each spinning, with turns of SCHED_QUANTUM. */
+static void sched_spinners(struct bench *b, int n)
+{
+	b->v->cfg.quantum = SCHED_QUANTUM;
+	sched_spin(b->vm);
+	while (vmm_vm_count(b->v) < n)
+		sched_spin(bench_add_vm(b, GMEM, NULL));
+}
+
+/*
+ * Ticks one instruction at a time, as the debugger does (so that a turn
+ * is not one slice: every instruction asks the scheduler again), until
+ * the turn passes to another VM; returns that VM, or -1 once every VM
+ * has stopped.  A scheduler that never lets the turn go fails the test
+ * instead of hanging it.
+ */
+static int sched_run_turn(struct bench *b)
+{
+	int who = vmm_turn(b->v);
+	for (int n = 0; n < SCHED_MAX_TICKS; n++) {
+		if (vmm_tick(b->v, 1) == VMM_TICK_DONE)
+			return -1;
+		if (vmm_turn(b->v) != who)
+			return vmm_turn(b->v);
+	}
+	fail_msg("vm%d kept the turn for %d ticks", who, SCHED_MAX_TICKS);
+	return -1;
+}
+
+/* Three VMs spinning: the first turn is vm0's, then vm1, vm2, vm0, ...;
+ * each turn is exactly a quantum of guest instructions (the page fault
+ * of a VM's first fetch retires nothing). */
+static void test_sched_round_robin_turns_of_a_quantum(void **state)
+{
+	struct bench *b = *state;
+	sched_spinners(b, 3);
+	assert_int_equal(vmm_turn(b->v), 0);
+	uint64_t turns[3] = {0};
+	int who = 0;
+	for (int t = 0; t < 3 * SCHED_ROUNDS; t++) {
+		int next = sched_run_turn(b);
+		turns[who]++;
+		assert_int_equal(next, (who + 1) % 3);
+		assert_int_equal(b->v->vms[who]->instret, turns[who] * SCHED_QUANTUM);
+		who = next;
+	}
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(b->v->vms[i]->instret, SCHED_ROUNDS * SCHED_QUANTUM);
+}
+
+/* A VM that waits (wfi) gives up the rest of its turn at once; its next
+ * turn is a whole quantum again.  vm0 runs wfi with a line already
+ * raised (its virtual IE is off, so nothing is injected: wfi just
+ * returns), then spins; vm1 spins. */
+static void test_sched_waiting_vm_gives_up_its_turn(void **state)
+{
+	struct bench *b = *state;
+	sched_spinners(b, 2);
+	struct vm *vm0 = b->vm, *vm1 = b->v->vms[1];
+	gwrite(vm0, GCODE, w_op(OP_WFI));
+	gwrite(vm0, GCODE + 4, fix_encode(OP_JAL, 0, 0, 0, 0));
+	vm0->irq_lines = 1u << IRQ_TIMER;
+
+	assert_int_equal(sched_run_turn(b), 1);
+	assert_int_equal(vm0->instret, 1); /* the wfi, and no more */
+	assert_int_equal(vm0->vcpu.pc, GCODE + 4);
+	assert_int_equal(sched_run_turn(b), 0);
+	assert_int_equal(vm1->instret, SCHED_QUANTUM);
+	assert_int_equal(sched_run_turn(b), 1);
+	assert_int_equal(vm0->instret, 1 + SCHED_QUANTUM);
+	assert_int_equal(vm0->state, VM_RUNNING);
+}
+
+/* A VM that has stopped gets no more turns: vm1 halts in its first turn
+ * (the bench's two-instruction program), and from then on the turn goes
+ * 0, 2, 0, 2; a VM stopped in the middle of its turn loses the rest of
+ * it; once all have stopped there is no turn and the run is done. */
+static void test_sched_stopped_vm_is_skipped(void **state)
+{
+	struct bench *b = *state;
+	b->v->cfg.quantum = SCHED_QUANTUM;
+	sched_spin(b->vm);
+	struct vm *vm1 = bench_add_vm(b, GMEM, NULL);
+	struct vm *vm2 = bench_add_vm(b, GMEM, NULL);
+	sched_spin(vm2);
+
+	assert_int_equal(sched_run_turn(b), 1);
+	assert_int_equal(sched_run_turn(b), 2);
+	assert_int_equal(vm1->state, VM_HALTED);
+	uint64_t halted_at = vm1->instret;
+	for (int t = 0; t < SCHED_ROUNDS; t++) {
+		assert_int_equal(sched_run_turn(b), 0);
+		assert_int_equal(sched_run_turn(b), 2);
+	}
+	assert_int_equal(vm1->instret, halted_at);
+	assert_int_equal(b->vm->instret, (SCHED_ROUNDS + 1) * SCHED_QUANTUM);
+
+	/* vm2 has the turn; stopped now, it loses it to vm0 */
+	assert_int_equal(vmm_turn(b->v), 2);
+	assert_int_equal(vmm_tick(b->v, 1), VMM_TICK_RAN);
+	vm_stop(vm2, VM_FAILED, "stopped by the test");
+	assert_int_equal(vmm_turn(b->v), 0);
+	/* once every VM has stopped there is no turn: the run is done */
+	vm_stop(b->vm, VM_FAILED, "stopped by the test");
+	assert_int_equal(vmm_turn(b->v), -1);
+	assert_int_equal(vmm_tick(b->v, 1), VMM_TICK_DONE);
+}
+
+/* With one VM left running, its turns follow one another: each a
+ * quantum, and the run goes on until it stops. */
+static void test_sched_last_vm_running_keeps_its_turns(void **state)
+{
+	struct bench *b = *state;
+	b->v->cfg.quantum = SCHED_QUANTUM;
+	struct vm *vm1 = bench_add_vm(b, GMEM, NULL);
+	sched_spin(vm1);
+	/* vm0 halts at once (the bench's program); vm1 spins on */
+	assert_int_equal(sched_run_turn(b), 1);
+	assert_int_equal(b->vm->state, VM_HALTED);
+	for (int n = 0; n < 3 * (int)SCHED_QUANTUM; n++) {
+		assert_int_not_equal(vmm_tick(b->v, 1), VMM_TICK_DONE);
+		assert_int_equal(vmm_turn(b->v), 1);
+	}
+	/* a new turn began at each quantum: its end moved on with it */
+	assert_true(b->v->turn_end > vm1->instret);
+	assert_true(b->v->turn_end <= vm1->instret + SCHED_QUANTUM);
+}
+
+/* --stats's fairness figure: three VMs spinning, whole rounds of a
+ * quantum each; the notes are taken at the start of each round while
+ * every VM runs, and a VM's stop freezes them. */
+static void test_sched_fairness_figure_counts_whole_rounds(void **state)
+{
+	struct bench *b = *state;
+	sched_spinners(b, 3);
+	for (int t = 0; t < 3 * SCHED_ROUNDS; t++)
+		sched_run_turn(b);
+	assert_int_equal(vmm_tick(b->v, 1), VMM_TICK_RAN); /* round 5 begins */
+	struct vmm_fairness f;
+	vmm_fairness(b->v, &f);
+	assert_int_equal(f.rounds, SCHED_ROUNDS);
+	assert_int_equal(f.min_instret, SCHED_ROUNDS * SCHED_QUANTUM);
+	assert_int_equal(f.max_instret, SCHED_ROUNDS * SCHED_QUANTUM);
+	assert_true(f.spread == 0);
+
+	vm_stop(b->v->vms[2], VM_FAILED, "stopped by the test");
+	for (int t = 0; t < 4; t++)
+		sched_run_turn(b);
+	vmm_fairness(b->v, &f);
+	assert_int_equal(f.rounds, SCHED_ROUNDS);
+	assert_int_equal(f.max_instret, SCHED_ROUNDS * SCHED_QUANTUM);
+}
+
+/* gpa_to_hpa: an address of the VM's own RAM, to within the VM's own
+ * frames (offset kept); anything past the end of its RAM is nothing,
+ * even where another, larger VM has RAM, and *hpa is left alone. */
+static void test_isolation_gpa_beyond_ram_refused(void **state)
+{
+	struct bench *b = *state;
+	const uint32_t small = 0x10000u;
+	struct vm *vm1 = bench_add_vm(b, small, NULL);
+	const uint32_t mine[] = {0, 4, GCODE + 0x123, small / 2 + 7, small - 4,
+				 small - 1};
+	for (size_t k = 0; k < sizeof mine / sizeof mine[0]; k++) {
+		uint32_t hpa = 0, gpa = 0;
+		assert_true(gpa_to_hpa(vm1, mine[k], &hpa));
+		assert_int_equal(hpa >> PAGE_SHIFT, vm1->frames[mine[k] >> PAGE_SHIFT]);
+		assert_int_equal(hpa & (PAGE_SIZE - 1), mine[k] & (PAGE_SIZE - 1));
+		assert_true(hpa_to_gpa(vm1, hpa, &gpa));
+		assert_int_equal(gpa, mine[k]);
+	}
+	const uint32_t not_mine[] = {small, small + 4, GMEM - 4, GMEM,
+				     0x40000000u, DEV_CONSOLE_BASE, 0xfffffffcu,
+				     0xffffffffu};
+	for (size_t k = 0; k < sizeof not_mine / sizeof not_mine[0]; k++) {
+		uint32_t hpa = 0x5a5a5a5au, v = 0x5a5a5a5au;
+		assert_false(gpa_to_hpa(vm1, not_mine[k], &hpa));
+		assert_int_equal(hpa, 0x5a5a5a5au);
+		assert_false(gpa_read32(vm1, not_mine[k] & ~3u, &v));
+		assert_int_equal(v, 0x5a5a5a5au);
+		assert_false(gpa_write32(vm1, not_mine[k] & ~3u, 1));
+	}
+	/* vm0, 1 MiB, has the addresses vm1 was refused below its end */
+	uint32_t hpa;
+	assert_true(gpa_to_hpa(b->vm, GMEM - 4, &hpa));
+	assert_false(gpa_to_hpa(b->vm, GMEM, &hpa));
+	assert_int_equal(b->vm->state, VM_RUNNING);
+	assert_int_equal(vm1->state, VM_RUNNING);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, bench_setup, bench_teardown)
 
 int main(void)
@@ -3178,6 +3380,13 @@ int main(void)
 		T(test_tick_one_cycle_at_a_time_equals_run),
 		/* fairness */
 		T(test_fairness_spinner_next_to_computer),
+		/* lab 6: the scheduler's turns, the bounds of a VM's memory */
+		T(test_sched_round_robin_turns_of_a_quantum),
+		T(test_sched_waiting_vm_gives_up_its_turn),
+		T(test_sched_stopped_vm_is_skipped),
+		T(test_sched_last_vm_running_keeps_its_turns),
+		T(test_sched_fairness_figure_counts_whole_rounds),
+		T(test_isolation_gpa_beyond_ram_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
