@@ -716,4 +716,7 @@ trap_stack:		.space	STACK_SIZE
 trap_stack_top:
 
 # kputs, kputc, kputdec, kputhex, halt: the guest OS's console routines.
+# They print a buffer with the macro CONSOLE_WRITE of the guest OS's
+# native flavour (one store to TX a byte), so that comes first.
+	.include "../../guestos/native/priv.inc"
 	.include "../../guestos/console.s"
