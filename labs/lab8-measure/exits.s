@@ -35,6 +35,9 @@
 	.equ	LEAF, PTE_V | PTE_R | PTE_W | PTE_X
 	.equ	DEV, PTE_V | PTE_R | PTE_W
 	.equ	ROW_BYTES, 12		# a row of `rows`: label, op, baseline
+	.equ	MARK_S1, 0x5151		# what s1-s3 hold across measure
+	.equ	MARK_S2, 0x5252
+	.equ	MARK_S3, 0x5353
 
 	.text
 	.globl	_start
@@ -49,7 +52,16 @@ next_row:
 	beqz	t0, the_end
 	lw	a0, 4(s0)
 	lw	a1, 8(s0)
+	# measure must keep s0-s3 and sp, as every function here (the
+	# calling convention above): marks in s1-s3, checked after the call.
+	li	s1, MARK_S1
+	li	s2, MARK_S2
+	li	s3, MARK_S3
+	mv	t0, sp
+	la	t1, sp_before
+	sw	t0, 0(t1)
 	call	measure
+	call	check_convention
 	mv	s1, a0
 	# A stub reached while measuring left its message: print it instead.
 	la	t0, unwritten
@@ -71,6 +83,25 @@ row_newline:
 the_end:
 	li	t0, DEV_TEST_BASE
 	sw	zero, TEST_EXIT(t0)
+
+# check_convention: a0 is kept; stops the program (status 3) with a
+# message if s1-s3 or sp are not what they were before measure.
+check_convention:
+	li	t0, MARK_S1
+	bne	s1, t0, 1f
+	li	t0, MARK_S2
+	bne	s2, t0, 1f
+	li	t0, MARK_S3
+	bne	s3, t0, 1f
+	la	t1, sp_before
+	lw	t0, 0(t1)
+	bne	sp, t0, 1f
+	ret
+1:	la	a0, str_convention
+	call	puts
+	li	a0, 3
+	li	t0, DEV_TEST_BASE
+	sw	a0, TEST_EXIT(t0)
 
 # paging_on: page tables for the first 4 MiB (one to one) and the
 # console and test device (one to one, supervisor only), then PG = 1.
@@ -269,6 +300,8 @@ rows:	.word	str_priv, op_priv, base_priv
 	.word	str_shadow, op_shadow, base_shadow
 	.word	0
 unwritten:	.word	0	# set by not_written, cleared per row
+sp_before:	.word	0	# sp before measure (check_convention)
+str_convention:	.asciz	"lab 8: measure changed s1, s2, s3 or sp: a function keeps them (the calling convention at the top of labs/lab8-measure/exits.s)\n"
 
 str_header:	.asciz	"lab 8: cycles per operation, rdcycle around N = 1000 calls, less the baseline\n"
 str_priv:	.asciz	"priv       mtcr scratch: a privileged instruction      "
