@@ -191,6 +191,11 @@ _start:
 
 	# 3. The timer: interrupts on, sleep until KERNEL_TICKS ticks.
 	call	timer_start
+	li	t0, DEV_TIMER_BASE	# PERIOD reads back what was written
+	lw	t0, TIMER_PERIOD(t0)
+	li	t2, TICK_CYCLES
+	la	a0, msg_bad_period
+	bne	t0, t2, fail
 	li	t0, PSW_MODE | PSW_IE
 	mtcr	psw, t0
 	li	s1, KERNEL_WAKEUPS
@@ -707,6 +712,7 @@ msg_from_user:		.asciz	", from user mode\n"
 msg_bad_tvec:		.asciz	"TVEC does not point at trap_entry"
 msg_clobbered:		.asciz	"the system call changed s0"
 msg_no_ticks:		.asciz	"the kernel woke up 100 times, but the tick count did not reach 3"
+msg_bad_period:		.asciz	"the timer's PERIOD is not TICK_CYCLES"
 msg_paging_off:		.asciz	"PSW.PG is 0 after paging_on"
 msg_bad_stack_map:	.asciz	"a word stored at VA 0x7ffff000 is not at PA USER_STACK_PA"
 	.align	16
