@@ -191,14 +191,16 @@ compare() {
 	fi
 }
 
-# assemble LOG SRC ELF: SRC (with the guest library) into ELF; if it
+# assemble LOG SRC ELF: SRC into ELF, with the guest library, the
+# generated constants and SRC's own folder on the include path; if it
 # does not assemble, REASON and REPRO say so and the status is 1.
 assemble() {
 	mkdir -p "$(dirname "$3")" # a guest may be in a folder: pv/console
-	if ! "$TRAPEZE" as -I tests/guest/lib -I build/include "$2" -o "$3" \
-		>> "$1" 2>&1; then
+	inc="-I tests/guest/lib -I build/include -I $(dirname "$2")"
+	# shellcheck disable=SC2086 # the options are words
+	if ! "$TRAPEZE" as $inc "$2" -o "$3" >> "$1" 2>&1; then
 		REASON="$2 does not assemble"
-		REPRO="$TRAPEZE as -I tests/guest/lib -I build/include $2 -o $3"
+		REPRO="$TRAPEZE as $inc $2 -o $3"
 		return 1
 	fi
 }
@@ -223,14 +225,7 @@ run_program() {
 	src=$3
 	what=${4:-$name}
 	elf=$OUT/tests/$what.elf
-	mkdir -p "$(dirname "$elf")" # WHAT may be in a folder: pv/console
-	inc="-I tests/guest/lib -I build/include -I $(dirname "$src")"
-	# shellcheck disable=SC2086 # the options are words
-	if ! "$TRAPEZE" as $inc "$src" -o "$elf" >> "$1" 2>&1; then
-		REASON="$src does not assemble"
-		REPRO="$TRAPEZE as $inc $src -o $elf"
-		return
-	fi
+	assemble "$1" "$src" "$elf" || return
 	opts=$(directive "$src" run | sed -e "s|@SRC@|$(dirname "$src")|g" \
 		-e "s|@OUT@|$OUT/tests|g")
 	# shellcheck disable=SC2086 # the options are words

@@ -284,13 +284,11 @@ bool patch_site(struct vm *vm, uint32_t pc, uint32_t *orig)
 }
 
 /* A patched instruction exited (as an hcall): do what the original would
- * have done. */
+ * have done.  exit->insn is the original word (the dispatcher's route). */
 enum vmm_action patch_trap(struct vm *vm, const struct mach_exit *exit)
 {
-	uint32_t orig;
 	struct isa_insn in;
-	patch_site(vm, exit->pc, &orig); /* the dispatcher found it so */
-	isa_decode(orig, &in);
+	isa_decode(exit->insn, &in);
 	vm->stats.patch_traps++;
 
 /* BEGIN LAB 4: the original instruction, emulated on the vCPU */

@@ -652,17 +652,15 @@ static const struct handler handlers[CAUSE_COUNT] = {
 static const struct handler patch_handler = HANDLER(patch_trap);
 #undef HANDLER
 
-/* Which handler an exit goes to (NULL: none), and the instruction word
- * the guest meant (a patch's original word). */
-static const struct handler *route(struct vm *vm, const struct mach_exit *exit,
-				   uint32_t *insn)
+/* Which handler an exit goes to (NULL: none).  At a patch site the exit
+ * becomes what the guest meant: its insn is the word the patch replaced. */
+static const struct handler *route(struct vm *vm, struct mach_exit *exit)
 {
 	uint32_t code = exit->cause & CAUSE_CODE_MASK;
-	*insn = exit->insn;
 	if (exit->cause & CAUSE_INTERRUPT || code >= CAUSE_COUNT ||
 	    !handlers[code].fn)
 		return NULL;
-	if (code == CAUSE_HCALL && patch_site(vm, exit->pc, insn))
+	if (code == CAUSE_HCALL && patch_site(vm, exit->pc, &exit->insn))
 		return &patch_handler;
 	return &handlers[code];
 }
@@ -686,10 +684,13 @@ static enum vmm_cost cost_of(enum vmm_action action)
 	return VMM_COST_COUNT; /* nothing: vmm_cost() is 0 */
 }
 
-void vm_handle_exit(struct vm *vm, const struct mach_exit *exit,
+void vm_handle_exit(struct vm *vm, const struct mach_exit *machine_exit,
 		    struct vmm_event *ev)
 {
-	const struct handler *h = route(vm, exit, &ev->insn);
+	struct mach_exit meant = *machine_exit;
+	const struct mach_exit *exit = &meant;
+	const struct handler *h = route(vm, &meant);
+	ev->insn = meant.insn;
 	if (!h) {
 		const char *name = isa_cause_name(exit->cause);
 		vm_stop(vm, VM_FAILED, "unexpected exit: cause 0x%08x (%s) at pc "
@@ -1079,8 +1080,8 @@ bool vmm_pending_exit(const struct vmm *v, int *vm, struct mach_exit *exit,
 		return false;
 	*vm = v->turn;
 	*exit = v->pending;
-	uint32_t insn;
-	const struct handler *h = route(v->vms[v->turn], exit, &insn);
+	struct mach_exit meant = v->pending;
+	const struct handler *h = route(v->vms[v->turn], &meant);
 	*handler = h ? h->name : "none";
 	return true;
 }
