@@ -1,9 +1,9 @@
 #!/bin/sh
 # bench/compare.sh TRAPEZE INCLUDE GUESTOS.elf GUESTOS-PV.elf GUESTOS.disk
 #
-# The comparison table of issue 6 ("Compare"), in the style of Adams &
-# Agesen (ASPLOS 2006, "A Comparison of Software and Hardware Techniques
-# for x86 Virtualization"): seven nanobenchmarks and the guest OS's boot,
+# The comparison table in the style of Adams & Agesen (ASPLOS 2006, "A
+# Comparison of Software and Hardware Techniques for x86
+# Virtualization"): nine nanobenchmarks and the guest OS's boot,
 # in four columns -
 #
 #   native            the bare machine (clean mode)
@@ -81,7 +81,9 @@ mtcr:1000000:control-register write
 callret:10000000:call/ret
 pgfault:200000:page fault
 divzero:200000:divide-by-zero trap
-pte:1000000:PTE update + tlbinv"
+pte:1000000:PTE update + tlbinv
+ctxsw:200000:context switch (PTBR)
+irq:200000:timer interrupt"
 
 # The columns: name, flavour, trapeze run options.
 modes="native tae patched pv"
