@@ -3,16 +3,10 @@
 #
 # The comparison table in the style of Adams & Agesen (ASPLOS 2006, "A
 # Comparison of Software and Hardware Techniques for x86
-# Virtualization"): nine nanobenchmarks and the guest OS's boot,
-# in four columns -
-#
-#   native            the bare machine (clean mode)
-#   trap-and-emulate  --vmm, clean mode
-#   patched           --vmm --mode=leaky --patch (binary patching)
-#   paravirtual       --vmm, clean mode, the program's paravirtual flavour
-#                     (bench/nano/pv/priv.inc; build/guestos-pv.elf)
-#
-# - and, in each cell, exits, host cycles and host time per operation.
+# Virtualization"): nine nanobenchmarks and the guest OS's boot, one
+# column per technique (the list `columns` below: natively, then each way
+# the VMM runs a guest), printed as three tables: exits, host cycles and
+# host time per operation.
 # bench/README.md ("Comparing the techniques") says how to read it.
 #
 # INCLUDE is the folder holding the generated pg32.inc (build/include).
@@ -85,17 +79,17 @@ pte:1000000:PTE update + tlbinv
 ctxsw:200000:context switch (PTBR)
 irq:200000:timer interrupt"
 
-# The columns: name, flavour, trapeze run options.
-modes="native tae patched pv"
-mode_flavour() { case $1 in pv) echo pv ;; *) echo native ;; esac; }
-mode_opts() {
-	case $1 in
-	native) echo "" ;;
-	tae) echo "--vmm" ;;
-	patched) echo "--vmm --mode=leaky --patch" ;;
-	pv) echo "--vmm" ;;
-	esac
-}
+# The columns, one line each: key|title|flavour|trapeze run options.
+# The title is short (the tables are narrow); the legend under the tables
+# says what each column runs.
+columns="native|native|native|
+tae|t&e|native|--vmm
+patched|patched|native|--vmm --mode=leaky --patch
+pv|paravirt|pv|--vmm"
+column() { echo "$columns" | awk -F'|' -v k="$1" -v f="$2" '$1 == k { print $f }'; }
+modes=$(echo "$columns" | cut -d'|' -f1 | tr '\n' ' ')
+mode_flavour() { column "$1" 3; }
+mode_opts() { column "$1" 4; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/trapeze-compare.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
@@ -245,7 +239,8 @@ grep -q FAIL "$tmp/cells" && status=1
 
 names=$(echo "$rows" | cut -d: -f1,3)
 counts=$(echo "$rows" | awk -F: '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }')
-awk -v runs="$runs" -v boots="$boots" -v names="$names" -v counts="$counts" '
+awk -v runs="$runs" -v boots="$boots" -v names="$names" -v counts="$counts" \
+    -v columns="$columns" '
 # Whole numbers (to within 0.005) without decimals; others with two
 # decimals below 10, one above.
 function num(x,   r) {
@@ -260,6 +255,25 @@ function timefmt(s) {
 	if (s * 1e9 >= 100) return sprintf("%.0f ns", s * 1e9)
 	return sprintf("%.1f ns", s * 1e9)
 }
+function cell(k, m, what) {
+	if ((k, m) in fail || !((k, m) in ex)) return "FAIL"
+	if (what == "exits") return num(ex[k, m])
+	if (what == "cycles") return num(cy[k, m])
+	return timefmt(t[k, m])
+}
+# One table: a row per operation, a column per technique.
+function table(what, heading,   i, j, k, line) {
+	printf "\n%s\n", heading
+	line = sprintf("%-*s", w, "operation")
+	for (j = 1; j <= nm; j++) line = line sprintf(" %10s", title[mode[j]])
+	print line
+	for (i = 1; i <= nrows; i++) {
+		k = key[i]
+		line = sprintf("%-*s", w, label[k])
+		for (j = 1; j <= nm; j++) line = line sprintf(" %10s", cell(k, mode[j], what))
+		print line
+	}
+}
 BEGIN {
 	nrows = split(names, r, "\n")
 	for (i = 1; i <= nrows; i++) {
@@ -269,11 +283,13 @@ BEGIN {
 	}
 	key[++nrows] = "boot"
 	label["boot"] = "guest OS boot (one boot)"
-	nm = split("native tae patched pv", mode, " ")
-	title["native"] = "native"
-	title["tae"] = "trap-and-emulate"
-	title["patched"] = "patched (leaky)"
-	title["pv"] = "paravirtual"
+	nm = split(columns, c, "\n")
+	for (j = 1; j <= nm; j++) {
+		split(c[j], f, "|")
+		mode[j] = f[1]; title[f[1]] = f[2]; opts[f[1]] = f[4]
+		flavour[f[1]] = f[3]
+	}
+	w = 26
 }
 {
 	if ($3 == "FAIL") { fail[$1, $2] = 1; next }
@@ -281,42 +297,26 @@ BEGIN {
 	if ($1 == "boot" && $2 != "native") gc[$2] = $6
 }
 END {
-	w = 24
-	printf "\nOne operation on PG32: native, under trap-and-emulate, binary patching and paravirtualization\n"
-	printf "(per operation: (benchmark - empty loop) / N; medians of %d runs)\n\n", runs
-	line = sprintf("%-*s", w, "")
-	for (j = 1; j <= nm; j++) line = line sprintf("  %-23s", title[mode[j]])
-	sub(/ +$/, "", line)
-	printf "%s\n%-*s", line, w, "operation"
-	for (j = 1; j <= nm; j++) printf "  %5s %8s %8s", "exits", "cycles", "time"
-	printf "\n"
-	for (i = 1; i <= nrows; i++) {
-		k = key[i]
-		line = sprintf("%-*s", w, label[k])
-		for (j = 1; j <= nm; j++) {
-			m = mode[j]
-			if ((k, m) in fail || !((k, m) in ex))
-				line = line sprintf("  %5s %8s %8s", "FAIL", "", "")
-			else
-				line = line sprintf("  %5s %8s %8s", num(ex[k, m]),
-						    num(cy[k, m]), timefmt(t[k, m]))
-		}
-		sub(/ +$/, "", line)
-		print line
+	printf "\nOne operation on PG32, natively and under each technique\n"
+	printf "(per operation: (benchmark - empty loop) / N; medians of %d runs)\n", runs
+	table("exits", "Exits to the VMM (world switches out; none natively)")
+	table("cycles", "Cycles: the machine'"'"'s clock (natively the program'"'"'s own; under the VMM host\ncycles, i.e. the guest'"'"'s cycles plus the VMM'"'"'s charged costs)")
+	table("time", sprintf("Host time (the run loop only, start-up not included; the guest OS: the mean of %d boots)", boots))
+	printf "\nThe columns (trapeze run ...):\n"
+	for (j = 1; j <= nm; j++) {
+		m = mode[j]
+		printf "  %-10s %s%s\n", title[m], (opts[m] == "" ? "(the bare machine)" : opts[m]),
+		       (flavour[m] == "pv" ? ", the paravirtual flavour (bench/nano/pv, build/guestos-pv.elf)" : "")
 	}
-	printf "\nexits:  world switches to the VMM (none natively)\n"
-	printf "cycles: the machine'"'"'s clock - natively the program'"'"'s own cycles; under the VMM\n"
-	printf "        host cycles, i.e. the guest'"'"'s cycles plus the VMM'"'"'s charged costs\n"
-	printf "time:   host time (the run loop only: start-up not included; the guest OS: the mean of %d boots)\n", boots
-	printf "N:      %s\n", counts
+	printf "N: %s\n", counts
 	printf "\nThe guest OS, one boot, in total:\n"
 	for (j = 1; j <= nm; j++) {
 		m = mode[j]
 		if (("boot", m) in fail || !(("boot", m) in ex)) {
-			printf "  %-17s FAIL\n", title[m]
+			printf "  %-10s FAIL\n", title[m]
 			continue
 		}
-		printf "  %-17s %6d exits, %s host time", title[m], ex["boot", m], timefmt(t["boot", m])
+		printf "  %-10s %6d exits, %s host time", title[m], ex["boot", m], timefmt(t["boot", m])
 		if (m != "native" && t["boot", "native"] > 0)
 			printf " (%.2f x native), %d guest cycles", t["boot", m] / t["boot", "native"], gc[m]
 		else
