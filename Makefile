@@ -49,7 +49,7 @@ endif
 ISA_SRCS = isa/isa.c isa/asm.c isa/elf.c
 MACHINE_SRCS = machine/machine.c machine/cpu.c machine/mmu.c \
 	       machine/dev_console.c machine/dev_timer.c machine/dev_disk.c \
-	       machine/dev_test.c machine/dev_bus.c
+	       machine/dev_test.c machine/dev_bus.c machine/vmx.c
 VMM_SRCS = vmm/vmm.c vmm/emulate.c vmm/reflect.c vmm/shadow.c vmm/mmio.c \
 	   vmm/hcall.c vmm/patch.c
 TOOLS_SRCS = tools/trapeze.c tools/cmd_as.c tools/cmd_dis.c tools/cmd_run.c tools/target.c \

@@ -130,6 +130,119 @@ const char *mach_stop_name(enum mach_stop stop);
 struct cpu *mach_cpu(struct machine *m);
 void mach_set_cr(struct machine *m, unsigned cr, uint32_t value);
 
+/*
+ * ---- hardware assist: guest mode (isa/ISA.md section 15) ----------------
+ *
+ * An optional extension in the manner of VT-x/SVM.  mach_vm_run() is VM
+ * entry + running in guest mode + VM exit, in one call.  Root mode is what
+ * the machine did before (native or monitor); the host's struct cpu is put
+ * aside at entry and is exactly as it was after the exit.  In guest mode
+ * the CPU holds vmcs->guest, and instructions act on the guest's own state
+ * exactly as on the bare machine (clean or leaky, as the machine's config
+ * says): guest supervisor mode is the GUEST's PSW.MODE = 1.  Only what the
+ * exit controls and the exception bitmap select leaves guest mode.
+ *
+ * Memory: with NESTED_PAGING every guest-physical address (each guest PTE
+ * and the final one) is translated by the nested table, rooted at
+ * nested_ptbr (host-physical, PG32 format, only V R W X and the frame
+ * used): at most 8 references for one access.  Without it (first
+ * generation) the walker uses shadow_ptbr while the guest's PG = 1 and
+ * shadow_phys_ptbr while it is 0.  Device space (>= 0xF0000000 guest-
+ * physical) with EXIT_MMIO exits MMIO.  The TLB is tagged with vpid (the
+ * host's entries: 0); vpid 0 flushes at entry and at exit.
+ *
+ * Time: the guest's instructions and traps cost what the bare machine
+ * charges; VM entry, VM exit and nested references are host cycles added
+ * after the guest's time and reported in exit_host_cycles, so rdcycle in
+ * the guest never sees them and the budget counts guest cycles only.
+ */
+
+/* Which events in guest mode exit.  X(name, bit, doc) */
+#define MACH_VMX_CONTROLS(X)                                                  \
+	X(CR_READ, 0, "mfcr, rdpsw and rdtvec in guest supervisor mode")      \
+	X(CR_WRITE, 1, "mtcr of any register but PTBR, and wrpsw, in guest supervisor mode") \
+	X(PTBR_WRITE, 2, "mtcr ptbr in guest supervisor mode")                \
+	X(RFE, 3, "rfe in guest supervisor mode")                             \
+	X(TLB, 4, "tlbflush and tlbinv in guest supervisor mode")             \
+	X(WFI, 5, "wfi in guest supervisor mode")                             \
+	X(HCALL, 6, "hcall in guest supervisor mode (clear: ILLEGAL to the guest, as on the bare machine)") \
+	X(MMIO, 7, "a guest access to guest-physical device space")           \
+	X(IRQ_WINDOW, 8, "the first instruction boundary with the guest's PSW.IE = 1") \
+	X(NESTED_PAGING, 9, "not an exit: translate guest-physical addresses through the nested table")
+
+enum {
+#define MACH_X_VMX(name, bit, doc) MACH_VMX_##name = 1u << (bit),
+	MACH_VMX_CONTROLS(MACH_X_VMX)
+#undef MACH_X_VMX
+};
+
+/* Why a VM exited.  X(name, doc: what the qualification holds) */
+#define MACH_VMEXIT_REASONS(X)                                                \
+	X(EXCEPTION, "a guest exception the bitmap selects: exit_cause, exit_badva as CAUSE/BADVA would hold them") \
+	X(INTERRUPT, "one of the machine's own interrupt lines")              \
+	X(CR_READ, "exit_insn is the mfcr/rdpsw/rdtvec")                      \
+	X(CR_WRITE, "exit_insn is the mtcr/wrpsw")                            \
+	X(PTBR_WRITE, "exit_insn is the mtcr ptbr")                           \
+	X(RFE, "exit_insn is the rfe")                                        \
+	X(TLB, "exit_insn is the tlbflush or tlbinv")                         \
+	X(WFI, "exit_insn is the wfi")                                        \
+	X(HCALL, "exit_insn is the hcall")                                    \
+	X(MMIO, "exit_gpa, exit_access; exit_insn is the load or store")      \
+	X(NESTED_FAULT, "exit_gpa (guest-physical), exit_access, exit_badva (the guest-virtual address, or the fetched pc); exit_in_walk: the GPA was one of the guest's PTEs") \
+	X(IRQ_WINDOW, "the guest's PSW.IE is 1 at this boundary")             \
+	X(DOUBLE_FAULT, "the guest's trap handler trapped on its first instruction") \
+	X(ENTRY_FAILED, "the VM entry checks refused the VMCS: entry_error names the field; the guest ran nothing")
+
+enum mach_vmexit {
+#define MACH_X_VMEXIT(name, doc) MACH_VMEXIT_##name,
+	MACH_VMEXIT_REASONS(MACH_X_VMEXIT)
+#undef MACH_X_VMEXIT
+	MACH_VMEXIT_COUNT
+};
+const char *mach_vmexit_name(enum mach_vmexit r); /* "nested-fault" */
+const char *mach_vmexit_doc(enum mach_vmexit r);
+const char *mach_vmx_control_name(unsigned bit);  /* "irq-window" */
+
+/*
+ * The VM control structure: one per VM, owned by the host.  Written by the
+ * host between runs; the machine reads it at entry and writes guest state
+ * and the exit fields at exit.
+ */
+struct mach_vmcs {
+	/* guest state: loaded at VM entry, saved at VM exit */
+	struct cpu guest;
+
+	/* controls */
+	uint32_t controls;         /* MACH_VMX_* bits */
+	uint32_t exception_bitmap; /* bit c: a guest exception of cause code c exits */
+	uint32_t nested_ptbr;      /* NESTED_PAGING: root of the nested table (HPA) */
+	uint32_t shadow_ptbr;      /* no NESTED_PAGING: table used while guest PG = 1 */
+	uint32_t shadow_phys_ptbr; /* no NESTED_PAGING: table used while guest PG = 0 */
+	uint32_t guest_ram;        /* bytes of guest-physical RAM: [0, guest_ram) */
+	uint16_t vpid;             /* TLB tag; 0: untagged (flush at entry and exit) */
+	uint64_t rdcycle_offset;   /* rdcycle in guest mode reads clock - this */
+
+	/* event injection, consumed at the next VM entry: the guest takes this
+	 * trap before its first instruction, exactly as the bare machine's
+	 * trap entry does (interrupt: charged TRAP; exception: INSN + TRAP, the
+	 * instruction at guest.pc counted as trapped, EPC = guest.pc) */
+	bool inject;
+	uint32_t inject_cause;     /* a CAUSE value; CAUSE_INTERRUPT | irq for an interrupt */
+	uint32_t inject_badva;
+
+	/* exit information, written at VM exit */
+	enum mach_vmexit exit_reason;
+	uint32_t exit_pc;          /* guest pc of the exiting instruction (interrupt, window: the next one) */
+	uint32_t exit_insn;        /* the instruction word, 0 if none */
+	uint32_t exit_cause;       /* EXCEPTION: the cause */
+	uint32_t exit_badva;       /* EXCEPTION, NESTED_FAULT: the guest-virtual address */
+	uint32_t exit_gpa;         /* MMIO, NESTED_FAULT: the guest-physical address */
+	unsigned exit_access;      /* CAUSE_ACCESS_* */
+	bool exit_in_walk;         /* NESTED_FAULT: while reading a guest PTE */
+	uint64_t exit_host_cycles; /* entry + exit + nested references of this run */
+	const char *entry_error;   /* ENTRY_FAILED: one line naming the field */
+};
+
 /* What happened so far, for --stats and benchmarks. */
 struct mach_stats {
 	uint64_t cycles;
@@ -142,6 +255,11 @@ struct mach_stats {
 	/* leaky mode: sensitive instructions (rdpsw, wrpsw, rdtvec) that ran
 	 * in user mode without trapping, by op -- what a monitor never sees */
 	uint64_t silent_sensitive[OP_COUNT];
+	/* the hardware-assist extension (section 15 of isa/ISA.md) */
+	uint64_t vm_entries;  /* VM entries, failed ones included */
+	uint64_t vm_exits;    /* VM exits (a run that ends by its budget is none) */
+	uint64_t nested_refs; /* nested-table entries read by 2-D walks */
+	uint64_t exits_by_reason[MACH_VMEXIT_COUNT];
 };
 void mach_get_stats(const struct machine *m, struct mach_stats *st);
 /* The sum of mach_stats.silent_sensitive, cheaply (a monitor asks at
@@ -181,6 +299,11 @@ struct mach_tlb_entry {
 };
 int mach_tlb_entries(const struct machine *m, struct mach_tlb_entry *out,
 		     int max);
+
+/* The nested table changed (INVEPT): drop every TLB entry of every vpid.
+ * The guest's own TLB instructions and PTBR writes need nothing from the
+ * host. */
+void mach_tlb_flush_all(struct machine *m);
 
 /* Breakpoints on virtual pc values; at most MACH_MAX_BREAKPOINTS. */
 #define MACH_MAX_BREAKPOINTS 32

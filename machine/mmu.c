@@ -479,3 +479,8 @@ int mach_tlb_entries(const struct machine *m, struct mach_tlb_entry *out,
 	}
 	return n;
 }
+
+void mach_tlb_flush_all(struct machine *m)
+{
+	mmu_flush(m);
+}
