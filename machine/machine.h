@@ -41,12 +41,24 @@
  * make a guest's timer fire at other instructions under a VMM than on the
  * bare machine, and preemptive guests would print something else.  They
  * are counted instead (struct mach_stats).
+ *
+ * The last three rows are host cycles of the hardware-assist extension
+ * (mach_vm_run): they go to the clock after the guest's own time, never
+ * into it, for the same reason.  Their sizes follow real VT-x relative to
+ * a trap: a VM entry and exit together cost about 8 traps (Adams and
+ * Agesen, ASPLOS 2006, measured a round trip in the thousands of cycles
+ * on the first VT-x parts, several times a system call; later parts cut
+ * it to hundreds, still several traps), and a 2-D walk's reference about
+ * a cached memory read.  isa/ISA.md section 15 says more.
  */
 #define MACH_COSTS(X)                                                     \
 	X(INSN, 1, "every instruction retired or trapped")                \
 	X(MULDIV, 3, "extra for mul, mulhu, div, divu, rem, remu")        \
 	X(DEVICE, 8, "extra for a device register access")                \
-	X(TRAP, 6, "extra for trap or interrupt entry, and for rfe")
+	X(TRAP, 6, "extra for trap or interrupt entry, and for rfe")       \
+	X(VM_ENTRY, 25, "host: a VM entry (checks, load the guest state)") \
+	X(VM_EXIT, 25, "host: a VM exit (save the guest state, reload the host's)") \
+	X(NESTED_REF, 1, "host: one reference of a two-dimensional page walk")
 
 enum mach_cost {
 #define MACH_X_COST(name, cycles, doc) COST_##name,
@@ -81,6 +93,7 @@ enum mach_stop {
 	MACH_STOP_BREAKPOINT,   /* pc reached a breakpoint (before executing it) */
 	MACH_STOP_DOUBLE_FAULT, /* native: the trap handler's first instruction trapped */
 	MACH_STOP_DEADLOCK,     /* wfi with nothing that could ever wake it */
+	MACH_STOP_VMEXIT,       /* mach_vm_run: a VM exit, see the vmcs */
 };
 
 /*
@@ -243,6 +256,45 @@ struct mach_vmcs {
 	const char *entry_error;   /* ENTRY_FAILED: one line naming the field */
 };
 
+/*
+ * VM entry, the guest's run, VM exit.  The entry checks (each unit tested):
+ * an unknown control bit; NESTED_PAGING with nested_ptbr's table outside
+ * host RAM; no NESTED_PAGING with a shadow table outside host RAM; the
+ * guest's PTBR outside [0, guest_ram) while its PG = 1; guest_ram not a
+ * multiple of 4 KiB or 0; an injected interrupt while the guest's IE = 0;
+ * a reserved PSW bit set.  A failed entry changes nothing but the exit
+ * fields (reason ENTRY_FAILED, entry_error).
+ * Returns MACH_STOP_VMEXIT (see vmcs->exit_*), MACH_STOP_BUDGET (budget
+ * guest cycles ran: guest state saved, exit_host_cycles set, exit_reason
+ * not), MACH_STOP_HALT (the test device -- only with EXIT_MMIO clear and a
+ * nested map of device space, i.e. device assignment), or
+ * MACH_STOP_BREAKPOINT (guest pc at a breakpoint, before it).
+ */
+enum mach_stop mach_vm_run(struct machine *m, struct mach_vmcs *vmcs,
+			   uint64_t budget);
+
+/* The two-dimensional walk, for the debugger and `trapeze dot`: what a
+ * guest access of kind access at gva in the guest's current mode would do,
+ * with no side effect.  Fills w with every reference in order. */
+struct mach_walk_ref {
+	char dim;        /* 'g': a guest PTE, 'n': a nested PTE */
+	int level;       /* 1 = root, 2 = leaf */
+	uint32_t gpa;    /* 'g': the PTE's guest-physical address; 'n': the GPA being translated */
+	uint32_t hpa;    /* where the PTE was read (host-physical) */
+	uint32_t value;  /* the PTE read */
+};
+#define MACH_WALK2D_MAX 8
+struct mach_walk2d {
+	int nrefs;
+	struct mach_walk_ref ref[MACH_WALK2D_MAX];
+	uint32_t gpa, hpa;   /* the result, when cause is CAUSE_NONE and !nested_fault */
+	uint32_t cause;      /* the guest's own fault (CAUSE_NONE: none) */
+	bool nested_fault;   /* the nested table failed at fault_gpa */
+	uint32_t fault_gpa;
+};
+void mach_walk2d(struct machine *m, const struct mach_vmcs *vmcs, uint32_t gva,
+		 unsigned access, struct mach_walk2d *w);
+
 /* What happened so far, for --stats and benchmarks. */
 struct mach_stats {
 	uint64_t cycles;
@@ -257,8 +309,8 @@ struct mach_stats {
 	uint64_t silent_sensitive[OP_COUNT];
 	/* the hardware-assist extension (section 15 of isa/ISA.md) */
 	uint64_t vm_entries;  /* VM entries, failed ones included */
-	uint64_t vm_exits;    /* VM exits (a run that ends by its budget is none) */
-	uint64_t nested_refs; /* nested-table entries read by 2-D walks */
+	uint64_t vm_exits;    /* returns from guest mode, any stop, failed entries included */
+	uint64_t nested_refs; /* references of 2-D walks: guest and nested PTEs (8 at most per walk) */
 	uint64_t exits_by_reason[MACH_VMEXIT_COUNT];
 };
 void mach_get_stats(const struct machine *m, struct mach_stats *st);
@@ -296,6 +348,7 @@ void mach_tlb_invalidate(struct machine *m, uint32_t va);
 struct mach_tlb_entry {
 	uint32_t va;  /* the page's virtual address */
 	uint32_t pte; /* the cached leaf PTE */
+	uint16_t vpid; /* whose: 0 the host's, else a VM's (section 15) */
 };
 int mach_tlb_entries(const struct machine *m, struct mach_tlb_entry *out,
 		     int max);
@@ -304,6 +357,8 @@ int mach_tlb_entries(const struct machine *m, struct mach_tlb_entry *out,
  * The guest's own TLB instructions and PTBR writes need nothing from the
  * host. */
 void mach_tlb_flush_all(struct machine *m);
+/* INVVPID: drop the entries tagged vpid. */
+void mach_tlb_flush_vpid(struct machine *m, uint16_t vpid);
 
 /* Breakpoints on virtual pc values; at most MACH_MAX_BREAKPOINTS. */
 #define MACH_MAX_BREAKPOINTS 32
