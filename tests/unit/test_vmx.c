@@ -644,6 +644,22 @@ static void test_nested_permissions_apply(void **state)
 	assert_int_equal(t->v.exit_access, CAUSE_ACCESS_STORE);
 }
 
+/* The same through the guest's table, once the page is cached: a load
+ * fills the TLB (and the machine's fast paths), and the store that
+ * follows must still find the nested table's missing W. */
+static void test_nested_read_only_page_stays_read_only_after_a_load(void **state)
+{
+	struct vt *t = *state;
+	gpt_map_kernel(t);
+	gpt_map(t, G_HIGH, G_DATA, PTE_R | PTE_W | PTE_A | PTE_D);
+	npt_map(t, G_DATA, G_BASE + G_DATA, PTE_R);
+	vt_load(t, "li a0, 0x400000\nlw a1, 0(a0)\nlw a1, 0(a0)\nsw a1, 4(a0)\nhcall\n");
+	run_expect(t, MACH_VMEXIT_NESTED_FAULT);
+	assert_int_equal(t->v.exit_gpa, G_DATA + 4);
+	assert_int_equal(t->v.exit_access, CAUSE_ACCESS_STORE);
+	assert_false(t->v.exit_in_walk);
+}
+
 /* ---- device space --------------------------------------------------------------- */
 
 static void test_mmio_exit_names_gpa_access_and_insn(void **state)
@@ -1087,6 +1103,7 @@ int main(void)
 		T(test_nested_fault_in_the_walk_names_the_pte),
 		T(test_nested_fault_on_fetch),
 		T(test_nested_permissions_apply),
+		T(test_nested_read_only_page_stays_read_only_after_a_load),
 		T(test_mmio_exit_names_gpa_access_and_insn),
 		T(test_mmio_exit_through_the_guests_table),
 		T(test_fetch_from_device_space_is_a_bus_error),
