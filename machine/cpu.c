@@ -27,12 +27,28 @@
 
 /* ---- traps ------------------------------------------------------------------- */
 
+/* The trap entry of the architecture: EPSW <- PSW, EPC <- pc, CAUSE,
+ * BADVA, MODE <- S, IE <- 0, PG unchanged, pc <- TVEC. */
+void cpu_trap_entry(struct machine *m, uint32_t cause, uint32_t badva)
+{
+	struct cpu *c = &m->cpu;
+	c->cr[CR_EPSW] = c->cr[CR_PSW];
+	c->cr[CR_EPC] = c->pc;
+	c->cr[CR_CAUSE] = cause;
+	c->cr[CR_BADVA] = badva;
+	c->cr[CR_PSW] = (c->cr[CR_PSW] & PSW_PG) | PSW_MODE;
+	c->pc = c->cr[CR_TVEC];
+	mmu_select_regime(m);
+	mach_extra(m, CYCLES_TRAP);
+	m->dispatched_at_trap = mach_now(m) - m->extra_cycles;
+}
+
 /*
  * Trap entry: the one way out of an instruction that does not complete.
- * In native mode the machine's own supervisor gets the trap: EPSW <- PSW,
- * EPC <- pc, CAUSE, BADVA, MODE <- S, IE <- 0, PG unchanged, pc <- TVEC.
- * In monitor mode the host gets it: nothing architectural changes, the
- * run stops and the exit record says what happened.
+ * In native mode the machine's own supervisor gets the trap (above).  In
+ * monitor mode the host gets it: nothing architectural changes, the run
+ * stops and the exit record says what happened.  In guest mode the guest
+ * gets it as natively, unless the exception bitmap makes it a VM exit.
  */
 static void take_trap(struct machine *m, uint32_t cause, uint32_t badva,
 		      uint32_t insn)
@@ -40,9 +56,11 @@ static void take_trap(struct machine *m, uint32_t cause, uint32_t badva,
 	struct cpu *c = &m->cpu;
 	bool interrupt = cause & CAUSE_INTERRUPT;
 
+	if (m->vmcs && vmx_trap_exits(m, cause, badva, insn))
+		return;
 	if (interrupt)
 		m->interrupts++;
-	if (m->cfg.monitor) {
+	if (m->monitor) {
 		m->exit = (struct mach_exit){cause, c->pc, badva, insn};
 		if (!interrupt)
 			m->trapped++;
@@ -66,15 +84,7 @@ static void take_trap(struct machine *m, uint32_t cause, uint32_t badva,
 
 	if (!interrupt)
 		m->trapped++;
-	c->cr[CR_EPSW] = c->cr[CR_PSW];
-	c->cr[CR_EPC] = c->pc;
-	c->cr[CR_CAUSE] = cause;
-	c->cr[CR_BADVA] = badva;
-	c->cr[CR_PSW] = (c->cr[CR_PSW] & PSW_PG) | PSW_MODE;
-	c->pc = c->cr[CR_TVEC];
-	mmu_select_regime(m);
-	mach_extra(m, CYCLES_TRAP);
-	m->dispatched_at_trap = mach_now(m) - m->extra_cycles;
+	cpu_trap_entry(m, cause, badva);
 }
 
 /*
@@ -362,6 +372,18 @@ static bool user_sensitive_runs(struct machine *m, unsigned op)
 		if (!SUPERVISOR() && !user_sensitive_runs(m, in->op)) \
 			TRAP(CAUSE_PRIV, 0); \
 	} while (0)
+/* Guest mode: exit if the control is set and the guest is in supervisor
+ * mode.  In root mode exit_controls is 0: one test, on privileged and
+ * sensitive instructions only. */
+#define EXIT_IF(control_, reason_) \
+	do { \
+		if (UNLIKELY(m->exit_controls & (control_)) && SUPERVISOR()) { \
+			c->pc = PC(); \
+			SYNC_OUT(); \
+			vmx_exit_insn(m, reason_, c->pc, word_at(m, cp, c->pc)); \
+			goto out; \
+		} \
+	} while (0)
 
 /* Memory: the fast path, else mmu.c's slow one, which may trap, reach a
  * device (the batch then ends after this instruction) or write code. */
@@ -524,7 +546,9 @@ refetch:
 		CASE(OP_BREAK): TRAP(CAUSE_BREAK, 0);
 		/* Only a monitor has hypercalls; the bare machine has no such
 		 * instruction. */
-		CASE(OP_HCALL): TRAP(m->cfg.monitor ? CAUSE_HCALL : CAUSE_ILLEGAL, 0);
+		CASE(OP_HCALL):
+			EXIT_IF(MACH_VMX_HCALL, MACH_VMEXIT_HCALL);
+			TRAP(m->monitor ? CAUSE_HCALL : CAUSE_ILLEGAL, 0);
 		CASE(OP_RDCYCLE):
 			/* less the monitor's offset: a guest reads its own time */
 			x[in->rd] = (uint32_t)(m->batch_end - (uint64_t)left -
@@ -532,29 +556,54 @@ refetch:
 			NEXT();
 
 		/* privileged */
-		CASE(OP_MFCR): PRIVILEGED(); x[in->rd] = c->cr[in->imm]; NEXT();
+		CASE(OP_MFCR):
+			PRIVILEGED();
+			EXIT_IF(MACH_VMX_CR_READ, MACH_VMEXIT_CR_READ);
+			x[in->rd] = c->cr[in->imm];
+			NEXT();
 		CASE(OP_MTCR):
 			PRIVILEGED();
+			if (in->imm == CR_PTBR)
+				EXIT_IF(MACH_VMX_PTBR_WRITE, MACH_VMEXIT_PTBR_WRITE);
+			else
+				EXIT_IF(MACH_VMX_CR_WRITE, MACH_VMEXIT_CR_WRITE);
 			CALL(exec_mtcr(m, (unsigned)in->imm, x[in->rs1], PC()));
-		CASE(OP_RFE): PRIVILEGED(); CALL(exec_rfe(m));
+		CASE(OP_RFE):
+			PRIVILEGED();
+			EXIT_IF(MACH_VMX_RFE, MACH_VMEXIT_RFE);
+			CALL(exec_rfe(m));
 		CASE(OP_TLBFLUSH):
 			PRIVILEGED();
+			EXIT_IF(MACH_VMX_TLB, MACH_VMEXIT_TLB);
 			mmu_flush(m);
 			GOTO_PC(PC() + 4); /* the mapping of pc may differ */
 		CASE(OP_TLBINV):
 			PRIVILEGED();
+			EXIT_IF(MACH_VMX_TLB, MACH_VMEXIT_TLB);
 			mmu_invalidate_page(m, x[in->rs1]);
 			GOTO_PC(PC() + 4);
-		CASE(OP_WFI): PRIVILEGED(); CALL(exec_wfi(m, PC()));
+		CASE(OP_WFI):
+			PRIVILEGED();
+			EXIT_IF(MACH_VMX_WFI, MACH_VMEXIT_WFI);
+			CALL(exec_wfi(m, PC()));
 
 		/* sensitive */
-		CASE(OP_RDPSW): SENSITIVE(); x[in->rd] = c->cr[CR_PSW]; NEXT();
+		CASE(OP_RDPSW):
+			SENSITIVE();
+			EXIT_IF(MACH_VMX_CR_READ, MACH_VMEXIT_CR_READ);
+			x[in->rd] = c->cr[CR_PSW];
+			NEXT();
 		CASE(OP_WRPSW):
 			SENSITIVE();
 			if (!SUPERVISOR())
 				NEXT(); /* leaky: MODE, IE and PG are all it has */
+			EXIT_IF(MACH_VMX_CR_WRITE, MACH_VMEXIT_CR_WRITE);
 			CALL(exec_mtcr(m, CR_PSW, x[in->rs1], PC()));
-		CASE(OP_RDTVEC): SENSITIVE(); x[in->rd] = c->cr[CR_TVEC]; NEXT();
+		CASE(OP_RDTVEC):
+			SENSITIVE();
+			EXIT_IF(MACH_VMX_CR_READ, MACH_VMEXIT_CR_READ);
+			x[in->rd] = c->cr[CR_TVEC];
+			NEXT();
 
 		/* the decoded-instruction cache's own entries: not instructions,
 		 * so they give back the cycle their dispatch took */

@@ -65,7 +65,24 @@ struct code_page {
 struct tlb_entry {
 	uint32_t tag; /* page address (VA & ~0xfff), or TLB_NO_TAG */
 	uint32_t pte; /* the leaf PTE as it was when cached (A set; D maybe) */
+	/* Guest mode with nested paging: the host frame the page's guest-
+	 * physical frame maps to, with the nested leaf's R, W, X bits. */
+	uint32_t nested;
+	uint16_t vpid; /* whose translation: 0 the host's (vmx.c) */
 };
+
+/*
+ * Where the TLB keeps va's entry for vpid.  The host's entries (vpid 0)
+ * sit at TLB_INDEX(va), as on a machine without the extension; a VM's are
+ * spread by its vpid, so that two VMs running the same addresses do not
+ * evict each other's entries in this direct-mapped TLB.  (Real TLBs are
+ * set-associative and compare the tag in each way instead.)
+ */
+#define TLB_VPID_SPREAD 0x5bu /* odd: every vpid gets a distinct spread */
+static inline unsigned tlb_slot(uint32_t va, uint16_t vpid)
+{
+	return (TLB_INDEX(va) ^ (vpid * TLB_VPID_SPREAD)) & (TLB_SIZE - 1);
+}
 
 /*
  * A fast array: for access kind k, tag[i] is the page address of a VA
@@ -145,6 +162,20 @@ struct machine {
 	uint32_t tlb_filled[TLB_SIZE / 32]; /* bit i: tlb[i] set since the last flush */
 	struct fast_set fast[REGIMES];
 	struct fast_set *cur; /* fast[] for the current PSW */
+	/* bit i: some fast array's index i set since they were last emptied
+	 * (mmu_fast_reset, when the current vpid changes) */
+	uint32_t fast_filled[TLB_SIZE / 32];
+	uint16_t vpid; /* the tag of the translations in use: 0 in root mode */
+
+	/* hardware assist (vmx.c).  In root mode vmcs is NULL and
+	 * exit_controls 0: the privileged instructions test that one word,
+	 * and nothing on the fast paths looks at either. */
+	struct mach_vmcs *vmcs;  /* the VM in guest mode */
+	uint32_t exit_controls;  /* vmcs->controls in guest mode, else 0 */
+	bool monitor;            /* traps end the run: cfg.monitor, but not in guest mode */
+	uint64_t vm_host_cycles; /* of the current run: charged at its exit */
+	uint64_t vm_entries, vm_exits, nested_refs;
+	uint64_t exits_by_reason[MACH_VMEXIT_COUNT];
 
 	/* decoded-instruction cache, indexed by physical page number */
 	struct code_page **code;
@@ -228,5 +259,51 @@ void mmu_code_written(struct machine *m, uint32_t pa, uint32_t len);
 /* cpu.c */
 bool cpu_take_interrupt(struct machine *m);
 enum mach_stop cpu_execute(struct machine *m);
+/* The bare machine's trap entry (EPSW, EPC, CAUSE, BADVA, MODE, pc <-
+ * TVEC, its TRAP cycles), with no exit and no double-fault check: what
+ * an event injected at VM entry gets. */
+void cpu_trap_entry(struct machine *m, uint32_t cause, uint32_t badva);
+
+/* vmx.c: guest mode.  A translation that must exit (a nested fault, a
+ * device access under EXIT_MMIO) returns VMX_CAUSE_EXIT from mmu.c, with
+ * the exit's fields already in m->vmcs; take_trap then completes it with
+ * the pc and the instruction word.  Never a CAUSE code. */
+#define VMX_CAUSE_EXIT 0xffu
+/* A trap in guest mode: returns true if it exits (the exception bitmap,
+ * or VMX_CAUSE_EXIT), false if the guest takes it as the bare machine. */
+bool vmx_trap_exits(struct machine *m, uint32_t cause, uint32_t badva,
+		    uint32_t insn);
+/* An instruction an exit control selects: exits, the instruction
+ * counted as trapped (its cycle is charged, as in monitor mode). */
+void vmx_exit_insn(struct machine *m, enum mach_vmexit reason, uint32_t pc,
+		   uint32_t insn);
+/* Between batches in guest mode: the machine's interrupt lines and the
+ * interrupt window.  Returns true if the run stops (an exit). */
+bool vmx_boundary(struct machine *m);
+
+/* mmu.c, for guest mode */
+/* A 32-bit word of host RAM, as isa_page_walk reads it (ctx: the
+ * machine): false if no RAM backs it. */
+bool mmu_ram_word(void *ctx, uint32_t pa, uint32_t *value);
+void mmu_ram_put_word(struct machine *m, uint32_t pa, uint32_t value);
+/* A translation's result, from the walk or the TLB. */
+struct xlat {
+	uint32_t pa;     /* host-physical */
+	uint32_t pte;    /* the leaf (the guest's, or the shadow's); paging
+			    off: every permission */
+	uint32_t pte_pa; /* host-physical address of the leaf, for A and D;
+			    UINT32_MAX: nothing to write */
+	uint32_t nested; /* nested paging: the host frame | nested R W X;
+			    else R W X (nothing more to take away) */
+	bool cache;      /* may go into the TLB */
+};
+/* Every permission, A and D: what paging off allows, natively. */
+#define PTE_ALL (PTE_V | PTE_R | PTE_W | PTE_X | PTE_U | PTE_A | PTE_D)
+uint32_t vmx_translate(struct machine *m, uint32_t va, unsigned access,
+		       struct xlat *x);
+/* The current vpid changed: empty the fast arrays (not the TLB). */
+void mmu_fast_reset(struct machine *m);
+/* Drops the TLB entries tagged vpid (and the fast arrays' copies). */
+void mmu_flush_vpid(struct machine *m, uint16_t vpid);
 
 #endif

@@ -86,7 +86,12 @@ void mach_get_stats(const struct machine *m, struct mach_stats *st)
 		.tlb_misses = m->tlb_misses,
 		.walk_reads = m->walk_reads,
 		.device_accesses = m->device_accesses,
+		.vm_entries = m->vm_entries,
+		.vm_exits = m->vm_exits,
+		.nested_refs = m->nested_refs,
 	};
+	memcpy(st->exits_by_reason, m->exits_by_reason,
+	       sizeof st->exits_by_reason);
 	memcpy(st->silent_sensitive, m->silent_sensitive,
 	       sizeof st->silent_sensitive);
 }
@@ -197,6 +202,7 @@ struct machine *mach_new(const struct mach_config *cfg)
 	if (!m)
 		return NULL;
 	m->cfg = c;
+	m->monitor = c.monitor;
 	m->ram_size = c.ram_size;
 	/* RAM from mmap rather than calloc: the kernel hands out zeroed
 	 * pages only when first touched, so a large RAM (the VMM's host
@@ -384,6 +390,7 @@ const char *mach_stop_name(enum mach_stop stop)
 	case MACH_STOP_BREAKPOINT: return "breakpoint";
 	case MACH_STOP_DOUBLE_FAULT: return "double fault";
 	case MACH_STOP_DEADLOCK: return "deadlock";
+	case MACH_STOP_VMEXIT: return "vm exit";
 	}
 	return "?";
 }
@@ -431,7 +438,9 @@ static bool between_batches(struct machine *m, uint64_t *deadline)
 		m->stop = MACH_STOP_HALT;
 		return true;
 	}
-	if (cpu_take_interrupt(m) && m->cfg.monitor) {
+	if (m->vmcs)
+		return vmx_boundary(m); /* the machine's lines exit */
+	if (cpu_take_interrupt(m) && m->monitor) {
 		m->stop = MACH_STOP_EXIT;
 		return true;
 	}
@@ -506,7 +515,7 @@ enum mach_stop mach_step(struct machine *m)
 	if (m->halted)
 		return MACH_STOP_HALT;
 	if (cpu_take_interrupt(m))
-		return m->cfg.monitor ? MACH_STOP_EXIT : MACH_STOP_BUDGET;
+		return m->monitor ? MACH_STOP_EXIT : MACH_STOP_BUDGET;
 	/* A one-cycle batch may be spent on a TLB miss before the
 	 * instruction runs: go on until one instruction has. */
 	uint64_t before = dispatched(m);

@@ -41,12 +41,24 @@
  * make a guest's timer fire at other instructions under a VMM than on the
  * bare machine, and preemptive guests would print something else.  They
  * are counted instead (struct mach_stats).
+ *
+ * The last three rows are host cycles of the hardware-assist extension
+ * (mach_vm_run): they go to the clock after the guest's own time, never
+ * into it, for the same reason.  Their sizes follow real VT-x relative to
+ * a trap: a VM entry and exit together cost about 8 traps (Adams and
+ * Agesen, ASPLOS 2006, measured a round trip in the thousands of cycles
+ * on the first VT-x parts, several times a system call; later parts cut
+ * it to hundreds, still several traps), and a 2-D walk's reference about
+ * a cached memory read.  isa/ISA.md section 15 says more.
  */
 #define MACH_COSTS(X)                                                     \
 	X(INSN, 1, "every instruction retired or trapped")                \
 	X(MULDIV, 3, "extra for mul, mulhu, div, divu, rem, remu")        \
 	X(DEVICE, 8, "extra for a device register access")                \
-	X(TRAP, 6, "extra for trap or interrupt entry, and for rfe")
+	X(TRAP, 6, "extra for trap or interrupt entry, and for rfe")       \
+	X(VM_ENTRY, 25, "host: a VM entry (checks, load the guest state)") \
+	X(VM_EXIT, 25, "host: a VM exit (save the guest state, reload the host's)") \
+	X(NESTED_REF, 1, "host: one reference of a two-dimensional page walk")
 
 enum mach_cost {
 #define MACH_X_COST(name, cycles, doc) COST_##name,
@@ -81,6 +93,7 @@ enum mach_stop {
 	MACH_STOP_BREAKPOINT,   /* pc reached a breakpoint (before executing it) */
 	MACH_STOP_DOUBLE_FAULT, /* native: the trap handler's first instruction trapped */
 	MACH_STOP_DEADLOCK,     /* wfi with nothing that could ever wake it */
+	MACH_STOP_VMEXIT,       /* mach_vm_run: a VM exit, see the vmcs */
 };
 
 /*
@@ -130,6 +143,178 @@ const char *mach_stop_name(enum mach_stop stop);
 struct cpu *mach_cpu(struct machine *m);
 void mach_set_cr(struct machine *m, unsigned cr, uint32_t value);
 
+/*
+ * ---- hardware assist: guest mode (isa/ISA.md section 15) ----------------
+ *
+ * An optional extension in the manner of VT-x/SVM.  mach_vm_run() is VM
+ * entry + running in guest mode + VM exit, in one call.  Root mode is what
+ * the machine did before (native or monitor); the host's struct cpu is put
+ * aside at entry and is exactly as it was after the exit.  In guest mode
+ * the CPU holds vmcs->guest, and instructions act on the guest's own state
+ * exactly as on the bare machine (clean or leaky, as the machine's config
+ * says): guest supervisor mode is the GUEST's PSW.MODE = 1.  Only what the
+ * exit controls and the exception bitmap select leaves guest mode.
+ *
+ * Memory: with NESTED_PAGING every guest-physical address (each guest PTE
+ * and the final one) is translated by the nested table, rooted at
+ * nested_ptbr (host-physical, PG32 format, only V R W X and the frame
+ * used): at most 8 references for one access.  Without it (first
+ * generation) the walker uses shadow_ptbr while the guest's PG = 1 and
+ * shadow_phys_ptbr while it is 0.  Device space (>= 0xF0000000 guest-
+ * physical) with EXIT_MMIO exits MMIO.  The TLB is tagged with vpid (the
+ * host's entries: 0); vpid 0 flushes at entry and at exit.
+ *
+ * Time: the guest's instructions and traps cost what the bare machine
+ * charges; VM entry, VM exit and nested references are host cycles added
+ * after the guest's time and reported in exit_host_cycles, so rdcycle in
+ * the guest never sees them and the budget counts guest cycles only.
+ */
+
+/* Which events in guest mode exit.  X(name, bit, doc) */
+#define MACH_VMX_CONTROLS(X)                                                  \
+	X(CR_READ, 0, "mfcr, rdpsw and rdtvec in guest supervisor mode")      \
+	X(CR_WRITE, 1, "mtcr of any register but PTBR, and wrpsw, in guest supervisor mode") \
+	X(PTBR_WRITE, 2, "mtcr ptbr in guest supervisor mode")                \
+	X(RFE, 3, "rfe in guest supervisor mode")                             \
+	X(TLB, 4, "tlbflush and tlbinv in guest supervisor mode")             \
+	X(WFI, 5, "wfi in guest supervisor mode")                             \
+	X(HCALL, 6, "hcall in guest supervisor mode (clear: ILLEGAL to the guest, as on the bare machine)") \
+	X(MMIO, 7, "a guest access to guest-physical device space")           \
+	X(IRQ_WINDOW, 8, "the first instruction boundary with the guest's PSW.IE = 1") \
+	X(NESTED_PAGING, 9, "not an exit: translate guest-physical addresses through the nested table")
+
+enum {
+#define MACH_X_VMX(name, bit, doc) MACH_VMX_##name = 1u << (bit),
+	MACH_VMX_CONTROLS(MACH_X_VMX)
+#undef MACH_X_VMX
+};
+
+/* Why a VM exited.  X(name, doc: what the qualification holds) */
+#define MACH_VMEXIT_REASONS(X)                                                \
+	X(EXCEPTION, "a guest exception the bitmap selects: exit_cause, exit_badva as CAUSE/BADVA would hold them") \
+	X(INTERRUPT, "one of the machine's own interrupt lines")              \
+	X(CR_READ, "exit_insn is the mfcr/rdpsw/rdtvec")                      \
+	X(CR_WRITE, "exit_insn is the mtcr/wrpsw")                            \
+	X(PTBR_WRITE, "exit_insn is the mtcr ptbr")                           \
+	X(RFE, "exit_insn is the rfe")                                        \
+	X(TLB, "exit_insn is the tlbflush or tlbinv")                         \
+	X(WFI, "exit_insn is the wfi")                                        \
+	X(HCALL, "exit_insn is the hcall")                                    \
+	X(MMIO, "exit_gpa, exit_access; exit_insn is the load or store")      \
+	X(NESTED_FAULT, "exit_gpa (guest-physical), exit_access, exit_badva (the guest-virtual address, or the fetched pc); exit_in_walk: the GPA was one of the guest's PTEs") \
+	X(IRQ_WINDOW, "the guest's PSW.IE is 1 at this boundary")             \
+	X(DOUBLE_FAULT, "the guest's trap handler trapped on its first instruction") \
+	X(ENTRY_FAILED, "the VM entry checks refused the VMCS: entry_error names the field; the guest ran nothing")
+
+enum mach_vmexit {
+#define MACH_X_VMEXIT(name, doc) MACH_VMEXIT_##name,
+	MACH_VMEXIT_REASONS(MACH_X_VMEXIT)
+#undef MACH_X_VMEXIT
+	MACH_VMEXIT_COUNT
+};
+const char *mach_vmexit_name(enum mach_vmexit r); /* "nested-fault" */
+const char *mach_vmexit_doc(enum mach_vmexit r);
+const char *mach_vmx_control_name(unsigned bit);  /* "irq-window" */
+
+/*
+ * The VM control structure: one per VM, owned by the host.  Written by the
+ * host between runs; the machine reads it at entry and writes guest state
+ * and the exit fields at exit.
+ */
+struct mach_vmcs {
+	/* guest state: loaded at VM entry, saved at VM exit */
+	struct cpu guest;
+
+	/* controls */
+	uint32_t controls;         /* MACH_VMX_* bits */
+	uint32_t exception_bitmap; /* bit c: a guest exception of cause code c exits */
+	uint32_t nested_ptbr;      /* NESTED_PAGING: root of the nested table (HPA) */
+	uint32_t shadow_ptbr;      /* no NESTED_PAGING: table used while guest PG = 1 */
+	uint32_t shadow_phys_ptbr; /* no NESTED_PAGING: table used while guest PG = 0 */
+	uint32_t guest_ram;        /* bytes of guest-physical RAM: [0, guest_ram) */
+	uint16_t vpid;             /* TLB tag; 0: untagged (flush at entry and exit) */
+	uint64_t rdcycle_offset;   /* rdcycle in guest mode reads clock - this */
+
+	/* event injection, consumed at the next VM entry: the guest takes this
+	 * trap before its first instruction, exactly as the bare machine's
+	 * trap entry does (interrupt: charged TRAP; exception: INSN + TRAP, the
+	 * instruction at guest.pc counted as trapped, EPC = guest.pc) */
+	bool inject;
+	uint32_t inject_cause;     /* a CAUSE value; CAUSE_INTERRUPT | irq for an interrupt */
+	uint32_t inject_badva;
+
+	/* exit information, written at VM exit */
+	enum mach_vmexit exit_reason;
+	uint32_t exit_pc;          /* guest pc of the exiting instruction (interrupt, window: the next one) */
+	uint32_t exit_insn;        /* the instruction word, 0 if none */
+	uint32_t exit_cause;       /* EXCEPTION: the cause */
+	uint32_t exit_badva;       /* EXCEPTION, NESTED_FAULT: the guest-virtual address */
+	uint32_t exit_gpa;         /* MMIO, NESTED_FAULT: the guest-physical address */
+	unsigned exit_access;      /* CAUSE_ACCESS_* */
+	bool exit_in_walk;         /* NESTED_FAULT: while reading a guest PTE */
+	uint64_t exit_host_cycles; /* entry + exit + nested references of this run */
+	const char *entry_error;   /* ENTRY_FAILED: one line naming the field */
+};
+
+/*
+ * VM entry, the guest's run, VM exit.  The entry checks (each unit tested):
+ * an unknown control bit; NESTED_PAGING with nested_ptbr's table outside
+ * host RAM; no NESTED_PAGING with a shadow table outside host RAM; the
+ * guest's PTBR outside [0, guest_ram) while its PG = 1; guest_ram not a
+ * multiple of 4 KiB or 0; an injected interrupt while the guest's IE = 0;
+ * a reserved PSW bit set; and (added to the contract: the machine could
+ * not deliver it) an injected cause that is no exception the machine
+ * raises and no interrupt line.  A failed entry changes nothing but the
+ * exit fields (reason ENTRY_FAILED, entry_error, which begins with the
+ * field's name and a colon: "nested_ptbr: ...").
+ *
+ * What an exit costs the guest (so that its clock stays the bare
+ * machine's; isa/ISA.md 15.3):
+ *  - an exit control's instruction (CR_READ ... HCALL, and MMIO) did not
+ *    run; as in monitor mode its INSN cycle is charged and it counts as
+ *    trapped: the host emulates it, moves guest.pc on, and charges what
+ *    it costs beyond INSN (TRAP for rfe, DEVICE for a device access);
+ *  - EXCEPTION and NESTED_FAULT are precise: nothing charged, nothing
+ *    changed; resume (the instruction runs again) or inject the exception
+ *    (INSN + TRAP, as above), and the bare machine's cost comes out once;
+ *  - INTERRUPT and IRQ_WINDOW come between instructions: nothing.
+ * The host changing a nested or shadow table, or the controls, of a VM
+ * whose vpid != 0 must drop its TLB entries (mach_tlb_flush_vpid).
+ *
+ * Returns MACH_STOP_VMEXIT (see vmcs->exit_*), MACH_STOP_BUDGET (budget
+ * guest cycles ran: guest state saved, exit_host_cycles set, exit_reason
+ * not), MACH_STOP_HALT (the test device -- only with EXIT_MMIO clear and a
+ * nested map of device space, i.e. device assignment),
+ * MACH_STOP_BREAKPOINT (guest pc at a breakpoint, before it), or
+ * MACH_STOP_DEADLOCK (added: a guest wfi with WFI clear and no device
+ * deadline of the machine's that could end it; the guest is at the wfi).
+ * Every return but a failed entry charges VM_ENTRY and VM_EXIT.
+ */
+enum mach_stop mach_vm_run(struct machine *m, struct mach_vmcs *vmcs,
+			   uint64_t budget);
+
+/* The two-dimensional walk, for the debugger and `trapeze dot`: what a
+ * guest access of kind access at gva in the guest's current mode would do,
+ * with no side effect.  Fills w with every reference in order. */
+struct mach_walk_ref {
+	char dim;        /* 'g': a guest PTE, 'n': a nested PTE */
+	int level;       /* 1 = root, 2 = leaf */
+	uint32_t gpa;    /* 'g': the PTE's guest-physical address; 'n': the GPA being translated */
+	uint32_t hpa;    /* where the PTE was read (host-physical) */
+	uint32_t value;  /* the PTE read */
+};
+#define MACH_WALK2D_MAX 8
+struct mach_walk2d {
+	int nrefs;
+	struct mach_walk_ref ref[MACH_WALK2D_MAX];
+	uint32_t gpa, hpa;   /* the result, when cause is CAUSE_NONE and !nested_fault */
+	uint32_t cause;      /* the guest's own fault (CAUSE_NONE: none) */
+	bool nested_fault;   /* the nested table failed at fault_gpa */
+	uint32_t fault_gpa;
+};
+void mach_walk2d(struct machine *m, const struct mach_vmcs *vmcs, uint32_t gva,
+		 unsigned access, struct mach_walk2d *w);
+
 /* What happened so far, for --stats and benchmarks. */
 struct mach_stats {
 	uint64_t cycles;
@@ -142,6 +327,11 @@ struct mach_stats {
 	/* leaky mode: sensitive instructions (rdpsw, wrpsw, rdtvec) that ran
 	 * in user mode without trapping, by op -- what a monitor never sees */
 	uint64_t silent_sensitive[OP_COUNT];
+	/* the hardware-assist extension (section 15 of isa/ISA.md) */
+	uint64_t vm_entries;  /* VM entries, failed ones included */
+	uint64_t vm_exits;    /* returns from guest mode, any stop, failed entries included */
+	uint64_t nested_refs; /* references of 2-D walks: guest and nested PTEs (8 at most per walk) */
+	uint64_t exits_by_reason[MACH_VMEXIT_COUNT];
 };
 void mach_get_stats(const struct machine *m, struct mach_stats *st);
 /* The sum of mach_stats.silent_sensitive, cheaply (a monitor asks at
@@ -178,9 +368,17 @@ void mach_tlb_invalidate(struct machine *m, uint32_t va);
 struct mach_tlb_entry {
 	uint32_t va;  /* the page's virtual address */
 	uint32_t pte; /* the cached leaf PTE */
+	uint16_t vpid; /* whose: 0 the host's, else a VM's (section 15) */
 };
 int mach_tlb_entries(const struct machine *m, struct mach_tlb_entry *out,
 		     int max);
+
+/* The nested table changed (INVEPT): drop every TLB entry of every vpid.
+ * The guest's own TLB instructions and PTBR writes need nothing from the
+ * host. */
+void mach_tlb_flush_all(struct machine *m);
+/* INVVPID: drop the entries tagged vpid. */
+void mach_tlb_flush_vpid(struct machine *m, uint16_t vpid);
 
 /* Breakpoints on virtual pc values; at most MACH_MAX_BREAKPOINTS. */
 #define MACH_MAX_BREAKPOINTS 32

@@ -32,7 +32,7 @@ static uint32_t page_of(uint32_t va)
 }
 
 /* Reads a page-table entry for the walker: false if no RAM backs it. */
-static bool ram_word(void *ctx, uint32_t pa, uint32_t *value)
+bool mmu_ram_word(void *ctx, uint32_t pa, uint32_t *value)
 {
 	const struct machine *m = ctx;
 	if (pa > m->ram_size - 4)
@@ -43,7 +43,7 @@ static bool ram_word(void *ctx, uint32_t pa, uint32_t *value)
 	return true;
 }
 
-static void ram_put_word(struct machine *m, uint32_t pa, uint32_t value)
+void mmu_ram_put_word(struct machine *m, uint32_t pa, uint32_t value)
 {
 	uint8_t *p = m->ram + pa;
 	p[0] = (uint8_t)value, p[1] = (uint8_t)(value >> 8);
@@ -55,7 +55,7 @@ static uint32_t walk(struct machine *m, uint32_t va, unsigned access,
 		     bool user, uint32_t *pte, uint32_t *pte_pa,
 		     unsigned *levels)
 {
-	return isa_page_walk(ram_word, m, m->cpu.cr[CR_PTBR], va, access,
+	return isa_page_walk(mmu_ram_word, m, m->cpu.cr[CR_PTBR], va, access,
 			     user, pte, pte_pa, levels);
 }
 
@@ -93,37 +93,68 @@ static void fast_clear_index(struct machine *m, unsigned i)
 			m->fast[r].kind[k].tag[i] = TLB_NO_TAG;
 }
 
-static void mark_filled(struct machine *m, unsigned i)
+static void mark_filled(uint32_t *filled, unsigned i)
 {
-	m->tlb_filled[i / 32] |= 1u << (i % 32);
+	filled[i / 32] |= 1u << (i % 32);
 }
 
 /*
  * A flush clears only the indices filled since the last flush: nothing
  * else can hold a translation, since the paged regimes' fast entries at
- * index i come from TLB entry i.  The VMM flushes at every world switch
- * and a guest touches a few pages between two, so this is a few stores
- * where clearing everything would be 1,792.
+ * index TLB_INDEX(va) come from va's TLB entry.  The VMM flushes at every
+ * world switch and a guest touches a few pages between two, so this is a
+ * few stores where clearing everything would be 1,792.
+ *
+ * The TLB may hold other vpids' entries too (guest mode, vmx.c): those
+ * stay, and stay marked as filled.  The fast arrays only ever hold the
+ * current vpid's translations, so only those are cleared there.
  */
-void mmu_flush(struct machine *m)
+void mmu_flush_vpid(struct machine *m, uint16_t vpid)
 {
 	for (unsigned w = 0; w < TLB_SIZE / 32; w++) {
+		uint32_t keep = 0;
 		for (uint32_t bits = m->tlb_filled[w]; bits; bits &= bits - 1) {
 			unsigned i = w * 32 + (unsigned)__builtin_ctz(bits);
-			m->tlb[i].tag = TLB_NO_TAG;
-			fast_clear_index(m, i);
+			struct tlb_entry *e = &m->tlb[i];
+			if (e->vpid != vpid) {
+				keep |= bits & -bits;
+				continue;
+			}
+			if (vpid == m->vpid && e->tag != TLB_NO_TAG)
+				fast_clear_index(m, TLB_INDEX(e->tag));
+			e->tag = TLB_NO_TAG;
 		}
-		m->tlb_filled[w] = 0;
+		m->tlb_filled[w] = keep;
 	}
-	/* REGIME_PHYS is the identity and survives every flush. */
+	/* REGIME_PHYS does not come from the TLB and survives every flush
+	 * (natively it is the identity). */
+}
+
+void mmu_flush(struct machine *m)
+{
+	mmu_flush_vpid(m, m->vpid);
+}
+
+/* Empties every fast array, REGIME_PHYS included, where it was filled. */
+void mmu_fast_reset(struct machine *m)
+{
+	for (unsigned w = 0; w < TLB_SIZE / 32; w++) {
+		for (uint32_t bits = m->fast_filled[w]; bits; bits &= bits - 1) {
+			unsigned i = w * 32 + (unsigned)__builtin_ctz(bits);
+			for (int r = 0; r < REGIMES; r++)
+				for (int k = 0; k < FAST_KINDS; k++)
+					m->fast[r].kind[k].tag[i] = TLB_NO_TAG;
+		}
+		m->fast_filled[w] = 0;
+	}
 }
 
 void mmu_invalidate_page(struct machine *m, uint32_t va)
 {
-	unsigned i = TLB_INDEX(va);
-	if (m->tlb[i].tag == page_of(va))
-		m->tlb[i].tag = TLB_NO_TAG;
-	fast_clear_index(m, i);
+	struct tlb_entry *e = &m->tlb[tlb_slot(va, m->vpid)];
+	if (e->tag == page_of(va) && e->vpid == m->vpid)
+		e->tag = TLB_NO_TAG;
+	fast_clear_index(m, TLB_INDEX(va));
 }
 
 static bool is_code_page(const struct machine *m, uint32_t pa)
@@ -135,8 +166,9 @@ static bool is_code_page(const struct machine *m, uint32_t pa)
 /*
  * After an access succeeded through the slow path, remember in the fast
  * arrays of the current regime every kind of access to this page that
- * would also succeed with no side effect.  pte is the leaf (unused when
- * paging is off).
+ * would also succeed with no side effect.  pte holds the permissions
+ * (the leaf's; PTE_ALL when paging is off natively; in guest mode only
+ * what both dimensions of the walk allow).
  */
 static void install_fast(struct machine *m, uint32_t va, uint32_t pa,
 			 uint32_t pte)
@@ -145,14 +177,12 @@ static void install_fast(struct machine *m, uint32_t va, uint32_t pa,
 	unsigned i = TLB_INDEX(va);
 	uint32_t tag = page_of(va);
 	uintptr_t addend = (uintptr_t)(m->ram + page_of(pa)) - tag;
-	bool load = true, store = true, fetch = true;
 
-	if (regime != REGIME_PHYS) {
-		bool user_ok = regime == REGIME_SUPER || (pte & PTE_U);
-		load = user_ok && (pte & PTE_R);
-		store = user_ok && (pte & PTE_W) && (pte & PTE_D);
-		fetch = user_ok && (pte & PTE_X);
-	}
+	bool user_ok = regime == REGIME_SUPER || (pte & PTE_U);
+	bool load = user_ok && (pte & PTE_R);
+	bool store = user_ok && (pte & PTE_W) && (pte & PTE_D);
+	bool fetch = user_ok && (pte & PTE_X);
+	mark_filled(m->fast_filled, i);
 	/* Stores to a page with decoded code must go slow, to invalidate it. */
 	store = store && !is_code_page(m, pa);
 
@@ -182,34 +212,33 @@ static void purge_fast_stores(struct machine *m, uint32_t ppn)
 
 /*
  * Translates va for an access, through the TLB or by a walk (counted, not
- * charged: see MACH_COSTS).
- * On success returns CAUSE_NONE with *pa, and *commit_pte_pa set to the
+ * charged: see MACH_COSTS).  Guest mode has its own walker (vmx.c).
+ * On success returns CAUSE_NONE with x->pa, and x->pte_pa set to the
  * leaf's address when A/D must be written once the access is known to
  * succeed (UINT32_MAX when nothing is to be written).
  */
 static uint32_t translate(struct machine *m, uint32_t va, unsigned access,
-			  uint32_t *pa, uint32_t *pte_out,
-			  uint32_t *commit_pte_pa)
+			  struct xlat *x)
 {
+	if (m->vmcs)
+		return vmx_translate(m, va, access, x);
 	uint32_t psw = m->cpu.cr[CR_PSW];
-	*commit_pte_pa = UINT32_MAX;
-	*pte_out = 0;
-	if (!(psw & PSW_PG)) {
-		*pa = va;
+	*x = (struct xlat){.pa = va, .pte = PTE_ALL, .pte_pa = UINT32_MAX,
+			   .nested = PTE_R | PTE_W | PTE_X, .cache = true};
+	if (!(psw & PSW_PG))
 		return CAUSE_NONE;
-	}
 	bool user = !(psw & PSW_MODE);
-	struct tlb_entry *e = &m->tlb[TLB_INDEX(va)];
+	const struct tlb_entry *e = &m->tlb[tlb_slot(va, 0)];
 
 	/* A hit serves the access unless a store finds D clear: then the
 	 * MMU walks again, as it must write D into the PTE in memory. */
-	if (e->tag == page_of(va) &&
+	if (e->tag == page_of(va) && e->vpid == 0 &&
 	    !(access == CAUSE_ACCESS_STORE && !(e->pte & PTE_D))) {
 		uint32_t cause = isa_check_leaf(e->pte, access, user);
 		if (cause != CAUSE_NONE)
 			return cause;
-		*pa = (e->pte & PTE_FRAME_MASK) | (va & (PAGE_SIZE - 1));
-		*pte_out = e->pte;
+		x->pa = (e->pte & PTE_FRAME_MASK) | (va & (PAGE_SIZE - 1));
+		x->pte = e->pte;
 		return CAUSE_NONE;
 	}
 
@@ -220,27 +249,32 @@ static uint32_t translate(struct machine *m, uint32_t va, unsigned access,
 	m->walk_reads += levels;
 	if (cause != CAUSE_NONE)
 		return cause;
-	*pa = (pte & PTE_FRAME_MASK) | (va & (PAGE_SIZE - 1));
-	*pte_out = pte;
-	*commit_pte_pa = pte_pa;
+	x->pa = (pte & PTE_FRAME_MASK) | (va & (PAGE_SIZE - 1));
+	x->pte = pte;
+	x->pte_pa = pte_pa;
 	return CAUSE_NONE;
 }
 
-/* The access succeeded: set A (and D), cache the entry. */
+/* The access succeeded: set A (and D), cache the entry (if it may be).
+ * Returns the permissions the fast arrays may rely on. */
 static uint32_t commit(struct machine *m, uint32_t va, unsigned access,
-		       uint32_t pte, uint32_t pte_pa)
+		       const struct xlat *x)
 {
-	if (pte_pa == UINT32_MAX)
-		return pte;
-	uint32_t updated = pte | PTE_A | (access == CAUSE_ACCESS_STORE ? PTE_D : 0);
-	if (updated != pte)
-		ram_put_word(m, pte_pa, updated);
-	unsigned i = TLB_INDEX(va);
-	m->tlb[i].tag = page_of(va);
-	m->tlb[i].pte = updated;
-	mark_filled(m, i);
-	fast_clear_index(m, i);
-	return updated;
+	if (x->pte_pa == UINT32_MAX)
+		return x->pte;
+	uint32_t updated = x->pte | PTE_A | (access == CAUSE_ACCESS_STORE ? PTE_D : 0);
+	if (updated != x->pte)
+		mmu_ram_put_word(m, x->pte_pa, updated);
+	if (!x->cache)
+		return updated;
+	unsigned i = tlb_slot(va, m->vpid);
+	m->tlb[i] = (struct tlb_entry){.tag = page_of(va), .pte = updated,
+				       .nested = x->nested, .vpid = m->vpid};
+	mark_filled(m->tlb_filled, i);
+	fast_clear_index(m, TLB_INDEX(va));
+	/* With nested paging the fast path may do only what the nested
+	 * table allows as well. */
+	return updated & (x->nested | ~(PTE_R | PTE_W | PTE_X));
 }
 
 /* ---- devices -------------------------------------------------------------- */
@@ -290,15 +324,15 @@ static uint32_t sign_extend(uint32_t value, unsigned size)
 uint32_t mmu_load(struct machine *m, uint32_t va, unsigned size, bool sign,
 		  uint32_t *value, uint32_t *badva)
 {
-	uint32_t pa, pte, pte_pa, cause;
+	struct xlat x;
 	*badva = va;
 	if (va & (size - 1))
 		return CAUSE_MISALIGNED; /* checked before translation */
-	cause = translate(m, va, CAUSE_ACCESS_LOAD, &pa, &pte, &pte_pa);
+	uint32_t cause = translate(m, va, CAUSE_ACCESS_LOAD, &x);
 	if (cause != CAUSE_NONE)
 		return cause;
 
-	uint32_t raw;
+	uint32_t raw, pa = x.pa;
 	if (pa < m->ram_size) {
 		const uint8_t *p = m->ram + pa;
 		raw = p[0];
@@ -306,13 +340,12 @@ uint32_t mmu_load(struct machine *m, uint32_t va, unsigned size, bool sign,
 			raw |= (uint32_t)p[1] << 8;
 		if (size == 4)
 			raw |= (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-		pte = commit(m, va, CAUSE_ACCESS_LOAD, pte, pte_pa);
-		install_fast(m, va, pa, pte);
+		install_fast(m, va, pa, commit(m, va, CAUSE_ACCESS_LOAD, &x));
 	} else {
 		const struct device_slot *d = device_at(m, pa);
 		if (!d)
 			return CAUSE_BUS_ERROR;
-		commit(m, va, CAUSE_ACCESS_LOAD, pte, pte_pa);
+		commit(m, va, CAUSE_ACCESS_LOAD, &x);
 		raw = device_read(m, d, pa, size);
 	}
 	*value = sign ? sign_extend(raw, size) : raw;
@@ -322,16 +355,17 @@ uint32_t mmu_load(struct machine *m, uint32_t va, unsigned size, bool sign,
 uint32_t mmu_store(struct machine *m, uint32_t va, unsigned size,
 		   uint32_t value, uint32_t *badva)
 {
-	uint32_t pa, pte, pte_pa, cause;
+	struct xlat x;
 	*badva = va;
 	if (va & (size - 1))
 		return CAUSE_MISALIGNED;
-	cause = translate(m, va, CAUSE_ACCESS_STORE, &pa, &pte, &pte_pa);
+	uint32_t cause = translate(m, va, CAUSE_ACCESS_STORE, &x);
 	if (cause != CAUSE_NONE)
 		return cause;
 
+	uint32_t pa = x.pa;
 	if (pa < m->ram_size) {
-		pte = commit(m, va, CAUSE_ACCESS_STORE, pte, pte_pa);
+		uint32_t pte = commit(m, va, CAUSE_ACCESS_STORE, &x);
 		uint8_t *p = m->ram + pa;
 		p[0] = (uint8_t)value;
 		if (size >= 2)
@@ -345,7 +379,7 @@ uint32_t mmu_store(struct machine *m, uint32_t va, unsigned size,
 	const struct device_slot *d = device_at(m, pa);
 	if (!d)
 		return CAUSE_BUS_ERROR;
-	commit(m, va, CAUSE_ACCESS_STORE, pte, pte_pa);
+	commit(m, va, CAUSE_ACCESS_STORE, &x);
 	device_write(m, d, pa, size, value);
 	return CAUSE_NONE;
 }
@@ -390,14 +424,14 @@ uint32_t mmu_fetch_page(struct machine *m, uint32_t pc, uint32_t *badva)
 	if (fa->tag[i] == page) {
 		pa = (uint32_t)((fa->tag[i] + fa->addend[i]) - (uintptr_t)m->ram);
 	} else {
-		uint32_t pte, pte_pa;
-		uint32_t cause = translate(m, pc, CAUSE_ACCESS_FETCH, &pa, &pte, &pte_pa);
+		struct xlat x;
+		uint32_t cause = translate(m, pc, CAUSE_ACCESS_FETCH, &x);
 		if (cause != CAUSE_NONE)
 			return cause;
+		pa = x.pa;
 		if (pa >= m->ram_size) /* devices and holes hold no code */
 			return CAUSE_BUS_ERROR;
-		pte = commit(m, pc, CAUSE_ACCESS_FETCH, pte, pte_pa);
-		install_fast(m, pc, pa, pte);
+		install_fast(m, pc, pa, commit(m, pc, CAUSE_ACCESS_FETCH, &x));
 	}
 	m->code_cur = code_page_for(m, pa >> PAGE_SHIFT);
 	m->code_va = page;
@@ -445,8 +479,8 @@ uint32_t mach_translate(struct machine *m, uint32_t va, unsigned access,
 		return CAUSE_NONE;
 	}
 	bool user = !(psw & PSW_MODE);
-	const struct tlb_entry *e = &m->tlb[TLB_INDEX(va)];
-	if (e->tag == page_of(va)) {
+	const struct tlb_entry *e = &m->tlb[tlb_slot(va, m->vpid)];
+	if (e->tag == page_of(va) && e->vpid == m->vpid) {
 		uint32_t cause = isa_check_leaf(e->pte, access, user);
 		if (cause == CAUSE_NONE)
 			*pa = (e->pte & PTE_FRAME_MASK) | (va & (PAGE_SIZE - 1));
@@ -474,8 +508,27 @@ int mach_tlb_entries(const struct machine *m, struct mach_tlb_entry *out,
 			continue;
 		if (n < max)
 			out[n] = (struct mach_tlb_entry){.va = m->tlb[i].tag,
-							 .pte = m->tlb[i].pte};
+							 .pte = m->tlb[i].pte,
+							 .vpid = m->tlb[i].vpid};
 		n++;
 	}
 	return n;
+}
+
+void mach_tlb_flush_all(struct machine *m)
+{
+	for (unsigned w = 0; w < TLB_SIZE / 32; w++) {
+		for (uint32_t bits = m->tlb_filled[w]; bits; bits &= bits - 1)
+			m->tlb[w * 32 + (unsigned)__builtin_ctz(bits)].tag = TLB_NO_TAG;
+		m->tlb_filled[w] = 0;
+	}
+	mmu_fast_reset(m);
+}
+
+void mach_tlb_flush_vpid(struct machine *m, uint16_t vpid)
+{
+	mmu_flush_vpid(m, vpid);
+	/* the nested or shadow tables behind REGIME_PHYS may have changed */
+	if (vpid == m->vpid)
+		mmu_fast_reset(m);
 }

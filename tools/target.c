@@ -535,9 +535,11 @@ static int report_native_stop(struct target *t)
 	}
 	case MACH_STOP_EXIT:
 	case MACH_STOP_BREAKPOINT:
+	case MACH_STOP_VMEXIT:
 		break;
 	}
-	/* Neither can happen: no monitor, and breakpoints do not end a run. */
+	/* None can happen: no monitor, breakpoints do not end a run, and
+	 * only mach_vm_run exits a VM. */
 	fprintf(stderr, "trapeze %s: internal error: unexpected stop '%s'\n",
 		t->cmd, mach_stop_name(t->native_stop));
 	return EXIT_INTERNAL;

@@ -26,7 +26,8 @@ for tool in clang llvm-profdata llvm-cov; do
 done
 isa="isa/isa.c isa/asm.c isa/elf.c"
 machine="machine/machine.c machine/cpu.c machine/mmu.c machine/dev_console.c
-	 machine/dev_timer.c machine/dev_disk.c machine/dev_test.c machine/dev_bus.c"
+	 machine/dev_timer.c machine/dev_disk.c machine/dev_test.c machine/dev_bus.c
+	 machine/vmx.c"
 vmm="vmm/vmm.c vmm/emulate.c vmm/reflect.c vmm/shadow.c vmm/mmio.c vmm/hcall.c
      vmm/patch.c"
 status=0
