@@ -427,6 +427,9 @@ diff-test: $(TRAPEZE) $(O)/diffgen
 	  DIFF_LABEL=diff-regression \
 	  tests/gen/run.sh $(TRAPEZE) $(O)/diffgen $(O)/diff-regression $$s 1 \
 	  || exit 1; done
+	@echo "diff-hw: random programs under --hw and --hw=shadow, clean and leaky, seeds $(if $(SAN),801-824,1-96)"
+	@PAIRS="hw-clean hw-leaky shadow-clean shadow-leaky" DIFF_LABEL=diff-hw \
+	  tests/gen/run.sh $(TRAPEZE) $(O)/diffgen $(O)/diff-hw $(if $(SAN),801 24,1 96)
 	@echo "diff-large: large programs (diffgen --large), seeds $(if $(SAN),33-48,1-32)"
 	@DIFF_LABEL=diff-large tests/gen/run.sh $(TRAPEZE) $(O)/diffgen \
 	  $(O)/diff-large $(if $(SAN),33 16,1 32) --large
