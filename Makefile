@@ -75,7 +75,7 @@ endif
 
 # --- unit tests (cmocka), each linked with the layers it tests ----------
 UNIT_TESTS = test_isa test_asm test_elf test_cpu test_mmu test_devices \
-	     test_monitor test_audit test_vmm test_hw
+	     test_monitor test_audit test_vmm test_vmx test_hw
 UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/%)
 
 $(O)/tests/test_isa: $(O)/tests/unit/test_isa.o $(ISA_OBJS)
@@ -85,6 +85,7 @@ $(O)/tests/test_cpu: $(O)/tests/unit/test_cpu.o $(MACHINE_OBJS) $(ISA_OBJS)
 $(O)/tests/test_mmu: $(O)/tests/unit/test_mmu.o $(MACHINE_OBJS) $(ISA_OBJS)
 $(O)/tests/test_devices: $(O)/tests/unit/test_devices.o $(MACHINE_OBJS) $(ISA_OBJS)
 $(O)/tests/test_monitor: $(O)/tests/unit/test_monitor.o $(MACHINE_OBJS) $(ISA_OBJS)
+$(O)/tests/test_vmx: $(O)/tests/unit/test_vmx.o $(MACHINE_OBJS) $(ISA_OBJS)
 $(O)/tests/test_audit: $(O)/tests/unit/test_audit.o $(O)/tools/audit.o \
 		       $(MACHINE_OBJS) $(ISA_OBJS)
 $(O)/tests/test_vmm: $(O)/tests/unit/test_vmm.o $(VMM_OBJS) $(MACHINE_OBJS) $(ISA_OBJS)

@@ -262,13 +262,33 @@ struct mach_vmcs {
  * host RAM; no NESTED_PAGING with a shadow table outside host RAM; the
  * guest's PTBR outside [0, guest_ram) while its PG = 1; guest_ram not a
  * multiple of 4 KiB or 0; an injected interrupt while the guest's IE = 0;
- * a reserved PSW bit set.  A failed entry changes nothing but the exit
- * fields (reason ENTRY_FAILED, entry_error).
+ * a reserved PSW bit set; and (added to the contract: the machine could
+ * not deliver it) an injected cause that is no exception the machine
+ * raises and no interrupt line.  A failed entry changes nothing but the
+ * exit fields (reason ENTRY_FAILED, entry_error, which begins with the
+ * field's name and a colon: "nested_ptbr: ...").
+ *
+ * What an exit costs the guest (so that its clock stays the bare
+ * machine's; isa/ISA.md 15.3):
+ *  - an exit control's instruction (CR_READ ... HCALL, and MMIO) did not
+ *    run; as in monitor mode its INSN cycle is charged and it counts as
+ *    trapped: the host emulates it, moves guest.pc on, and charges what
+ *    it costs beyond INSN (TRAP for rfe, DEVICE for a device access);
+ *  - EXCEPTION and NESTED_FAULT are precise: nothing charged, nothing
+ *    changed; resume (the instruction runs again) or inject the exception
+ *    (INSN + TRAP, as above), and the bare machine's cost comes out once;
+ *  - INTERRUPT and IRQ_WINDOW come between instructions: nothing.
+ * The host changing a nested or shadow table, or the controls, of a VM
+ * whose vpid != 0 must drop its TLB entries (mach_tlb_flush_vpid).
+ *
  * Returns MACH_STOP_VMEXIT (see vmcs->exit_*), MACH_STOP_BUDGET (budget
  * guest cycles ran: guest state saved, exit_host_cycles set, exit_reason
  * not), MACH_STOP_HALT (the test device -- only with EXIT_MMIO clear and a
- * nested map of device space, i.e. device assignment), or
- * MACH_STOP_BREAKPOINT (guest pc at a breakpoint, before it).
+ * nested map of device space, i.e. device assignment),
+ * MACH_STOP_BREAKPOINT (guest pc at a breakpoint, before it), or
+ * MACH_STOP_DEADLOCK (added: a guest wfi with WFI clear and no device
+ * deadline of the machine's that could end it; the guest is at the wfi).
+ * Every return but a failed entry charges VM_ENTRY and VM_EXIT.
  */
 enum mach_stop mach_vm_run(struct machine *m, struct mach_vmcs *vmcs,
 			   uint64_t budget);

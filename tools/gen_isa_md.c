@@ -23,6 +23,8 @@
  *   causes, interrupts      CAUSE codes
  *   pg-classification       Popek-Goldberg classification, clean and leaky
  *   costs                   the cycle cost model
+ *   vmx-controls, vmx-exits the hardware assist's exit controls and
+ *                           exit reasons (section 15)
  *
  * Nothing here is a hand-kept copy of the table.  Groups come from the
  * ISA_F_* flags; what each field of a format holds is found by encoding a
@@ -465,6 +467,27 @@ static int gen_costs(FILE *out)
 	return 0;
 }
 
+/* The hardware-assist extension's exit controls and exit reasons
+ * (machine/machine.h, ISA.md section 15). */
+static int gen_vmx_controls(FILE *out)
+{
+	fputs("| bit | control | exits on |\n|---|---|---|\n", out);
+#define ROW_VMX_CONTROL(name, bit, doc) \
+	fprintf(out, "| %d | `%s` | %s |\n", bit, #name, doc);
+	MACH_VMX_CONTROLS(ROW_VMX_CONTROL)
+#undef ROW_VMX_CONTROL
+	return 0;
+}
+
+static int gen_vmx_exits(FILE *out)
+{
+	fputs("| reason | qualification |\n|---|---|\n", out);
+#define ROW_VMX_EXIT(name, doc) fprintf(out, "| `%s` | %s |\n", #name, doc);
+	MACH_VMEXIT_REASONS(ROW_VMX_EXIT)
+#undef ROW_VMX_EXIT
+	return 0;
+}
+
 /* ---------------------------------------------------------------------- */
 /* Popek and Goldberg.                                                     */
 
@@ -622,6 +645,10 @@ static int generate(FILE *out, const char *name)
 		return gen_pg_classification(out);
 	if (strcmp(name, "costs") == 0)
 		return gen_costs(out);
+	if (strcmp(name, "vmx-controls") == 0)
+		return gen_vmx_controls(out);
+	if (strcmp(name, "vmx-exits") == 0)
+		return gen_vmx_exits(out);
 	return 1;
 }
 
