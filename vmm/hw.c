@@ -470,6 +470,7 @@ enum mach_stop hw_run(struct vm *vm, uint64_t budget)
 		    s->exit_reason == MACH_VMEXIT_NESTED_FAULT)
 			vm->cycles += mach_cost(COST_INSN);
 		v->pending = hw_exit_record(s);
+		vm->exit_seen = *s;
 		v->pending_hw = true;
 		v->pending_reason = s->exit_reason;
 	}

@@ -119,6 +119,8 @@ struct vm {
 
 	/* --hw: the VM's control structure and its nested table (hw.c) */
 	struct mach_vmcs *vmcs;
+	struct mach_vmcs exit_seen; /* the VMCS as the last VM exit left it,
+				       for the debugger (vmm_vm_vmcs) */
 	uint32_t nested_root; /* host-physical; 0: none (--hw=shadow) */
 
 	struct vmm_vm_stats stats;

@@ -1179,7 +1179,7 @@ const char *vmm_hw_handler_name(enum mach_vmexit reason)
 
 const struct mach_vmcs *vmm_vm_vmcs(const struct vmm *v, int vm)
 {
-	return v->vms[vm]->vmcs;
+	return v->vms[vm]->vmcs ? &v->vms[vm]->exit_seen : NULL;
 }
 
 const char *vmm_handler_name(uint32_t cause)

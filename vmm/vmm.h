@@ -324,7 +324,8 @@ bool vmm_pending_exit(const struct vmm *v, int *vm, struct mach_exit *exit,
  * handler). */
 const char *vmm_handler_name(uint32_t cause);
 /* --hw: the handler of a VM exit reason ("none" if no handler), and the
- * VM's control structure as the last exit left it (NULL without --hw). */
+ * VM's control structure as the last VM exit left it (NULL without --hw;
+ * before the first exit, all zero). */
 const char *vmm_hw_handler_name(enum mach_vmexit reason);
 const struct mach_vmcs *vmm_vm_vmcs(const struct vmm *v, int vm);
 
