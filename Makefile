@@ -51,7 +51,7 @@ MACHINE_SRCS = machine/machine.c machine/cpu.c machine/mmu.c \
 	       machine/dev_console.c machine/dev_timer.c machine/dev_disk.c \
 	       machine/dev_test.c machine/dev_bus.c machine/vmx.c
 VMM_SRCS = vmm/vmm.c vmm/emulate.c vmm/reflect.c vmm/shadow.c vmm/mmio.c \
-	   vmm/hcall.c vmm/patch.c
+	   vmm/hcall.c vmm/patch.c vmm/hw.c
 TOOLS_SRCS = tools/trapeze.c tools/cmd_as.c tools/cmd_dis.c tools/cmd_run.c tools/target.c \
 	     tools/explain.c \
 	     tools/cmd_audit.c tools/audit.c tools/lockstep.c tools/cmd_debug.c
@@ -75,7 +75,7 @@ endif
 
 # --- unit tests (cmocka), each linked with the layers it tests ----------
 UNIT_TESTS = test_isa test_asm test_elf test_cpu test_mmu test_devices \
-	     test_monitor test_audit test_vmm test_vmx
+	     test_monitor test_audit test_vmm test_vmx test_hw
 UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/%)
 
 $(O)/tests/test_isa: $(O)/tests/unit/test_isa.o $(ISA_OBJS)
@@ -89,6 +89,7 @@ $(O)/tests/test_vmx: $(O)/tests/unit/test_vmx.o $(MACHINE_OBJS) $(ISA_OBJS)
 $(O)/tests/test_audit: $(O)/tests/unit/test_audit.o $(O)/tools/audit.o \
 		       $(MACHINE_OBJS) $(ISA_OBJS)
 $(O)/tests/test_vmm: $(O)/tests/unit/test_vmm.o $(VMM_OBJS) $(MACHINE_OBJS) $(ISA_OBJS)
+$(O)/tests/test_hw: $(O)/tests/unit/test_hw.o $(VMM_OBJS) $(MACHINE_OBJS) $(ISA_OBJS)
 
 .PHONY: all demo check check-build unit guest e2e isa-md check-isa-md bench bench-labs \
 	install clean
@@ -427,6 +428,9 @@ diff-test: $(TRAPEZE) $(O)/diffgen
 	  DIFF_LABEL=diff-regression \
 	  tests/gen/run.sh $(TRAPEZE) $(O)/diffgen $(O)/diff-regression $$s 1 \
 	  || exit 1; done
+	@echo "diff-hw: random programs under --hw and --hw=shadow, clean and leaky, seeds $(if $(SAN),801-824,1-96)"
+	@PAIRS="hw-clean hw-leaky shadow-clean shadow-leaky" DIFF_LABEL=diff-hw \
+	  tests/gen/run.sh $(TRAPEZE) $(O)/diffgen $(O)/diff-hw $(if $(SAN),801 24,1 96)
 	@echo "diff-large: large programs (diffgen --large), seeds $(if $(SAN),33-48,1-32)"
 	@DIFF_LABEL=diff-large tests/gen/run.sh $(TRAPEZE) $(O)/diffgen \
 	  $(O)/diff-large $(if $(SAN),33 16,1 32) --large
@@ -494,6 +498,7 @@ bench: $(TRAPEZE) build/guestos.elf build/guestos-pv.elf build/guestos.disk $(O)
 	@bench/compare.sh $(TRAPEZE) $(O)/include build/guestos.elf build/guestos-pv.elf build/guestos.disk
 	@bench/debug.sh $(TRAPEZE) build/guestos.elf build/guestos.disk
 	@bench/vms.sh $(TRAPEZE) build/guestos.elf build/guestos.disk tests/e2e-guestos/expected.out
+	@bench/hw.sh $(TRAPEZE) build/guestos.elf build/guestos.disk
 
 # Beside the program: the manual pages, the bash completion (where
 # bash-completion looks for it: loaded on the first Tab after `trapeze`)

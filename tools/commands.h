@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "../vmm/vmm.h"
+
 /* Exit statuses shared by the subcommands (see `trapeze help run`). */
 enum {
 	EXIT_USAGE = 2,          /* a bad command line */
@@ -36,6 +38,7 @@ int cmd_dot(int argc, char **argv);
 struct elf_image;
 struct lockstep_options {
 	bool leaky, patch;
+	enum vmm_assist assist; /* --hw, --hw=shadow */
 	uint32_t mem;
 	const char *disk;
 	uint64_t max_steps;

@@ -132,6 +132,13 @@ static int parse_args(const char *cmd, int argc, char **argv,
 			o->stats = true;
 		} else if (strcmp(a, "--patch") == 0) {
 			o->patch = true;
+		} else if (strcmp(a, "--hw") == 0 || strcmp(a, "--hw=nested") == 0) {
+			o->assist = VMM_ASSIST_NESTED;
+		} else if (strcmp(a, "--hw=shadow") == 0) {
+			o->assist = VMM_ASSIST_SHADOW;
+		} else if (strncmp(a, "--hw=", 5) == 0) {
+			return run_usage_error(cmd, "unknown hardware assist '%s': "
+					       "nested or shadow", a + 5);
 		} else if (strcmp(a, "--lockstep") == 0) {
 			o->lockstep = true;
 		} else if (strcmp(a, "--host-time") == 0) {
@@ -157,6 +164,11 @@ static int parse_args(const char *cmd, int argc, char **argv,
 		return run_usage_error(cmd, "%s", "--lockstep runs one image, on the bare "
 				   "machine and under the VMM at once (no --vmm, "
 				   "--trace, --host-time)");
+	if (o->assist && !o->vmm && !o->lockstep)
+		return run_usage_error(cmd, "%s", "--hw needs --vmm (or --lockstep)");
+	if (o->assist && o->patch)
+		return run_usage_error(cmd, "%s", "--hw and --patch: with hardware "
+				   "assist the leaky machine needs no patching");
 	if (!o->vmm && !o->lockstep && o->nimages > 1)
 		return run_usage_error(cmd, "one image only on the bare machine (several "
 				   "need --vmm): '%s'", o->images[1].path);
@@ -323,6 +335,7 @@ static int open_vmm(struct target *t)
 static int open_vms(struct target *t, const uint32_t *mems)
 {
 	struct vmm_config cfg = {.leaky = t->o.leaky, .patch = t->o.patch,
+				 .assist = t->o.assist,
 				 .host_time = t->o.host_time,
 				 .quantum = t->o.quantum,
 				 .host_ram = vmm_host_ram_for(mems, t->nvms),
@@ -579,6 +592,9 @@ void target_trace_event(FILE *f, const struct vmm_event *e)
 	 * ran since its previous exit that the VMM never saw. */
 	if (e->silent)
 		fprintf(f, ",\"silent_sensitive\":%" PRIu64, e->silent);
+	/* --hw: the VM exit's reason (cause: what its handler saw). */
+	if (e->hw)
+		fprintf(f, ",\"reason\":\"%s\"", mach_vmexit_name(e->reason));
 	fprintf(f, "}\n");
 }
 
@@ -599,11 +615,20 @@ static void print_vm_stats(const struct vmm *v, int vm)
 			" shadow flushes\n",
 		vm, all, all ? 100.0 * (double)st.guest_instret / (double)all : 0,
 		st.guest_cycles, st.exits, st.injections, st.shadow_flushes);
-	fprintf(stderr, "vm%d: exits by cause:", vm);
+	if (!st.vm_entries)
+		fprintf(stderr, "vm%d: exits by cause:", vm);
 	for (unsigned c = 1; c < CAUSE_COUNT; c++)
 		if (st.exits_by_cause[c])
 			fprintf(stderr, " %s %" PRIu64, isa_cause_name(c),
 				st.exits_by_cause[c]);
+	if (st.vm_entries) {
+		fprintf(stderr, "vm%d: %" PRIu64 " VM entries; exits by reason:",
+			vm, st.vm_entries);
+		for (unsigned r = 0; r < MACH_VMEXIT_COUNT; r++)
+			if (st.exits_by_reason[r])
+				fprintf(stderr, " %s %" PRIu64, mach_vmexit_name(r),
+					st.exits_by_reason[r]);
+	}
 	fprintf(stderr, "\nvm%d: by what was done:", vm);
 	for (unsigned a = 0; a < VMM_ACT_COUNT; a++)
 		if (st.exits_by_action[a])
@@ -747,6 +772,12 @@ int target_finish(struct target *t, double secs)
 		mach_get_stats(t->m, &st);
 		fprintf(stderr, "vmm: %" PRIu64 " host cycles, %.3f s\n", st.cycles,
 			secs);
+		if (t->o.assist)
+			fprintf(stderr, "vmm: hardware assist: %" PRIu64 " VM entries, %"
+					PRIu64 " VM exits, %" PRIu64 " nested references, %"
+					PRIu64 " TLB misses, %" PRIu64 " page-table reads\n",
+				st.vm_entries, st.vm_exits, st.nested_refs,
+				st.tlb_misses, st.walk_reads);
 	}
 	return rc;
 }

@@ -31,6 +31,7 @@ struct run_options {
 	bool lockstep;
 	bool leaky;
 	bool host_time; /* --host-time: rdcycle shows the VMM's work */
+	enum vmm_assist assist; /* --hw, --hw=shadow */
 	uint32_t mem;
 	uint64_t max_cycles; /* 0: no limit */
 	uint64_t quantum;    /* 0: the VMM's default */

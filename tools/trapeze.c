@@ -42,7 +42,8 @@ static const struct command commands[] = {
 	 "instruction print as .word.  A malformed image is refused with the\n"
 	 "reason (exit status 1).\n"},
 	{"run", cmd_run, "boot an image on the bare machine, or VMs under the VMM",
-	 "usage: trapeze run [--vmm] [--mode=clean|leaky] [--patch] [--lockstep]\n"
+	 "usage: trapeze run [--vmm] [--mode=clean|leaky] [--patch] [--hw[=shadow]]\n"
+	 "                   [--lockstep]\n"
 	 "                   [--mem=SIZE] [--max-cycles=N] [--quantum=N] [--disk=FILE]\n"
 	 "                   [--console-in=FILE] [--stats] [--trace=FILE] [--host-time]\n"
 	 "                   [-I DIR]... IMAGE[,disk=FILE][,mem=SIZE]...\n"
@@ -82,6 +83,11 @@ static const struct command commands[] = {
 	 "                 histogram of each VM\n"
 	 "  --trace=FILE   (--vmm) one JSON object per exit, in order\n"
 	 "  --patch        (--vmm, leaky) binary-patch sensitive instructions\n"
+	 "  --hw           (--vmm) hardware assist: each VM runs in the machine's\n"
+	 "                 guest mode with nested paging; no ring compression, no\n"
+	 "                 shadow tables, no patching (the leaky machine too)\n"
+	 "  --hw=shadow    (--vmm) guest mode as the first generation had it: no\n"
+	 "                 nested paging, the VMM's shadow tables\n"
 	 "  --host-time    (--vmm) rdcycle reads the VM's clock plus the host\n"
 	 "                 cycles the VMM spent on that VM: its work shows, as on\n"
 	 "                 hardware without TSC offsetting (equivalence of timing\n"

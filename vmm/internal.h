@@ -117,6 +117,12 @@ struct vm {
 	uint32_t status;
 	char reason[160];
 
+	/* --hw: the VM's control structure and its nested table (hw.c) */
+	struct mach_vmcs *vmcs;
+	struct mach_vmcs exit_seen; /* the VMCS as the last VM exit left it,
+				       for the debugger (vmm_vm_vmcs) */
+	uint32_t nested_root; /* host-physical; 0: none (--hw=shadow) */
+
 	struct vmm_vm_stats stats;
 	/* instret and cycles when the last round all VMs ran began */
 	uint64_t fair_instret, fair_cycles;
@@ -144,6 +150,8 @@ struct vmm {
 	uint64_t turn_end;   /* the turn ends when that VM's instret gets here */
 	bool exit_pending;   /* a world switch out whose handler has not run */
 	struct mach_exit pending;
+	bool pending_hw;     /* --hw: pending is a VM exit of this reason */
+	enum mach_vmexit pending_reason;
 
 	uint32_t real_ptbr; /* the shadow root the machine uses now */
 	uint64_t silent_seen[OP_COUNT]; /* the machine's silent counts, last looked */
@@ -222,6 +230,37 @@ bool mem_access_of(unsigned op, unsigned *size, bool *sign, bool *store);
 
 /* hcall.c */
 vmm_handler_fn hypercall;
+
+/*
+ * hw.c: hardware assist (--hw, --hw=shadow).  The guest runs in the
+ * machine's guest mode; struct vcpu stays the truth between exits (it is
+ * copied into vmcs->guest at VM entry and back at VM exit), so every
+ * handler above serves the hardware's exits unchanged.  hw_run is the
+ * world switch: entry, the run, exit; an exit it leaves in vm->vmm->pending
+ * as the exit record the handlers know, with pending_reason, and returns
+ * MACH_STOP_VMEXIT.
+ */
+int hw_init(struct vm *vm);
+void hw_free(struct vm *vm);
+enum mach_stop hw_run(struct vm *vm, uint64_t budget);
+/* The exits the VMM asks for now (the controls table in hw.c), and
+ * whether it asked for an exception of this cause (else the exception
+ * exited only because the VMM watched a trap handler's first
+ * instruction: hw_run). */
+uint32_t hw_exit_controls(const struct vm *vm);
+bool hw_exception_wanted(const struct vm *vm, uint32_t cause);
+/* The guest changed its page tables or flushed its TLB (a hypercall):
+ * with nested paging its own TLB entries go, nothing else. */
+void hw_guest_tlb_flush(struct vm *vm);
+/* The handlers of the exits only the hardware has. */
+vmm_handler_fn hw_mmio;
+vmm_handler_fn hw_nested_fault;
+vmm_handler_fn hw_irq_window;
+vmm_handler_fn hw_double_fault;
+vmm_handler_fn hw_entry_failed;
+/* Is this VM run by the hardware's guest mode? with nested paging? */
+bool vm_hw(const struct vm *vm);
+bool vm_nested(const struct vm *vm);
 
 /* patch.c: binary patching */
 bool patch_scan(struct vm *vm, uint32_t gpa);

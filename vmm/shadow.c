@@ -33,8 +33,22 @@
 
 #include "internal.h"
 
+/*
+ * --hw=shadow: the guest kernel runs in real guest-supervisor mode, so the
+ * hardware itself tells its kernel's pages from its user programs' (the
+ * U bit, checked against the guest's own mode): one shadow serves both
+ * modes while the guest pages, and keeps the guest's U bits.  No ring
+ * compression, so no user view.
+ */
+static unsigned hw_shadow_view(const struct vm *vm)
+{
+	return (vm->vcpu.cr[CR_PSW] & PSW_PG) ? VIEW_SUPER : VIEW_PHYS;
+}
+
 unsigned shadow_view(struct vm *vm)
 {
+	if (vm_hw(vm))
+		return hw_shadow_view(vm);
 /* BEGIN LAB 3: which shadow the guest runs in (ring compression) */
 	uint32_t psw = vm->vcpu.cr[CR_PSW];
 	if (!(psw & PSW_PG))
@@ -85,6 +99,11 @@ static void shadow_clear(struct vm *vm, struct shadow *s)
 
 void shadow_flush(struct vm *vm)
 {
+	/* --hw: no shadows; the guest's own TLB entries are what go. */
+	if (vm_nested(vm)) {
+		hw_guest_tlb_flush(vm);
+		return;
+	}
 /* BEGIN LAB 3: the guest flushed its TLB */
 	/* Guest-physical memory never moves: the paging-off shadow stays. */
 	shadow_clear(vm, &vm->shadow[VIEW_SUPER]);
@@ -108,6 +127,10 @@ void shadow_flush_all(struct vm *vm)
 
 void shadow_invalidate(struct vm *vm, uint32_t va)
 {
+	if (vm_nested(vm)) {
+		hw_guest_tlb_flush(vm); /* a hypercall's tlbinv: rare, so all of it */
+		return;
+	}
 /* BEGIN LAB 3: the guest invalidated one page of its TLB */
 	for (int s = VIEW_SUPER; s <= VIEW_USER; s++) {
 		uint32_t root;
@@ -272,6 +295,10 @@ static uint32_t shadow_pte(struct vm *vm, uint32_t gpa, uint32_t hpa,
 		"written yet: see labs/lab3-shadow/README.md, section 3.4");
 	pte = 0; // no permission at all: the VM has stopped
 */
+	/* --hw=shadow: the hardware checks U against the guest's own mode;
+	 * with paging off the guest reaches all of its memory in any mode. */
+	if (vm_hw(vm) && (vm->vcpu.cr[CR_PSW] & PSW_PG))
+		pte = (pte & ~PTE_U) | (guest_pte & PTE_U);
 	if (vm->vmm->cfg.patch)
 		pte = patch_shadow_pte(vm, gpa, pte);
 	return pte;

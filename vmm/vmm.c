@@ -457,6 +457,7 @@ static void vm_free(struct vm *vm)
 		return;
 	dev_disk_destroy(&vm->disk);
 	patch_free(vm);
+	hw_free(vm);
 	free(vm->pool.free);
 	free(vm->frames);
 	free(vm->page_of);
@@ -579,6 +580,12 @@ int vmm_add_vm(struct vmm *v, const struct vm_config *cfg, char *err,
 		vm_free(vm);
 		return -1;
 	}
+	if (v->cfg.assist != VMM_ASSIST_NONE && hw_init(vm) != 0) {
+		snprintf(err, errsize, "vm%d: no host memory for its VMCS or "
+			 "nested table", vm->id);
+		vm_free(vm);
+		return -1;
+	}
 	v->vms[v->nvms++] = vm;
 	return vm->id;
 }
@@ -650,7 +657,49 @@ static const struct handler handlers[CAUSE_COUNT] = {
 /* --patch: a patched sensitive instruction exits as an hcall, and only
  * the patcher knows the word it replaced. */
 static const struct handler patch_handler = HANDLER(patch_trap);
+
+/*
+ * --hw, --hw=shadow: the same table for the hardware's VM exits, by exit
+ * reason.  Only the exits the controls select come (hw.c,
+ * hw_exit_controls); the instruction classes that trap-and-emulate had
+ * to emulate run in guest mode, and when the first generation's controls
+ * make PTBR writes and TLB instructions exit, emulate_privileged serves
+ * them as it serves a PRIV exit.  An exception the bitmap selects (a
+ * page fault, --hw=shadow) goes where that cause goes in `handlers`.
+ */
+static const struct handler hw_handlers[MACH_VMEXIT_COUNT] = {
+	[MACH_VMEXIT_MMIO] = HANDLER(hw_mmio),
+	[MACH_VMEXIT_HCALL] = HANDLER(hypercall),
+	[MACH_VMEXIT_WFI] = HANDLER(emulate_privileged),
+	[MACH_VMEXIT_PTBR_WRITE] = HANDLER(emulate_privileged),
+	[MACH_VMEXIT_TLB] = HANDLER(emulate_privileged),
+	[MACH_VMEXIT_NESTED_FAULT] = HANDLER(hw_nested_fault),
+	[MACH_VMEXIT_IRQ_WINDOW] = HANDLER(hw_irq_window),
+	[MACH_VMEXIT_DOUBLE_FAULT] = HANDLER(hw_double_fault),
+	[MACH_VMEXIT_ENTRY_FAILED] = HANDLER(hw_entry_failed),
+};
 #undef HANDLER
+
+/* An exception the VMM did not ask for, met while it watched a trap
+ * handler's first instruction (hw_run): the guest's, or a double fault. */
+static const struct handler hw_watched_handler = {
+	reflect_exception, "reflect_exception", VMM_COST_COUNT};
+
+/* A VM exit's handler: hw_handlers by reason, an exception by its cause. */
+static const struct handler *hw_route(const struct vm *vm,
+				      enum mach_vmexit reason,
+				      const struct mach_exit *exit)
+{
+	uint32_t code = exit->cause & CAUSE_CODE_MASK;
+	if (reason == MACH_VMEXIT_EXCEPTION && !hw_exception_wanted(vm, exit->cause))
+		return &hw_watched_handler;
+	if (reason == MACH_VMEXIT_EXCEPTION)
+		return code < CAUSE_COUNT && handlers[code].fn ? &handlers[code]
+							       : NULL;
+	if ((unsigned)reason >= MACH_VMEXIT_COUNT || !hw_handlers[reason].fn)
+		return NULL;
+	return &hw_handlers[reason];
+}
 
 /* Which handler an exit goes to (NULL: none).  At a patch site the exit
  * becomes what the guest meant: its insn is the word the patch replaced. */
@@ -679,6 +728,8 @@ static enum vmm_cost cost_of(enum vmm_action action)
 	case VMM_ACT_HYPERCALL: return VMM_COST_HCALL;
 	case VMM_ACT_PATCHED: return VMM_COST_PATCH_TRAP;
 	case VMM_ACT_ACCESS: return VMM_COST_ACCESS;
+	case VMM_ACT_NESTED_FILL: return VMM_COST_NESTED_FILL;
+	case VMM_ACT_WINDOW: /* nothing to do: the boundary injects */
 	case VMM_ACT_HALTED: case VMM_ACT_COUNT: break;
 	}
 	return VMM_COST_COUNT; /* nothing: vmm_cost() is 0 */
@@ -689,8 +740,17 @@ void vm_handle_exit(struct vm *vm, const struct mach_exit *machine_exit,
 {
 	struct mach_exit meant = *machine_exit;
 	const struct mach_exit *exit = &meant;
-	const struct handler *h = route(vm, &meant);
+	const struct handler *h = ev->hw ? hw_route(vm, ev->reason, &meant)
+				       : route(vm, &meant);
 	ev->insn = meant.insn;
+	if (!h && ev->hw) {
+		const char *name = mach_vmexit_name(ev->reason);
+		vm_stop(vm, VM_FAILED, "unexpected VM exit: %s at pc 0x%08x",
+			name ? name : "?", exit->pc);
+		ev->handler = "none";
+		ev->action = VMM_ACT_HALTED;
+		return;
+	}
 	if (!h) {
 		const char *name = isa_cause_name(exit->cause);
 		vm_stop(vm, VM_FAILED, "unexpected exit: cause 0x%08x (%s) at pc "
@@ -700,7 +760,10 @@ void vm_handle_exit(struct vm *vm, const struct mach_exit *machine_exit,
 		ev->action = VMM_ACT_HALTED;
 		return;
 	}
-	vm->stats.exits_by_cause[exit->cause & CAUSE_CODE_MASK]++;
+	if (ev->hw)
+		vm->stats.exits_by_reason[ev->reason]++;
+	else
+		vm->stats.exits_by_cause[exit->cause & CAUSE_CODE_MASK]++;
 	ev->handler = h->name;
 	vm_charge(vm, ev, h->entry_cost);
 	ev->action = h->fn(vm, exit);
@@ -723,13 +786,22 @@ static void log_event(struct vm *vm, struct vmm_event *ev)
 
 static void dispatch(struct vm *vm, const struct mach_exit *exit)
 {
+	struct vmm *v = vm->vmm;
 	struct vmm_event ev = {
 		.cause = exit->cause, .pc = exit->pc, .insn = exit->insn,
 		.badva = exit->badva, .supervisor = !vm_user(vm),
+		.hw = v->pending_hw, .reason = v->pending_reason,
 	};
 	vm->stats.exits++;
-	vm_charge(vm, &ev, VMM_COST_WORLD_SWITCH);
+	/* Under --hw the world switch is the machine's VM entry and exit,
+	 * already on the host's clock (exit_host_cycles): shown, not
+	 * charged again. */
+	if (ev.hw)
+		ev.cost += vm->vmcs->exit_host_cycles;
+	else
+		vm_charge(vm, &ev, VMM_COST_WORLD_SWITCH);
 	vm_handle_exit(vm, exit, &ev);
+	v->pending_hw = false;
 	log_event(vm, &ev);
 }
 
@@ -780,6 +852,33 @@ void vm_stop_at_max_cycles(struct vm *vm)
 }
 
 /*
+ * Trap-and-emulate's world switch in, the guest's run of at most budget
+ * cycles directly on the machine, the world switch out.  An exit is left
+ * in v->pending.
+ */
+static enum mach_stop direct_run(struct vm *vm, uint64_t budget)
+{
+	struct vmm *v = vm->vmm;
+	struct machine *m = v->m;
+	uint64_t c0 = world_switch_in(vm), i0 = mach_instret(m);
+	/* Only a leaky machine runs sensitive instructions without an exit. */
+	uint64_t silent0 = v->cfg.leaky ? mach_silent_sensitive(m) : 0;
+	enum mach_stop stop = mach_run(m, budget);
+	if (v->cfg.leaky && mach_silent_sensitive(m) != silent0)
+		count_silent(vm, silent0);
+	uint64_t ran = mach_instret(m) - i0;
+	vm->cycles += mach_cycles(m) - c0;
+	vm->instret += ran;
+	vm->stats.guest_instret += ran;
+	world_switch_out(vm);
+	if (ran)
+		vm->trap_entered = false; /* the handler got going */
+	if (stop == MACH_STOP_EXIT)
+		v->pending = *mach_exit(m);
+	return stop;
+}
+
+/*
  * One slice of a VM's execution: what the bare machine does between two
  * batches (device clocks, a pending interrupt), then the guest runs
  * directly until `until` on its clock (or its next device deadline, or an
@@ -806,25 +905,9 @@ static bool run_slice(struct vm *vm, uint64_t until)
 			limit = v->cfg.max_cycles;
 	}
 	uint64_t budget = limit > vm->cycles ? limit - vm->cycles : 1;
-
-	struct machine *m = v->m;
-	uint64_t c0 = world_switch_in(vm), i0 = mach_instret(m);
-	/* Only a leaky machine runs sensitive instructions without an exit. */
-	uint64_t silent0 = v->cfg.leaky ? mach_silent_sensitive(m) : 0;
-	enum mach_stop stop = mach_run(m, budget);
-	if (v->cfg.leaky && mach_silent_sensitive(m) != silent0)
-		count_silent(vm, silent0);
-	uint64_t ran = mach_instret(m) - i0;
-	vm->cycles += mach_cycles(m) - c0;
-	vm->instret += ran;
-	vm->stats.guest_instret += ran;
-	world_switch_out(vm);
-	if (ran)
-		vm->trap_entered = false; /* the handler got going */
-
-	if (stop == MACH_STOP_EXIT) {
-		v->pending = *mach_exit(m);
-		v->exit_pending = true;
+	enum mach_stop stop = vm_hw(vm) ? hw_run(vm, budget) : direct_run(vm, budget);
+	if (stop == MACH_STOP_EXIT || stop == MACH_STOP_VMEXIT) {
+		v->exit_pending = true; /* the run left the exit in v->pending */
 		return true;
 	}
 	if (stop != MACH_STOP_BUDGET)
@@ -1081,9 +1164,22 @@ bool vmm_pending_exit(const struct vmm *v, int *vm, struct mach_exit *exit,
 	*vm = v->turn;
 	*exit = v->pending;
 	struct mach_exit meant = v->pending;
-	const struct handler *h = route(v->vms[v->turn], &meant);
+	const struct handler *h = v->pending_hw
+					  ? hw_route(v->vms[v->turn], v->pending_reason, &meant)
+					  : route(v->vms[v->turn], &meant);
 	*handler = h ? h->name : "none";
 	return true;
+}
+
+const char *vmm_hw_handler_name(enum mach_vmexit reason)
+{
+	return (unsigned)reason < MACH_VMEXIT_COUNT && hw_handlers[reason].fn
+		       ? hw_handlers[reason].name : "none";
+}
+
+const struct mach_vmcs *vmm_vm_vmcs(const struct vmm *v, int vm)
+{
+	return v->vms[vm]->vmcs ? &v->vms[vm]->exit_seen : NULL;
 }
 
 const char *vmm_handler_name(uint32_t cause)

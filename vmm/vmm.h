@@ -42,7 +42,8 @@
 	X(HCALL, 20, "serving one hypercall")                                 \
 	X(PATCH_SCAN, 2, "scanning one word of guest code for sensitive instructions") \
 	X(PATCH_TRAP, 20, "emulating one patched instruction")                \
-	X(ACCESS, 30, "decoding and emulating one load or store to guest RAM")
+	X(ACCESS, 30, "decoding and emulating one load or store to guest RAM") \
+	X(NESTED_FILL, 20, "--hw: writing one nested PTE (and a leaf table's root entry)")
 
 enum vmm_cost {
 #define VMM_X_COST(name, cycles, doc) VMM_COST_##name,
@@ -103,6 +104,8 @@ enum vmm_hypercall {
 	X(WAITED, "waited", "wfi: the VM's clock jumped to its next event")    \
 	X(PATCHED, "patched", "a patched instruction emulated")                \
 	X(ACCESS, "emulated-access", "a load or store to guest RAM emulated: to a page of code being patched, or a PTE's load of itself") \
+	X(NESTED_FILL, "nested-fill", "--hw: a nested PTE filled for a page of guest RAM") \
+	X(WINDOW, "irq-window", "--hw: the guest turned interrupts on; the pending one is injected next") \
 	X(HALTED, "halted", "the VM stopped")
 
 enum vmm_action {
@@ -130,6 +133,8 @@ struct vmm_event {
 	uint64_t cost;         /* host cycles the VMM charged for it */
 	uint64_t silent;       /* leaky: sensitive instructions the guest ran
 				  without an exit since its previous exit */
+	bool hw;               /* a VM exit of the hardware assist: */
+	enum mach_vmexit reason; /* its reason (cause: what the handler saw) */
 };
 
 typedef void vmm_event_fn(void *ctx, const struct vmm_event *e);
@@ -137,9 +142,23 @@ typedef void vmm_event_fn(void *ctx, const struct vmm_event *e);
 /* Where a VM's console output goes, one byte at a time. */
 typedef void vmm_output_fn(void *ctx, int vm, uint8_t byte);
 
+/*
+ * How the guest runs: the answers to the x86 problem that the machine
+ * itself gives (isa/ISA.md, "Hardware assist"; vmm/README.md says which
+ * exits each asks for and why).
+ */
+enum vmm_assist {
+	VMM_ASSIST_NONE,   /* trap-and-emulate: the guest in real user mode,
+			      ring compression, shadow paging */
+	VMM_ASSIST_SHADOW, /* --hw=shadow: guest mode (first generation, no
+			      VPID), the VMM's shadow tables */
+	VMM_ASSIST_NESTED, /* --hw: guest mode with nested paging and VPIDs */
+};
+
 struct vmm_config {
 	bool leaky;        /* the machine's mode */
 	bool patch;        /* binary patching of sensitive instructions */
+	enum vmm_assist assist;
 	uint64_t quantum;  /* 0: VMM_DEFAULT_QUANTUM */
 	uint64_t max_cycles; /* per VM, of its own clock; 0: no limit */
 	vmm_output_fn *output;
@@ -248,6 +267,9 @@ struct vmm_vm_stats {
 	uint64_t pages_unscanned; /* scanned pages given back to data after many writes */
 	/* leaky mode: sensitive instructions that ran with no exit, by op */
 	uint64_t silent_sensitive[OP_COUNT];
+	/* --hw: VM entries, and the VM exits by their reason */
+	uint64_t vm_entries;
+	uint64_t exits_by_reason[MACH_VMEXIT_COUNT];
 };
 void vmm_vm_stats(const struct vmm *v, int vm, struct vmm_vm_stats *st);
 
@@ -301,6 +323,11 @@ bool vmm_pending_exit(const struct vmm *v, int *vm, struct mach_exit *exit,
  * an interrupt, which the VMM injects between runs; "none" if no
  * handler). */
 const char *vmm_handler_name(uint32_t cause);
+/* --hw: the handler of a VM exit reason ("none" if no handler), and the
+ * VM's control structure as the last VM exit left it (NULL without --hw;
+ * before the first exit, all zero). */
+const char *vmm_hw_handler_name(enum mach_vmexit reason);
+const struct mach_vmcs *vmm_vm_vmcs(const struct vmm *v, int vm);
 
 /* The shadow page tables of a VM: one per view, vmm_vm_view the live one. */
 enum { VMM_VIEW_PHYS, VMM_VIEW_SUPER, VMM_VIEW_USER, VMM_VIEWS };

@@ -69,6 +69,14 @@
 #   pv-vmm          under --vmm, clean and leaky: expected.out, status 0,
 #                   with fewer exits than the native kernel under --vmm
 #
+# and under hardware assist (guest mode; no patching, whatever the mode):
+#
+#   hw-boot         --hw (nested paging), clean and leaky: one VM and two
+#                   at once, each the bytes of expected.out, status 0; the
+#                   paravirtual kernel too (its hypercalls still exit)
+#   hw-shadow-boot  the same with --hw=shadow (first generation: the VMM's
+#                   shadow page tables)
+#
 # Prints "PASS guestos/NAME" or "FAIL guestos/NAME: reason" per test and
 # ends with "guestos: N passed, M failed"; exits 1 if anything failed.
 
@@ -456,6 +464,27 @@ if [ -z "$pv_exits" ] || [ -z "$te_exits" ] || [ "$pv_exits" -ge "$te_exits" ]; 
 	reason="${reason:+$reason; }exits: paravirtual ${pv_exits:-?}, trap-and-emulate ${te_exits:-?}"
 fi
 report pv-vmm "$reason"
+
+for hw in hw hw=shadow; do
+	tag=$(echo "$hw" | tr = -)
+	reason=""
+	for mode in clean leaky; do
+		vmm_boot "$OUT/$tag-$mode.out" "--$hw" --mode=$mode "--disk=$D" "$G"
+		same_bytes "$SRC/expected.out" "$OUT/$tag-$mode.out" ||
+			reason="${reason:+$reason; }$mode: output differs from expected.out"
+		check_status 0 "$mode"
+		vmm_boot "$OUT/$tag-$mode-two.out" "--$hw" --mode=$mode \
+			"$G,disk=$D" "$G,disk=$D"
+		per_vm "$OUT/$tag-$mode-two.out" 2 "$SRC/expected.out" ||
+			reason="${reason:+$reason; }$mode, two VMs: a VM's output differs from expected.out"
+		check_status 0 "$mode, two VMs"
+	done
+	vmm_boot "$OUT/$tag-pv.out" "--$hw" "--disk=$D" "$P"
+	same_bytes "$SRC/expected.out" "$OUT/$tag-pv.out" ||
+		reason="${reason:+$reason; }paravirtual: output differs from expected.out"
+	check_status 0 paravirtual
+	report "$tag-boot" "$reason"
+done
 
 reason=""
 vmm_boot "$OUT/dbg-run.out" --quantum=5000 --trace="$OUT/dbg-run.trace" \

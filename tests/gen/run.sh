@@ -9,7 +9,10 @@
 #      stress binary patching); `TRAPEZE as` assembles it;
 #   2. it runs on the bare machine and under the VMM (--vmm), and on the
 #      leaky (x86-like) machine bare and under the VMM with binary patching
-#      (--mode=leaky --vmm --patch);
+#      (--mode=leaky --vmm --patch); the pairs hw-clean, hw-leaky,
+#      shadow-clean and shadow-leaky (PAIRS below) compare the bare
+#      machine of each mode with the VMM under hardware assist, --hw and
+#      --hw=shadow, which need no patching;
 #   3. the VMM's run must print the same bytes and exit with the same
 #      status as the bare machine's, in each pair; the bare run must exit 0
 #      and end with the line "end" (else the generator made a bad program).
@@ -29,8 +32,9 @@
 # its outputs as OUTDIR/seed-N.*.  The last line is
 #     diff: N passed, M failed
 # counting seeds ("$DIFF_LABEL:" instead of "diff:" if set, to tell runs
-# apart); the exit status is 1 if any seed failed.  PAIRS=clean (or
-# PAIRS=leaky) in the environment compares only that pair.
+# apart); the exit status is 1 if any seed failed.  PAIRS in the
+# environment chooses the pairs (default "clean leaky"; e.g. PAIRS=clean
+# compares only that one, PAIRS="hw-clean hw-leaky" hardware assist).
 #
 # tests/gen/known-failures lists "SEED PAIR [GEN_FLAG]" (PAIR: clean or
 # leaky) for VMM bugs not fixed yet: that pair of that seed (made with
@@ -80,6 +84,29 @@ first_diff() {
 		"$1" "$2"
 }
 
+# pair_mode PAIR: the machine's mode of a pair; pair_opts PAIR: its VMM's
+# options; pair_tag PAIR: how reports name it (nothing for clean).
+pair_mode() {
+	case $1 in
+	*leaky) echo leaky ;;
+	*) echo clean ;;
+	esac
+}
+pair_opts() {
+	case $1 in
+	leaky) echo --patch ;;
+	hw-*) echo --hw ;;
+	shadow-*) echo --hw=shadow ;;
+	esac
+}
+pair_tag() {
+	case $1 in
+	clean) ;;
+	leaky) echo " (leaky, --patch)" ;;
+	*) echo " ($(pair_mode "$1"), $(pair_opts "$1"))" ;;
+	esac
+}
+
 # native SEED MODE: the bare run, into cur.SEED.MODE.{out,err,rc}
 native() {
 	"$TRAPEZE" run --max-cycles=$MAX_CYCLES --mode="$2" "$OUT/cur.$1.elf" \
@@ -87,24 +114,22 @@ native() {
 	echo $? >"$OUT/cur.$1.$2.rc"
 }
 
-# vmm_alone SEED MODE: the program alone under the VMM, into
-# cur.SEED.MODE-vmm.{out,err,rc}
+# vmm_alone SEED PAIR: the program alone under the VMM, into
+# cur.SEED.PAIR-vmm.{out,err,rc}
 vmm_alone() {
-	if [ "$2" = leaky ]; then set -- "$1" "$2" --patch; fi
-	# shellcheck disable=SC2086 # ${3-}: --patch, or nothing at all
-	"$TRAPEZE" run --max-cycles=$MAX_CYCLES --vmm --mode="$2" ${3-} \
-		"$OUT/cur.$1.elf" \
+	# shellcheck disable=SC2046 # pair_opts: --patch, --hw, or nothing at all
+	"$TRAPEZE" run --max-cycles=$MAX_CYCLES --vmm --mode="$(pair_mode "$2")" \
+		$(pair_opts "$2") "$OUT/cur.$1.elf" \
 		>"$OUT/cur.$1.$2-vmm.out" 2>"$OUT/cur.$1.$2-vmm.err" </dev/null
 	echo $? >"$OUT/cur.$1.$2-vmm.rc"
 }
 
-# compare SEED MODE: prints why the pair differs and returns 1, or returns 0
+# compare SEED PAIR: prints why the pair differs and returns 1, or returns 0
 compare() {
 	s=$1
 	m=$2
-	tag=
-	[ "$m" = clean ] || tag=" (leaky, --patch)"
-	a=$OUT/cur.$s.$m
+	tag=$(pair_tag "$m")
+	a=$OUT/cur.$s.$(pair_mode "$m")
 	b=$OUT/cur.$s.$m-vmm
 	if ! cmp -s "$a.out" "$b.out"; then
 		echo "FAIL seed $s$gtag$tag: $(first_diff "$a.out" "$b.out")"
@@ -141,15 +166,16 @@ batch() {
 	done
 	[ -n "$good" ] || { finish_batch; return; }
 	for m in $PAIRS; do
+		mode=$(pair_mode "$m")
 		elfs=
 		for s in $good; do
-			native "$s" $m
+			# the bare run of each mode once, for every pair of it
+			[ -e "$OUT/cur.$s.$mode.rc" ] || native "$s" "$mode"
 			elfs="$elfs $OUT/cur.$s.elf"
 		done
-		patch=
-		[ $m = clean ] || patch=--patch
-		# shellcheck disable=SC2086 # the lists are split on purpose
-		"$TRAPEZE" run --max-cycles=$MAX_CYCLES --vmm --mode=$m $patch \
+		# shellcheck disable=SC2046,SC2086 # the lists are split on purpose
+		"$TRAPEZE" run --max-cycles=$MAX_CYCLES --vmm --mode=$mode \
+			$(pair_opts "$m") \
 			$elfs >"$OUT/b.out" 2>"$OUT/b.err" </dev/null
 		rc=$?
 		# One VM's output is not prefixed; several VMs' lines are.
@@ -169,8 +195,8 @@ batch() {
 			# line on stderr names each VM that did not
 			if { [ $rc != 0 ] && [ "$(echo "$good" | wc -w)" = 1 ]; } ||
 				grep -q "^trapeze run: vm$i:" "$OUT/b.err" ||
-				! cmp -s "$OUT/cur.$s.$m.out" "$OUT/cur.$s.$m-vmm.out" ||
-				[ "$(cat "$OUT/cur.$s.$m.rc")" != 0 ] ||
+				! cmp -s "$OUT/cur.$s.$mode.out" "$OUT/cur.$s.$m-vmm.out" ||
+				[ "$(cat "$OUT/cur.$s.$mode.rc")" != 0 ] ||
 				{ [ $rc != 0 ] && ! grep -q "^trapeze run: vm" "$OUT/b.err"; }
 			then
 				echo "$s $m $i" >>"$OUT/b.suspect"
@@ -189,11 +215,10 @@ batch() {
 		rm -f "$OUT/cur.$s.$m-vmm.rc"
 		vmm_alone "$s" "$m"
 		if compare "$s" "$m"; then
-			tag=
-			[ "$m" = clean ] || tag=" (leaky, --patch)"
+			tag=$(pair_tag "$m")
 			echo "FAIL seed $s$gtag$tag: differs only next to other VMs" \
 				"(vm$i of seeds$good):" \
-				"$(first_diff "$OUT/cur.$s.$m.out" "$OUT/cur.$s.$m-vmmbatch.out")" \
+				"$(first_diff "$OUT/cur.$s.$(pair_mode "$m").out" "$OUT/cur.$s.$m-vmmbatch.out")" \
 				"$(grep "^trapeze run: vm$i:" "$OUT/cur.$s.$m-vmmbatch.err")"
 		fi
 		echo "$s" >>"$OUT/b.failed"

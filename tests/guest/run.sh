@@ -26,11 +26,14 @@
 #
 # Modes: MODES lists the ways every test is run; mode_options gives each
 # one's options.  This is the equivalence suite: every test must print
-# the same bytes and exit 0 natively and under the VMM (--vmm).  The only
-# exceptions are explicit files: NAME.MODE.expected replaces NAME.expected
-# for that mode, and NAME.MODE.status gives another expected exit status
-# (hcall.s: a hypercall is by design not the bare machine's; leaky.s: the
-# x86-like mode breaks trap-and-emulate, and the test shows it does).
+# the same bytes and exit 0 natively, under the VMM (--vmm) and under the
+# VMM with hardware assist (hw: --vmm --hw; hw-shadow: --vmm --hw=shadow).
+# The only exceptions are explicit files: NAME.MODE.expected replaces
+# NAME.expected for that mode (the two hw modes share NAME.hw.expected),
+# and NAME.MODE.status gives another expected exit status (hcall.s: a
+# hypercall is by design not the bare machine's; leaky.s: the x86-like
+# mode breaks trap-and-emulate, and the test shows it does -- but not
+# hardware assist: the leaky machine is virtualizable in guest mode).
 
 set -u
 
@@ -43,12 +46,14 @@ OUT=$2
 SRC=$(cd "$(dirname "$0")" && pwd)
 INC=$OUT/../include
 MAX_CYCLES=50000000
-MODES="native vmm"
+MODES="native vmm hw hw-shadow"
 
 mode_options() {
 	case $1 in
 	native) echo "" ;;
 	vmm) echo "--vmm" ;;
+	hw) echo "--vmm --hw" ;;
+	hw-shadow) echo "--vmm --hw=shadow" ;;
 	*) echo "run.sh: unknown mode $1" >&2; exit 2 ;;
 	esac
 }
@@ -110,6 +115,9 @@ for src in "$SRC"/*.s; do
 		reason=""
 		expected=$SRC/$name.expected
 		[ -e "$SRC/$name.$mode.expected" ] && expected=$SRC/$name.$mode.expected
+		case $mode in
+		hw*) [ -e "$SRC/$name.hw.expected" ] && expected=$SRC/$name.hw.expected ;;
+		esac
 		want_status=0
 		[ -e "$SRC/$name.$mode.status" ] && want_status=$(cat "$SRC/$name.$mode.status")
 		if ! cmp -s "$expected" "$base.out"; then
@@ -131,8 +139,9 @@ for src in "$SRC"/*.s; do
 done
 
 # The x86 problem fixed: on the leaky machine, the VMM with binary
-# patching must give every test exactly what the bare leaky machine gives
-# it (whatever that is: clean-mode expectations do not apply there).
+# patching, and the VMM with hardware assist (no patching), must give
+# every test exactly what the bare leaky machine gives it (whatever that
+# is: clean-mode expectations do not apply there).
 for src in "$SRC"/*.s; do
 	name=$(basename "$src" .s)
 	elf=$OUT/$name.elf
@@ -144,24 +153,32 @@ for src in "$SRC"/*.s; do
 	fi
 	opts=$(directive "$src" run | sed -e "s|@SRC@|$SRC|g" -e "s|@OUT@|$OUT|g" \
 		-e 's/--mode=[a-z]*//')
-	reason=""
-	for how in native patched; do
+	for how in native patched hw hw-shadow; do
 		case $opts in
 		*"$OUT/test.disk"*) make_disk "$OUT/test.disk" ;;
 		esac
-		extra=""
-		[ $how = patched ] && extra="--vmm --patch"
+		case $how in
+		native) extra="" ;;
+		patched) extra="--vmm --patch" ;;
+		*) extra=$(mode_options $how) ;;
+		esac
 		# shellcheck disable=SC2086
 		"$TRAPEZE" run --mode=leaky --max-cycles=$MAX_CYCLES $extra $opts \
 			"$elf" < /dev/null > "$OUT/$name.leaky-$how.out" 2>&1
 		echo $? >> "$OUT/$name.leaky-$how.out"
 	done
-	if ! cmp -s "$OUT/$name.leaky-native.out" "$OUT/$name.leaky-patched.out"; then
-		diff -u "$OUT/$name.leaky-native.out" "$OUT/$name.leaky-patched.out" |
-			sed 's/^/    /'
-		reason="leaky: --vmm --patch differs from the bare machine"
-	fi
-	report "$name" " [leaky, vmm --patch]" "$reason"
+	for how in patched hw hw-shadow; do
+		reason=""
+		if ! cmp -s "$OUT/$name.leaky-native.out" "$OUT/$name.leaky-$how.out"; then
+			diff -u "$OUT/$name.leaky-native.out" "$OUT/$name.leaky-$how.out" |
+				sed 's/^/    /'
+			reason="leaky: $how differs from the bare machine"
+		fi
+		case $how in
+		patched) report "$name" " [leaky, vmm --patch]" "$reason" ;;
+		*) report "$name" " [leaky, $how]" "$reason" ;;
+		esac
+	done
 done
 
 # Lockstep: the bare machine and the VMM compared after every single guest
@@ -172,21 +189,28 @@ for src in "$SRC"/*.s; do
 	elf=$OUT/$name.elf
 	[ -e "$elf" ] && [ "$name" != hcall ] || continue
 	opts=$(directive "$src" run | sed -e "s|@SRC@|$SRC|g" -e "s|@OUT@|$OUT|g")
-	case $opts in
-	*--mode=leaky*) opts="$opts --patch" ;;
-	esac
-	case $opts in
-	*"$OUT/test.disk"*) make_disk "$OUT/test.disk" ;;
-	esac
-	# shellcheck disable=SC2086
-	"$TRAPEZE" run --lockstep --max-cycles=$MAX_CYCLES $opts "$elf" \
-		< /dev/null > /dev/null 2> "$OUT/$name.lockstep.err"
-	reason=""
-	if ! grep -q 'agree at every one$' "$OUT/$name.lockstep.err"; then
-		sed 's/^/    /' "$OUT/$name.lockstep.err"
-		reason="the bare machine and the VMM differ in lockstep"
-	fi
-	report "$name" " [lockstep]" "$reason"
+	# The VMM without hardware assist needs binary patching on the leaky
+	# machine; with it (--hw, --hw=shadow), never.
+	for hw in "" --hw --hw=shadow; do
+		hw_opts=$opts
+		if [ -z "$hw" ]; then
+			case $opts in
+			*--mode=leaky*) hw_opts="$opts --patch" ;;
+			esac
+		fi
+		case $opts in
+		*"$OUT/test.disk"*) make_disk "$OUT/test.disk" ;;
+		esac
+		# shellcheck disable=SC2086
+		"$TRAPEZE" run --lockstep $hw --max-cycles=$MAX_CYCLES $hw_opts "$elf" \
+			< /dev/null > /dev/null 2> "$OUT/$name.lockstep$hw.err"
+		reason=""
+		if ! grep -q 'agree at every one$' "$OUT/$name.lockstep$hw.err"; then
+			sed 's/^/    /' "$OUT/$name.lockstep$hw.err"
+			reason="the bare machine and the VMM${hw:+ ($hw)} differ in lockstep"
+		fi
+		report "$name" " [lockstep${hw:+ $hw}]" "$reason"
+	done
 done
 
 echo "guest: $passed passed, $failed failed"

@@ -499,7 +499,7 @@ static enum dbg_result cmd_info(struct dbg *d, int argc, char **argv)
 {
 	if (argc < 2)
 		return dbg_error(d, "usage: info breakpoints|registers|host-cpu|vcpu|"
-				"world|tlb|pagetable|shadow|exits|vms|patches");
+				"world|tlb|pagetable|shadow|exits|vms|patches|vmcs");
 	const char *what = argv[1];
 	size_t n = strlen(what);
 	uint32_t va = 0;
@@ -530,8 +530,10 @@ static enum dbg_result cmd_info(struct dbg *d, int argc, char **argv)
 		info_vms(d);
 	else if (IS("patches") && d->v)
 		info_patches(d);
+	else if (IS("vmcs") && d->v)
+		cmd_info_vmcs(d, d->vm);
 	else if (IS("vcpu") || IS("world") || IS("shadow") || IS("exits") ||
-		 IS("patches"))
+		 IS("patches") || IS("vmcs"))
 		return need_vmm(d, "info");
 	else
 		return dbg_error(d, "info: unknown subcommand '%s'", what);
@@ -846,8 +848,10 @@ static const struct command {
 	{"info", "i", "WHAT [VA]", "breakpoints, registers (the guest's: under "
 	 "the VMM the selected VM's vCPU), host-cpu (the real CPU), vcpu, "
 	 "world (real and virtual side by side), tlb, pagetable [VA] (the "
-	 "guest's), shadow [VA] (the VMM's), exits, vms, patches", cmd_info, false},
-	{"translate", "t", "VA", "GVA -> GPA -> HPA, naming each table used",
+	 "guest's), shadow [VA] (the VMM's), exits, vms, patches, vmcs (--hw: "
+	 "guest state, controls, the last exit)", cmd_info, false},
+	{"translate", "t", "VA", "GVA -> GPA -> HPA, naming each table used "
+	 "(--hw: the 2-D walk, reference by reference)",
 	 cmd_translate, false},
 	{"x", NULL, "/N[xwbs] [gva:|gpa:|hpa:]ADDR", "examine memory: N words in "
 	 "hex (x, w), N bytes (b) or N strings (s); x/4w and x /4w are the same",
@@ -958,7 +962,7 @@ const char *dbg_complete(struct dbg *d, const char *text, int state)
 {
 	static const char *const words[] = {
 		"breakpoints", "registers", "host-cpu", "vcpu", "world", "tlb", "pagetable",
-		"shadow", "exits", "vms", "patches", "exit", "inject", "priv",
+		"shadow", "exits", "vms", "patches", "vmcs", "exit", "inject", "priv",
 		"pagefault", "mmio", "syscall", "hcall", "patch",
 		"tui", "line", "gva:", "gpa:", "hpa:",
 	};

@@ -127,6 +127,7 @@ bool dbg_gva_to_gpa(struct dbg *d, int vm, uint32_t va, uint32_t *gpa,
 void cmd_translate_va(struct dbg *d, int vm, uint32_t va);
 void cmd_info_pagetable(struct dbg *d, int vm, bool one, uint32_t va);
 void cmd_info_shadow(struct dbg *d, int vm, bool one, uint32_t va);
+void cmd_info_vmcs(struct dbg *d, int vm);
 void cmd_info_tlb(struct dbg *d);
 int pte_flags(char *buf, size_t size, uint32_t pte);
 

@@ -124,6 +124,11 @@ void print_exit_block(struct dbg *d)
 	describe_cause(cause, sizeof cause, e.cause);
 	print_psw(psw, sizeof psw, st.cr[CR_PSW]);
 	fprintf(d->out, "exit #%" PRIu64 " of vm%d: %s\n", d->nlog, vm, cause);
+	const struct mach_vmcs *s = vmm_vm_vmcs(d->v, vm);
+	if (s)
+		fprintf(d->out, "  VM exit:      %s (gpa 0x%08" PRIx32 "; info vmcs "
+				"shows it all)\n", mach_vmexit_name(s->exit_reason),
+			s->exit_gpa);
 	fprintf(d->out, "  guest pc:     ");
 	print_location(d, vm, e.pc);
 	fprintf(d->out, "  virtual mode: %s (vPSW 0x%08" PRIx32 ": %s)\n",

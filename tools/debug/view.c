@@ -159,6 +159,50 @@ static void print_shadow_entry(struct dbg *d, int vm, int view, uint32_t va,
 	}
 }
 
+/* --hw: the VM's VMCS with the guest state of now (the VMCS holds it as
+ * the last VM exit left it; the handlers may have changed it since). */
+static bool current_vmcs(struct dbg *d, int vm, struct mach_vmcs *s)
+{
+	const struct mach_vmcs *live = d->v ? vmm_vm_vmcs(d->v, vm) : NULL;
+	if (!live)
+		return false;
+	struct vmm_vcpu_state st;
+	guest_vcpu(d, vm, &st);
+	*s = *live;
+	memcpy(s->guest.x, st.x, sizeof st.x);
+	memcpy(s->guest.cr, st.cr, sizeof st.cr);
+	s->guest.pc = st.pc;
+	return true;
+}
+
+/* --hw: both dimensions of a load's walk, every reference in order. */
+static void print_walk2d(struct dbg *d, const struct mach_vmcs *s, uint32_t va)
+{
+	struct mach_walk2d w;
+	mach_walk2d(d->m, s, va, CAUSE_ACCESS_LOAD, &w);
+	fprintf(d->out, "  the hardware's 2-D walk of a load (nested table at hpa "
+			"0x%08" PRIx32 "): %d references\n", s->nested_ptbr, w.nrefs);
+	for (int i = 0; i < w.nrefs; i++) {
+		const struct mach_walk_ref *r = &w.ref[i];
+		fprintf(d->out, "    %d. %s level %d: %s 0x%08" PRIx32 ", read at hpa "
+				"0x%08" PRIx32 " = 0x%08" PRIx32 "\n", i + 1,
+			r->dim == 'g' ? "guest table " : "nested table", r->level,
+			r->dim == 'g' ? "PTE at gpa" : "for gpa   ", r->gpa, r->hpa,
+			r->value);
+	}
+	if (w.nested_fault)
+		fprintf(d->out, "  gpa 0x%08" PRIx32 " is not in the nested table: the "
+				"access exits (nested fault); the VMM maps a page of "
+				"RAM, emulates a device, or gives the guest its "
+				"BUS_ERROR\n", w.fault_gpa);
+	else if (w.cause != CAUSE_NONE)
+		fprintf(d->out, "  the guest's own table refuses it: %s, taken by the "
+				"guest with no exit\n", isa_cause_name(w.cause));
+	else
+		fprintf(d->out, "  gva 0x%08" PRIx32 " -> gpa 0x%08" PRIx32 " -> hpa "
+				"0x%08" PRIx32 "\n", va, w.gpa, w.hpa);
+}
+
 void cmd_translate_va(struct dbg *d, int vm, uint32_t va)
 {
 	struct vmm_vcpu_state st;
@@ -209,8 +253,55 @@ void cmd_translate_va(struct dbg *d, int vm, uint32_t va)
 			mapped = false;
 		}
 	}
+	struct mach_vmcs s;
+	if (current_vmcs(d, vm, &s) && (s.controls & MACH_VMX_NESTED_PAGING)) {
+		print_walk2d(d, &s, va); /* no shadows: the hardware walks */
+		return;
+	}
 	for (int view = 0; view < VMM_VIEWS; view++)
 		print_shadow_entry(d, vm, view, va, hpa, mapped && paging);
+}
+
+/* info vmcs: what the VMM last gave the hardware, and what came back. */
+void cmd_info_vmcs(struct dbg *d, int vm)
+{
+	struct mach_vmcs s;
+	if (!current_vmcs(d, vm, &s)) {
+		fprintf(d->out, "vm%d has no VMCS: the VMM runs it without hardware "
+				"assist (--hw, --hw=shadow)\n", vm);
+		return;
+	}
+	fprintf(d->out, "vm%d: VMCS as the last VM exit left it\n  guest state "
+			"(the vCPU now: copied in at every VM entry, back at every "
+			"exit):\n", vm);
+	fprintf(d->out, "    pc 0x%08" PRIx32, s.guest.pc);
+	for (unsigned r = 0; r < CR_COUNT; r++)
+		fprintf(d->out, "  %s 0x%08" PRIx32, isa_cr_name(r), s.guest.cr[r]);
+	fprintf(d->out, "\n  controls 0x%08" PRIx32 ":", s.controls);
+	for (unsigned bit = 0; bit < 32; bit++)
+		if (s.controls & (1u << bit))
+			fprintf(d->out, " %s", mach_vmx_control_name(bit));
+	fprintf(d->out, "\n  exception bitmap 0x%08" PRIx32 ":", s.exception_bitmap);
+	for (unsigned c = 0; c < CAUSE_COUNT; c++)
+		if (s.exception_bitmap & (1u << c))
+			fprintf(d->out, " %s", isa_cause_name(c));
+	if (s.controls & MACH_VMX_NESTED_PAGING)
+		fprintf(d->out, "\n  nested table at hpa 0x%08" PRIx32, s.nested_ptbr);
+	else
+		fprintf(d->out, "\n  shadow tables at hpa 0x%08" PRIx32 " (paging) and "
+				"0x%08" PRIx32 " (paging off)", s.shadow_ptbr,
+			s.shadow_phys_ptbr);
+	fprintf(d->out, "; guest RAM %" PRIu32 " KiB; vpid %u%s\n", s.guest_ram >> 10,
+		s.vpid, s.vpid ? "" : " (none: the TLB is flushed at every entry and exit)");
+	const char *reason = mach_vmexit_name(s.exit_reason);
+	fprintf(d->out, "  last exit: %s (%s)\n    pc 0x%08" PRIx32 " insn 0x%08"
+			PRIx32 " gpa 0x%08" PRIx32 " badva 0x%08" PRIx32 " access %u%s; "
+			"%" PRIu64 " host cycles in that run\n",
+		reason ? reason : "?", vmm_hw_handler_name(s.exit_reason),
+		s.exit_pc, s.exit_insn, s.exit_gpa, s.exit_badva, s.exit_access,
+		s.exit_in_walk ? " (in the guest's walk)" : "", s.exit_host_cycles);
+	if (s.entry_error)
+		fprintf(d->out, "  entry refused: %s\n", s.entry_error);
 }
 
 /* ---- listings -------------------------------------------------------------------- */

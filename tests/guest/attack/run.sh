@@ -18,6 +18,12 @@
 #   neighbour  under --vmm as vm1, next to vm0 running neighbour.s, a
 #              well-behaved program that computes, checks its own memory
 #              and prints a line at a time over several scheduling quanta.
+#   hw, hw-shadow  under --vmm --hw and --vmm --hw=shadow, alone: hardware
+#              assist (guest mode; nested paging, or the first
+#              generation's shadow paging), checked as the vmm run is;
+#   hw-neighbour   under --vmm --hw as vm1 next to the neighbour, checked
+#              as the neighbour run is.  (A leaky attack runs these on the
+#              leaky machine, with no patching: "[leaky-hw]", ...)
 # Checks, one result line per run ("PASS attack/NAME [mode]"):
 #   native, vmm   stdout equals NAME.expected byte for byte, exit status
 #                 is the expected one (0 unless NAME.status says otherwise;
@@ -163,6 +169,7 @@ tag() {
 		case $1 in
 		native) echo " [leaky]" ;;
 		vmm) echo " [patch]" ;;
+		hw*) echo " [leaky-$1]" ;;
 		*) echo " [patch-$1]" ;;
 		esac
 	else
@@ -208,8 +215,9 @@ for src in "$SRC"/*.s; do
 	fi
 	known=$(known_failing "$name")
 	elf=$OUT/$name.elf
+	modes="native vmm neighbour ${preempt:+preempt} hw hw-shadow hw-neighbour"
 	if ! assemble "$src" "$elf"; then
-		for mode in native vmm neighbour ${preempt:+preempt}; do
+		for mode in $modes; do
 			report "$name" "$(tag "$mode")" "does not assemble"
 		done
 		continue
@@ -219,8 +227,14 @@ for src in "$SRC"/*.s; do
 	use_disk=$(directive "$src" disk)
 	expected=$SRC/$name.expected
 
-	for mode in native vmm neighbour ${preempt:+preempt}; do
+	for mode in $modes; do
 		base=$OUT/$name.$mode
+		# the VMM's options of this run: hardware assist needs no patching
+		case $mode in
+		hw | hw-neighbour) opts="--vmm --hw $native_opts" ;;
+		hw-shadow) opts="--vmm --hw=shadow $native_opts" ;;
+		*) opts=$vmm_opts ;;
+		esac
 		image=$elf
 		if [ "$use_disk" = yes ]; then
 			make_disk "$base.disk"
@@ -236,9 +250,9 @@ for src in "$SRC"/*.s; do
 		fi
 		tag=$(tag "$mode")
 		case $mode in
-		native | vmm)
+		native | vmm | hw | hw-shadow)
 			run_opts=$native_opts
-			[ "$mode" = vmm ] && run_opts=$vmm_opts
+			[ "$mode" != native ] && run_opts=$opts
 			# shellcheck disable=SC2086
 			"$TRAPEZE" run --max-cycles=$MAX_CYCLES $run_opts "$image" \
 				< /dev/null > "$base.out" 2> "$base.err"
@@ -250,25 +264,25 @@ for src in "$SRC"/*.s; do
 			fi
 			# A guest the machine stops (double fault, deadlock): the
 			# VMM must give the same reason as the bare machine.
-			if [ "$mode" = vmm ] && [ "$want_status" -ne 0 ] &&
+			if [ "$mode" != native ] && [ "$want_status" -ne 0 ] &&
 			   ! cmp -s "$OUT/$name.native.err" "$base.err"; then
 				diff -u "$OUT/$name.native.err" "$base.err" | sed 's/^/    /' >&3
 				reason="${reason:+$reason; }stderr differs from the native run's"
 			fi
 			;;
-		neighbour | preempt)
+		neighbour | preempt | hw-neighbour)
 			if ! $nb_ok; then
 				report "$name" "$tag" "the neighbour does not assemble" "$xfail"
 				continue
 			fi
 			# shellcheck disable=SC2086
-			if [ "$mode" = neighbour ]; then
+			if [ "$mode" != preempt ]; then
 				me=1 nb=0
-				"$TRAPEZE" run --max-cycles=$MAX_CYCLES $vmm_opts "$NB" "$image" \
+				"$TRAPEZE" run --max-cycles=$MAX_CYCLES $opts "$NB" "$image" \
 					< /dev/null > "$base.out" 2> "$base.err"
 			else
 				me=0 nb=1
-				"$TRAPEZE" run --max-cycles=$MAX_CYCLES $vmm_opts "$image" "$NB" \
+				"$TRAPEZE" run --max-cycles=$MAX_CYCLES $opts "$image" "$NB" \
 					< /dev/null > "$base.out" 2> "$base.err"
 			fi
 			status=$?

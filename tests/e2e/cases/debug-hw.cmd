@@ -1,0 +1,1 @@
+debug --vmm --hw -x debug-hw.x trapit.elf

@@ -1,0 +1,1 @@
+run --hw hello.elf

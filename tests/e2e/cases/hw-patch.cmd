@@ -1,0 +1,1 @@
+run --vmm --mode=leaky --hw --patch hello.elf

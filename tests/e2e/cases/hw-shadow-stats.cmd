@@ -1,0 +1,1 @@
+run --vmm --hw=shadow --stats trapit.elf

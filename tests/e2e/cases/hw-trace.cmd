@@ -1,0 +1,1 @@
+run --vmm --hw --trace=hw-trapit.trace.json trapit.elf

@@ -1,0 +1,1 @@
+run --vmm --hw=magic hello.elf
