@@ -100,11 +100,26 @@ void vmx_exit_insn(struct machine *m, enum mach_vmexit reason, uint32_t pc,
 }
 
 /*
- * An exception in guest mode.  Exits when the exception bitmap selects
- * its cause, or when the translation prepared an exit (VMX_CAUSE_EXIT).
  * Exception and nested-fault exits are precise: the instruction did not
- * happen and its cycle is given back, so that resuming it, or injecting
- * the exception, charges what the bare machine would, once.
+ * happen and the cycle its dispatch took is given back, so that resuming
+ * it, or injecting the exception, charges what the bare machine would,
+ * once.
+ */
+static void precise_exit(struct machine *m, enum mach_vmexit reason,
+			 uint32_t pc, uint32_t insn)
+{
+	m->left++;
+	record_exit(m, reason, pc, insn);
+}
+
+/* exception_bitmap has one bit per cause code it can select. */
+#define EXCEPTION_BITMAP_BITS 32u
+
+/*
+ * An exception in guest mode.  Exits when the exception bitmap selects
+ * its cause, or when the translation prepared an exit (VMX_CAUSE_EXIT:
+ * a nested fault, or a device access under MMIO, which is an instruction
+ * exit like the controls').
  */
 bool vmx_trap_exits(struct machine *m, uint32_t cause, uint32_t badva,
 		    uint32_t insn)
@@ -114,20 +129,17 @@ bool vmx_trap_exits(struct machine *m, uint32_t cause, uint32_t badva,
 	if (cause == VMX_CAUSE_EXIT) {
 		if (v->exit_reason == MACH_VMEXIT_MMIO)
 			vmx_exit_insn(m, MACH_VMEXIT_MMIO, pc, insn);
-		else {
-			m->left++; /* precise: its dispatch is undone */
-			record_exit(m, v->exit_reason, pc, insn);
-		}
+		else
+			precise_exit(m, v->exit_reason, pc, insn);
 		return true;
 	}
 	uint32_t code = cause & CAUSE_CODE_MASK;
-	if (cause & CAUSE_INTERRUPT || code >= 32 ||
+	if (cause & CAUSE_INTERRUPT || code >= EXCEPTION_BITMAP_BITS ||
 	    !(v->exception_bitmap & (1u << code)))
 		return false;
-	m->left++;
 	v->exit_cause = cause;
 	v->exit_badva = badva;
-	record_exit(m, MACH_VMEXIT_EXCEPTION, pc, insn);
+	precise_exit(m, MACH_VMEXIT_EXCEPTION, pc, insn);
 	return true;
 }
 

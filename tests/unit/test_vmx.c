@@ -1021,51 +1021,49 @@ static void bad_injected_cause(struct mach_vmcs *v)
 }
 static void bad_psw(struct mach_vmcs *v) { v->guest.cr[CR_PSW] |= 1u << 7; }
 
-static const struct {
-	break_vmcs_fn *breaks;
-	const char *field;
-} entry_cases[] = {
-	{bad_control, "controls:"},
-	{bad_nested_ptbr, "nested_ptbr:"},
-	{bad_shadow_ptbr, "shadow_ptbr:"},
-	{bad_shadow_phys_ptbr, "shadow_phys_ptbr:"},
-	{bad_guest_ptbr, "guest.cr[PTBR]:"},
-	{bad_guest_ram_zero, "guest_ram:"},
-	{bad_guest_ram_unaligned, "guest_ram:"},
-	{bad_injected_interrupt, "inject_cause:"},
-	{bad_injected_cause, "inject_cause:"},
-	{bad_psw, "guest.cr[PSW]:"},
-};
-
-/* Each check refuses the entry with a line naming the field; the guest
- * ran nothing, the clock and the host did not move, the event is still
- * to be injected. */
-static void test_each_entry_check_fails_the_entry_and_changes_nothing(void **state)
+/* Breaks t's VMCS with breaks; the entry must be refused with a line
+ * naming field, and nothing else may change: the guest ran nothing, the
+ * clock and the host did not move, an event is still to be injected. */
+static void expect_entry_refused(struct vt *t, break_vmcs_fn *breaks,
+				 const char *field)
 {
-	(void)state;
-	for (size_t i = 0; i < sizeof entry_cases / sizeof entry_cases[0]; i++) {
-		struct vt *t = vt_new(false);
-		vt_load(t, "li a0, 1\nhcall\n");
-		entry_cases[i].breaks(&t->v);
-		struct mach_vmcs before = t->v;
-		struct cpu host = *mach_cpu(t->m);
-		uint64_t c0 = mach_cycles(t->m);
-		assert_int_equal(mach_vm_run(t->m, &t->v, BUDGET), MACH_STOP_VMEXIT);
-		assert_int_equal(t->v.exit_reason, MACH_VMEXIT_ENTRY_FAILED);
-		assert_non_null(t->v.entry_error);
-		if (strncmp(t->v.entry_error, entry_cases[i].field,
-			    strlen(entry_cases[i].field)) != 0)
-			fail_msg("case %zu: entry error \"%s\" does not name %s", i,
-				 t->v.entry_error, entry_cases[i].field);
-		assert_memory_equal(&t->v.guest, &before.guest, sizeof before.guest);
-		assert_int_equal(t->v.inject, before.inject);
-		assert_int_equal(t->v.exit_host_cycles, 0);
-		assert_int_equal(mach_cycles(t->m), c0);
-		assert_memory_equal(mach_cpu(t->m), &host, sizeof host);
-		assert_int_equal(stats(t).exits_by_reason[MACH_VMEXIT_ENTRY_FAILED], 1);
-		vt_teardown((void **)&t);
-	}
+	vt_load(t, "li a0, 1\nhcall\n");
+	breaks(&t->v);
+	struct mach_vmcs before = t->v;
+	struct cpu host = *mach_cpu(t->m);
+	uint64_t c0 = mach_cycles(t->m);
+	assert_int_equal(mach_vm_run(t->m, &t->v, BUDGET), MACH_STOP_VMEXIT);
+	assert_int_equal(t->v.exit_reason, MACH_VMEXIT_ENTRY_FAILED);
+	assert_non_null(t->v.entry_error);
+	if (strncmp(t->v.entry_error, field, strlen(field)) != 0)
+		fail_msg("entry error \"%s\" does not name %s", t->v.entry_error,
+			 field);
+	assert_memory_equal(&t->v.guest, &before.guest, sizeof before.guest);
+	assert_int_equal(t->v.inject, before.inject);
+	assert_int_equal(t->v.exit_host_cycles, 0);
+	assert_int_equal(mach_cycles(t->m), c0);
+	assert_memory_equal(mach_cpu(t->m), &host, sizeof host);
+	assert_int_equal(stats(t).exits_by_reason[MACH_VMEXIT_ENTRY_FAILED], 1);
 }
+
+/* One test per VM-entry check. */
+#define ENTRY_CHECK_TEST(name, breaks, field)                                \
+	static void test_entry_refuses_##name(void **state)                   \
+	{                                                                     \
+		expect_entry_refused(*state, breaks, field);                  \
+	}
+ENTRY_CHECK_TEST(an_unknown_control, bad_control, "controls:")
+ENTRY_CHECK_TEST(a_nested_table_outside_host_ram, bad_nested_ptbr, "nested_ptbr:")
+ENTRY_CHECK_TEST(a_shadow_table_outside_host_ram, bad_shadow_ptbr, "shadow_ptbr:")
+ENTRY_CHECK_TEST(a_phys_shadow_table_outside_host_ram, bad_shadow_phys_ptbr,
+		 "shadow_phys_ptbr:")
+ENTRY_CHECK_TEST(a_guest_ptbr_outside_guest_ram, bad_guest_ptbr, "guest.cr[PTBR]:")
+ENTRY_CHECK_TEST(no_guest_ram, bad_guest_ram_zero, "guest_ram:")
+ENTRY_CHECK_TEST(guest_ram_not_in_pages, bad_guest_ram_unaligned, "guest_ram:")
+ENTRY_CHECK_TEST(an_interrupt_while_ie_is_0, bad_injected_interrupt, "inject_cause:")
+ENTRY_CHECK_TEST(an_event_the_machine_has_not, bad_injected_cause, "inject_cause:")
+ENTRY_CHECK_TEST(a_reserved_psw_bit, bad_psw, "guest.cr[PSW]:")
+#undef ENTRY_CHECK_TEST
 
 /* The same VMCS, repaired, enters. */
 static void test_a_good_vmcs_enters(void **state)
@@ -1113,7 +1111,16 @@ int main(void)
 		T(test_tlb_flushes_drop_one_tag),
 		T(test_host_flush_makes_a_nested_change_seen),
 		T(test_guest_clock_equals_the_bare_machines),
-		T(test_each_entry_check_fails_the_entry_and_changes_nothing),
+		T(test_entry_refuses_an_unknown_control),
+		T(test_entry_refuses_a_nested_table_outside_host_ram),
+		T(test_entry_refuses_a_shadow_table_outside_host_ram),
+		T(test_entry_refuses_a_phys_shadow_table_outside_host_ram),
+		T(test_entry_refuses_a_guest_ptbr_outside_guest_ram),
+		T(test_entry_refuses_no_guest_ram),
+		T(test_entry_refuses_guest_ram_not_in_pages),
+		T(test_entry_refuses_an_interrupt_while_ie_is_0),
+		T(test_entry_refuses_an_event_the_machine_has_not),
+		T(test_entry_refuses_a_reserved_psw_bit),
 		T(test_a_good_vmcs_enters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
