@@ -51,7 +51,7 @@ MACHINE_SRCS = machine/machine.c machine/cpu.c machine/mmu.c \
 	       machine/dev_console.c machine/dev_timer.c machine/dev_disk.c \
 	       machine/dev_test.c machine/dev_bus.c
 VMM_SRCS = vmm/vmm.c vmm/emulate.c vmm/reflect.c vmm/shadow.c vmm/mmio.c \
-	   vmm/hcall.c vmm/patch.c
+	   vmm/hcall.c vmm/patch.c vmm/hybrid.c
 TOOLS_SRCS = tools/trapeze.c tools/cmd_as.c tools/cmd_dis.c tools/cmd_run.c tools/target.c \
 	     tools/explain.c \
 	     tools/cmd_audit.c tools/audit.c tools/lockstep.c tools/cmd_debug.c

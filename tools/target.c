@@ -132,6 +132,8 @@ static int parse_args(const char *cmd, int argc, char **argv,
 			o->stats = true;
 		} else if (strcmp(a, "--patch") == 0) {
 			o->patch = true;
+		} else if (strcmp(a, "--hybrid") == 0) {
+			o->hybrid = true;
 		} else if (strcmp(a, "--lockstep") == 0) {
 			o->lockstep = true;
 		} else if (strcmp(a, "--host-time") == 0) {
@@ -157,6 +159,9 @@ static int parse_args(const char *cmd, int argc, char **argv,
 		return run_usage_error(cmd, "%s", "--lockstep runs one image, on the bare "
 				   "machine and under the VMM at once (no --vmm, "
 				   "--trace, --host-time)");
+	if (o->hybrid && (!o->vmm || o->patch))
+		return run_usage_error(cmd, "%s", "--hybrid needs --vmm, and is "
+				   "another answer than --patch (not both)");
 	if (!o->vmm && !o->lockstep && o->nimages > 1)
 		return run_usage_error(cmd, "one image only on the bare machine (several "
 				   "need --vmm): '%s'", o->images[1].path);
@@ -323,6 +328,7 @@ static int open_vmm(struct target *t)
 static int open_vms(struct target *t, const uint32_t *mems)
 {
 	struct vmm_config cfg = {.leaky = t->o.leaky, .patch = t->o.patch,
+				 .hybrid = t->o.hybrid,
 				 .host_time = t->o.host_time,
 				 .quantum = t->o.quantum,
 				 .host_ram = vmm_host_ram_for(mems, t->nvms),
@@ -590,7 +596,7 @@ static void print_vm_stats(const struct vmm *v, int vm)
 			    st.exits_by_action[VMM_ACT_WAITED] +
 			    st.exits_by_action[VMM_ACT_PATCHED] +
 			    st.exits_by_action[VMM_ACT_ACCESS];
-	uint64_t all = st.guest_instret + emulated;
+	uint64_t all = st.guest_instret + emulated + st.interpreted;
 	fprintf(stderr, "vm%d: %" PRIu64 " guest instructions, %.2f%% run "
 			"directly; %" PRIu64 " guest cycles; %" PRIu64
 			" exits, %" PRIu64 " interrupts injected, %" PRIu64
@@ -624,6 +630,12 @@ static void print_vm_stats(const struct vmm *v, int vm)
 		fprintf(stderr, "vm%d: shadow pool ran dry %" PRIu64 " times: its "
 				"shadows dropped and refilled\n",
 			vm, st.shadow_reclaims);
+	if (st.interpret_entries)
+		fprintf(stderr, "vm%d: hybrid: %" PRIu64 " instructions interpreted, "
+				"interpretation entered %" PRIu64 " times, left %"
+				PRIu64 " times\n",
+			vm, st.interpreted, st.interpret_entries,
+			st.interpret_leaves);
 	if (st.pages_scanned)
 		fprintf(stderr, "vm%d: binary patching: %" PRIu64 " pages scanned, "
 				"%" PRIu64 " patch sites, %" PRIu64 " patch traps, %"

@@ -42,7 +42,7 @@ static const struct command commands[] = {
 	 "instruction print as .word.  A malformed image is refused with the\n"
 	 "reason (exit status 1).\n"},
 	{"run", cmd_run, "boot an image on the bare machine, or VMs under the VMM",
-	 "usage: trapeze run [--vmm] [--mode=clean|leaky] [--patch] [--lockstep]\n"
+	 "usage: trapeze run [--vmm] [--mode=clean|leaky] [--patch | --hybrid] [--lockstep]\n"
 	 "                   [--mem=SIZE] [--max-cycles=N] [--quantum=N] [--disk=FILE]\n"
 	 "                   [--console-in=FILE] [--stats] [--trace=FILE] [--host-time]\n"
 	 "                   [-I DIR]... IMAGE[,disk=FILE][,mem=SIZE]...\n"
@@ -82,6 +82,10 @@ static const struct command commands[] = {
 	 "                 histogram of each VM\n"
 	 "  --trace=FILE   (--vmm) one JSON object per exit, in order\n"
 	 "  --patch        (--vmm, leaky) binary-patch sensitive instructions\n"
+	 "  --hybrid       (--vmm) Popek-Goldberg's hybrid VMM (Theorem 3): the\n"
+	 "                 guest's user code runs directly, its supervisor code is\n"
+	 "                 interpreted by the VMM, instruction by instruction; exact\n"
+	 "                 in leaky mode too, without patching (see trapeze audit)\n"
 	 "  --host-time    (--vmm) rdcycle reads the VM's clock plus the host\n"
 	 "                 cycles the VMM spent on that VM: its work shows, as on\n"
 	 "                 hardware without TSC offsetting (equivalence of timing\n"
