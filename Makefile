@@ -303,10 +303,12 @@ guest: $(TRAPEZE) $(O)/include/pg32.inc
 
 # The isolation suite: adversarial guests, natively, under the VMM and
 # next to a neighbour VM; the binary-patching ones on the leaky machine,
-# under --patch (tests/guest/attack/run.sh).
+# under --patch (tests/guest/attack/run.sh); then all again under the
+# hybrid VMM (HYBRID=1: --hybrid, the leaky ones with no patching).
 .PHONY: attack
 attack: $(TRAPEZE) $(O)/include/pg32.inc
 	@tests/guest/attack/run.sh $(TRAPEZE) $(O)/attack
+	@HYBRID=1 tests/guest/attack/run.sh $(TRAPEZE) $(O)/attack-hybrid
 
 e2e: $(TRAPEZE)
 	@tests/e2e/run.sh $(TRAPEZE) $(O)/e2e
@@ -403,7 +405,9 @@ REGRESSION_SEEDS = 3057840
 # Large programs (diffgen --large; tests/gen/gen.c, "large programs"),
 # made to find the bounds of binary patching: seeds 1-32 in the normal
 # build, 33-48 in the sanitizer build, both pairs (clean, and leaky with
-# --patch).
+# --patch).  The hybrid VMM (HYBRID=1, both pairs with --hybrid) runs a
+# representative subset: random seeds 1-200 and large 1-16 in the normal
+# build, 801-850 and 33-40 in the sanitizer build (about 25 s).
 # PATCH_REGRESSION_SEEDS: FLAG:SEED of large programs whose leaky pair
 # the execution-driven patcher (before whole-page scanning) failed, by
 # what they need: fans of over 1024 pending branches, whose dropped
@@ -429,6 +433,11 @@ diff-test: $(TRAPEZE) $(O)/diffgen
 	@echo "diff-large: large programs (diffgen --large), seeds $(if $(SAN),33-48,1-32)"
 	@DIFF_LABEL=diff-large tests/gen/run.sh $(TRAPEZE) $(O)/diffgen \
 	  $(O)/diff-large $(if $(SAN),33 16,1 32) --large
+	@echo "diff-hybrid: the hybrid VMM (--hybrid), clean and leaky: random programs $(if $(SAN),801-850,1-200), large $(if $(SAN),33-40,1-16)"
+	@HYBRID=1 DIFF_LABEL=diff-hybrid tests/gen/run.sh $(TRAPEZE) \
+	  $(O)/diffgen $(O)/diff-hybrid $(if $(SAN),801 50,1 200)
+	@HYBRID=1 DIFF_LABEL=diff-hybrid-large tests/gen/run.sh $(TRAPEZE) \
+	  $(O)/diffgen $(O)/diff-hybrid-large $(if $(SAN),33 8,1 16) --large
 	@$(if $(SAN),,$(MAKE) --no-print-directory patch-regression)
 
 patch-regression: $(TRAPEZE) $(O)/diffgen

@@ -32,6 +32,9 @@
 # apart); the exit status is 1 if any seed failed.  PAIRS=clean (or
 # PAIRS=leaky) in the environment compares only that pair.
 #
+# HYBRID=1 in the environment runs the hybrid VMM instead (--vmm --hybrid,
+# Theorem 3) in both pairs: clean and leaky alike, with no patching.
+#
 # tests/gen/known-failures lists "SEED PAIR [GEN_FLAG]" (PAIR: clean or
 # leaky) for VMM bugs not fixed yet: that pair of that seed (made with
 # that flag) is not compared, and a line before the summary says how many
@@ -53,6 +56,7 @@ FIRST=$4
 COUNT=$5
 FLAG=${6-}
 PAIRS=${PAIRS:-clean leaky} # the environment may choose fewer pairs
+HYBRID=${HYBRID-}
 gtag= # how a seed is named in reports: "seed N" or "seed N (--large)"
 [ -z "$FLAG" ] || gtag=" ($FLAG)"
 SRC=$(cd "$(dirname "$0")" && pwd)
@@ -80,6 +84,16 @@ first_diff() {
 		"$1" "$2"
 }
 
+# vmm_option MODE: the VMM's technique for that pair; pair_tag MODE: how
+# a report names the pair
+vmm_option() {
+	if [ -n "$HYBRID" ]; then echo --hybrid; elif [ "$1" = leaky ]; then echo --patch; fi
+}
+pair_tag() {
+	if [ -n "$HYBRID" ]; then echo " ($1, --hybrid)"
+	elif [ "$1" = leaky ]; then echo " (leaky, --patch)"; fi
+}
+
 # native SEED MODE: the bare run, into cur.SEED.MODE.{out,err,rc}
 native() {
 	"$TRAPEZE" run --max-cycles=$MAX_CYCLES --mode="$2" "$OUT/cur.$1.elf" \
@@ -90,9 +104,8 @@ native() {
 # vmm_alone SEED MODE: the program alone under the VMM, into
 # cur.SEED.MODE-vmm.{out,err,rc}
 vmm_alone() {
-	if [ "$2" = leaky ]; then set -- "$1" "$2" --patch; fi
-	# shellcheck disable=SC2086 # ${3-}: --patch, or nothing at all
-	"$TRAPEZE" run --max-cycles=$MAX_CYCLES --vmm --mode="$2" ${3-} \
+	# shellcheck disable=SC2046 # the option, or nothing at all
+	"$TRAPEZE" run --max-cycles=$MAX_CYCLES --vmm --mode="$2" $(vmm_option "$2") \
 		"$OUT/cur.$1.elf" \
 		>"$OUT/cur.$1.$2-vmm.out" 2>"$OUT/cur.$1.$2-vmm.err" </dev/null
 	echo $? >"$OUT/cur.$1.$2-vmm.rc"
@@ -102,8 +115,7 @@ vmm_alone() {
 compare() {
 	s=$1
 	m=$2
-	tag=
-	[ "$m" = clean ] || tag=" (leaky, --patch)"
+	tag=$(pair_tag "$m")
 	a=$OUT/cur.$s.$m
 	b=$OUT/cur.$s.$m-vmm
 	if ! cmp -s "$a.out" "$b.out"; then
@@ -146,8 +158,7 @@ batch() {
 			native "$s" $m
 			elfs="$elfs $OUT/cur.$s.elf"
 		done
-		patch=
-		[ $m = clean ] || patch=--patch
+		patch=$(vmm_option $m)
 		# shellcheck disable=SC2086 # the lists are split on purpose
 		"$TRAPEZE" run --max-cycles=$MAX_CYCLES --vmm --mode=$m $patch \
 			$elfs >"$OUT/b.out" 2>"$OUT/b.err" </dev/null
@@ -189,8 +200,7 @@ batch() {
 		rm -f "$OUT/cur.$s.$m-vmm.rc"
 		vmm_alone "$s" "$m"
 		if compare "$s" "$m"; then
-			tag=
-			[ "$m" = clean ] || tag=" (leaky, --patch)"
+			tag=$(pair_tag "$m")
 			echo "FAIL seed $s$gtag$tag: differs only next to other VMs" \
 				"(vm$i of seeds$good):" \
 				"$(first_diff "$OUT/cur.$s.$m.out" "$OUT/cur.$s.$m-vmmbatch.out")" \
