@@ -631,9 +631,9 @@ static void print_vm_stats(const struct vmm *v, int vm)
 				"shadows dropped and refilled\n",
 			vm, st.shadow_reclaims);
 	if (st.interpret_entries)
-		fprintf(stderr, "vm%d: hybrid: %" PRIu64 " instructions interpreted, "
-				"interpretation entered %" PRIu64 " times, left %"
-				PRIu64 " times\n",
+		fprintf(stderr, "vm%d: hybrid: %" PRIu64 " instructions interpreted; "
+				"switched to interpreting %" PRIu64 " times, back "
+				"to running directly %" PRIu64 " times\n",
 			vm, st.interpreted, st.interpret_entries,
 			st.interpret_leaves);
 	if (st.pages_scanned)

@@ -356,10 +356,10 @@ void hybrid_run(struct vm *vm, uint64_t until)
 		vm->interpreting = true;
 		vm->stats.interpret_entries++;
 	}
+	uint64_t retired = vm->instret;
 	/* At least one instruction, as a slice of the machine runs. */
 	do {
 		enum step s;
-		vm->stats.interpreted++;
 		do
 			s = interpret_one(vm);
 		while (s == STEP_AGAIN && vm->state == VM_RUNNING);
@@ -367,6 +367,7 @@ void hybrid_run(struct vm *vm, uint64_t until)
 			break;
 	} while (vm->state == VM_RUNNING && hybrid_interprets(vm) &&
 		 vm->cycles < until);
+	vm->stats.interpreted += vm->instret - retired;
 	if (!hybrid_interprets(vm)) {
 		vm->interpreting = false;
 		vm->stats.interpret_leaves++;

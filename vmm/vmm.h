@@ -240,7 +240,7 @@ struct vmm_vm_stats {
 	uint64_t exits;
 	uint64_t injections;     /* virtual interrupts injected */
 	uint64_t guest_instret;  /* instructions the guest ran directly */
-	/* --hybrid: instructions interpreted (virtual supervisor mode; on
+	/* --hybrid: instructions interpreted and retired (virtual supervisor mode; on
 	 * the leaky machine also virtual user mode with paging off), and how
 	 * often the VM's code went from running directly to being
 	 * interpreted and back */
