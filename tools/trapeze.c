@@ -165,8 +165,13 @@ static const struct command commands[] = {
 	 "privileged (traps in user mode), control-sensitive (changes MODE,\n"
 	 "IE, PG, PTBR, TVEC or other control state), behaviour-sensitive (its\n"
 	 "effect depends on that state).  Prints the table and whether\n"
-	 "Theorem 1 holds (sensitive is a subset of privileged).  Exit status\n"
-	 "0 if it holds, 1 if not, 3 if the execution disagrees with the\n"
+	 "Theorem 1 holds (sensitive is a subset of privileged); then\n"
+	 "Theorem 3's condition for a hybrid VMM (run --vmm --hybrid), from\n"
+	 "the user-mode runs only: which instructions are user-sensitive and\n"
+	 "not privileged, which control state each reads, and whether a\n"
+	 "monitor can make that state the guest's (IE and TVEC: yes; PG and\n"
+	 "PTBR: no) so that it runs directly and exactly.  Exit status 0 if\n"
+	 "Theorem 1 holds, 1 if not, 3 if the execution disagrees with the\n"
 	 "instruction table's flags, 70 if the experiment itself could not\n"
 	 "run (no memory for a machine).\n"},
 	{"help", cmd_help, "show this list, or the help of a command",
