@@ -546,12 +546,27 @@ int audit_classify(bool leaky, struct audit_row rows[OP_COUNT], FILE *err)
 	return rc;
 }
 
+typedef bool sensitivity_fn(const struct audit_row *row);
+
+/* Prints "a, b, c" of the instructions that are sensitive by the given
+ * measure and not privileged (to f, if not NULL); returns how many. */
+static unsigned unprivileged(FILE *f, const struct audit_row rows[OP_COUNT],
+			     sensitivity_fn *sensitive)
+{
+	unsigned n = 0;
+	for (unsigned op = 1; op < OP_COUNT; op++) {
+		if (!sensitive(&rows[op]) || rows[op].privileged)
+			continue;
+		if (f)
+			fprintf(f, "%s%s", n ? ", " : "", isa_info(op)->mnemonic);
+		n++;
+	}
+	return n;
+}
+
 bool audit_theorem_holds(const struct audit_row rows[OP_COUNT])
 {
-	for (unsigned op = 1; op < OP_COUNT; op++)
-		if (audit_sensitive(&rows[op]) && !rows[op].privileged)
-			return false;
-	return true;
+	return unprivileged(NULL, rows, audit_sensitive) == 0;
 }
 
 /* "runs", "PRIV", "runs/DIVZERO", "waits": what the runs in one mode did. */
@@ -629,15 +644,8 @@ static void print_theorem1(FILE *f, const char *mode,
 			   "privileged (%s mode)\n", mode);
 		return;
 	}
-	unsigned n = 0;
-	for (unsigned op = 1; op < OP_COUNT; op++)
-		if (audit_sensitive(&rows[op]) && !rows[op].privileged)
-			n++;
 	fprintf(f, "Theorem 1 fails: ");
-	unsigned i = 0;
-	for (unsigned op = 1; op < OP_COUNT; op++)
-		if (audit_sensitive(&rows[op]) && !rows[op].privileged)
-			fprintf(f, "%s%s", i++ ? ", " : "", isa_info(op)->mnemonic);
+	unsigned n = unprivileged(f, rows, audit_sensitive);
 	fprintf(f, " %s sensitive but not privileged (%s mode)\n",
 		n == 1 ? "is" : "are", mode);
 }
@@ -649,10 +657,7 @@ bool audit_user_sensitive(const struct audit_row *row)
 
 bool audit_theorem3_holds(const struct audit_row rows[OP_COUNT])
 {
-	for (unsigned op = 1; op < OP_COUNT; op++)
-		if (audit_user_sensitive(&rows[op]) && !rows[op].privileged)
-			return false;
-	return true;
+	return unprivileged(NULL, rows, audit_user_sensitive) == 0;
 }
 
 /* "IE, PG": the control state named by AUDIT_DEP_* bits. */
@@ -735,10 +740,7 @@ static void print_theorem3(FILE *f, const char *mode,
 		return;
 	}
 	fprintf(f, "Theorem 3 fails: ");
-	unsigned i = 0;
-	for (unsigned op = 1; op < OP_COUNT; op++)
-		if (audit_user_sensitive(&rows[op]) && !rows[op].privileged)
-			fprintf(f, "%s%s", i++ ? ", " : "", isa_info(op)->mnemonic);
+	unsigned i = unprivileged(f, rows, audit_user_sensitive);
 	fprintf(f, " %s user-sensitive but not privileged (%s mode)%s\n",
 		i == 1 ? "is" : "are", mode,
 		exact_with_paging ? "; with IE and TVEC mirrored it holds for "
