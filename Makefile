@@ -501,6 +501,7 @@ bench: $(TRAPEZE) build/guestos.elf build/guestos-pv.elf build/guestos.disk $(O)
 	@bench/run.sh $(TRAPEZE)
 	@bench/vmm.sh $(TRAPEZE) build/guestos.elf build/guestos.disk
 	@bench/compare.sh $(TRAPEZE) $(O)/include build/guestos.elf build/guestos-pv.elf build/guestos.disk
+	@bench/hybrid.sh $(TRAPEZE) build/guestos.elf build/guestos.disk
 	@bench/debug.sh $(TRAPEZE) build/guestos.elf build/guestos.disk
 	@bench/vms.sh $(TRAPEZE) build/guestos.elf build/guestos.disk tests/e2e-guestos/expected.out
 
