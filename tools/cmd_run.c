@@ -94,7 +94,7 @@ static int run_lockstep(const struct run_options *o)
 		return rc;
 	const struct image_arg *im = &o->images[0];
 	struct lockstep_options lo = {
-		.leaky = o->leaky, .patch = o->patch,
+		.leaky = o->leaky, .patch = o->patch, .hybrid = o->hybrid,
 		.mem = im->mem ? im->mem : o->mem,
 		.disk = im->disk ? im->disk : o->disk,
 		.max_steps = o->max_cycles ? o->max_cycles : UINT64_MAX,

@@ -35,7 +35,7 @@ int cmd_dot(int argc, char **argv);
  * if they agree to the end, 1 at the first difference (printed). */
 struct elf_image;
 struct lockstep_options {
-	bool leaky, patch;
+	bool leaky, patch, hybrid;
 	uint32_t mem;
 	const char *disk;
 	uint64_t max_steps;

@@ -159,9 +159,10 @@ static int parse_args(const char *cmd, int argc, char **argv,
 		return run_usage_error(cmd, "%s", "--lockstep runs one image, on the bare "
 				   "machine and under the VMM at once (no --vmm, "
 				   "--trace, --host-time)");
-	if (o->hybrid && (!o->vmm || o->patch))
-		return run_usage_error(cmd, "%s", "--hybrid needs --vmm, and is "
-				   "another answer than --patch (not both)");
+	if (o->hybrid && ((!o->vmm && !o->lockstep) || o->patch))
+		return run_usage_error(cmd, "%s", "--hybrid needs --vmm (or "
+				   "--lockstep), and is another answer than --patch "
+				   "(not both)");
 	if (!o->vmm && !o->lockstep && o->nimages > 1)
 		return run_usage_error(cmd, "one image only on the bare machine (several "
 				   "need --vmm): '%s'", o->images[1].path);

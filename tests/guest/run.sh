@@ -201,8 +201,25 @@ for src in "$SRC"/*.s; do
 done
 
 # Lockstep: the bare machine and the VMM compared after every single guest
-# step (trapeze run --lockstep); leaky tests with --patch.  hcall.s is left
-# out: a hypercall is by design not what the bare machine does.
+# step (trapeze run --lockstep); leaky tests with --patch; then every test
+# under the hybrid VMM, clean and leaky (--lockstep --hybrid).  hcall.s is
+# left out: a hypercall is by design not what the bare machine does.
+# lockstep NAME ELF TAG OPTIONS...: one lockstep run, reported as TAG.
+lockstep() {
+	name=$1 elf=$2 tag=$3
+	shift 3
+	case "$*" in
+	*"$OUT/test.disk"*) make_disk "$OUT/test.disk" ;;
+	esac
+	"$TRAPEZE" run --lockstep --max-cycles=$MAX_CYCLES "$@" "$elf" \
+		< /dev/null > /dev/null 2> "$OUT/$name.lockstep.err"
+	reason=""
+	if ! grep -q 'agree at every one$' "$OUT/$name.lockstep.err"; then
+		sed 's/^/    /' "$OUT/$name.lockstep.err"
+		reason="the bare machine and the VMM differ in lockstep"
+	fi
+	report "$name" " [$tag]" "$reason"
+}
 for src in "$SRC"/*.s; do
 	name=$(basename "$src" .s)
 	elf=$OUT/$name.elf
@@ -211,18 +228,15 @@ for src in "$SRC"/*.s; do
 	case $opts in
 	*--mode=leaky*) opts="$opts --patch" ;;
 	esac
-	case $opts in
-	*"$OUT/test.disk"*) make_disk "$OUT/test.disk" ;;
-	esac
 	# shellcheck disable=SC2086
-	"$TRAPEZE" run --lockstep --max-cycles=$MAX_CYCLES $opts "$elf" \
-		< /dev/null > /dev/null 2> "$OUT/$name.lockstep.err"
-	reason=""
-	if ! grep -q 'agree at every one$' "$OUT/$name.lockstep.err"; then
-		sed 's/^/    /' "$OUT/$name.lockstep.err"
-		reason="the bare machine and the VMM differ in lockstep"
-	fi
-	report "$name" " [lockstep]" "$reason"
+	lockstep "$name" "$elf" lockstep $opts
+	opts=$(directive "$src" run | sed -e "s|@SRC@|$SRC|g" -e "s|@OUT@|$OUT|g" \
+		-e 's/--mode=[a-z]*//')
+	for mode in clean leaky; do
+		# shellcheck disable=SC2086
+		lockstep "$name" "$elf" "lockstep, $mode, --hybrid" --mode=$mode \
+			--hybrid $opts
+	done
 done
 
 echo "guest: $passed passed, $failed failed"
