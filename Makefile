@@ -51,7 +51,7 @@ MACHINE_SRCS = machine/machine.c machine/cpu.c machine/mmu.c \
 	       machine/dev_console.c machine/dev_timer.c machine/dev_disk.c \
 	       machine/dev_test.c machine/dev_bus.c machine/vmx.c
 VMM_SRCS = vmm/vmm.c vmm/emulate.c vmm/reflect.c vmm/shadow.c vmm/mmio.c \
-	   vmm/hcall.c vmm/patch.c vmm/hw.c
+	   vmm/hcall.c vmm/patch.c vmm/hw.c vmm/hybrid.c
 TOOLS_SRCS = tools/trapeze.c tools/cmd_as.c tools/cmd_dis.c tools/cmd_run.c tools/target.c \
 	     tools/explain.c \
 	     tools/cmd_audit.c tools/audit.c tools/lockstep.c tools/cmd_debug.c
@@ -75,7 +75,7 @@ endif
 
 # --- unit tests (cmocka), each linked with the layers it tests ----------
 UNIT_TESTS = test_isa test_asm test_elf test_cpu test_mmu test_devices \
-	     test_monitor test_audit test_vmm test_vmx test_hw
+	     test_monitor test_audit test_vmm test_vmx test_hw test_hybrid
 UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/%)
 
 $(O)/tests/test_isa: $(O)/tests/unit/test_isa.o $(ISA_OBJS)
@@ -90,6 +90,7 @@ $(O)/tests/test_audit: $(O)/tests/unit/test_audit.o $(O)/tools/audit.o \
 		       $(MACHINE_OBJS) $(ISA_OBJS)
 $(O)/tests/test_vmm: $(O)/tests/unit/test_vmm.o $(VMM_OBJS) $(MACHINE_OBJS) $(ISA_OBJS)
 $(O)/tests/test_hw: $(O)/tests/unit/test_hw.o $(VMM_OBJS) $(MACHINE_OBJS) $(ISA_OBJS)
+$(O)/tests/test_hybrid: $(O)/tests/unit/test_hybrid.o $(VMM_OBJS) $(MACHINE_OBJS) $(ISA_OBJS)
 
 .PHONY: all demo check check-build unit guest e2e isa-md check-isa-md bench bench-labs \
 	install clean
@@ -305,10 +306,12 @@ guest: $(TRAPEZE) $(O)/include/pg32.inc
 
 # The isolation suite: adversarial guests, natively, under the VMM and
 # next to a neighbour VM; the binary-patching ones on the leaky machine,
-# under --patch (tests/guest/attack/run.sh).
+# under --patch (tests/guest/attack/run.sh); then all again under the
+# hybrid VMM (HYBRID=1: --hybrid, the leaky ones with no patching).
 .PHONY: attack
 attack: $(TRAPEZE) $(O)/include/pg32.inc
 	@tests/guest/attack/run.sh $(TRAPEZE) $(O)/attack
+	@HYBRID=1 tests/guest/attack/run.sh $(TRAPEZE) $(O)/attack-hybrid
 
 e2e: $(TRAPEZE)
 	@tests/e2e/run.sh $(TRAPEZE) $(O)/e2e
@@ -405,7 +408,9 @@ REGRESSION_SEEDS = 3057840
 # Large programs (diffgen --large; tests/gen/gen.c, "large programs"),
 # made to find the bounds of binary patching: seeds 1-32 in the normal
 # build, 33-48 in the sanitizer build, both pairs (clean, and leaky with
-# --patch).
+# --patch).  The hybrid VMM (HYBRID=1, both pairs with --hybrid) runs a
+# representative subset: random seeds 1-200 and large 1-16 in the normal
+# build, 801-850 and 33-40 in the sanitizer build (about 25 s).
 # PATCH_REGRESSION_SEEDS: FLAG:SEED of large programs whose leaky pair
 # the execution-driven patcher (before whole-page scanning) failed, by
 # what they need: fans of over 1024 pending branches, whose dropped
@@ -434,6 +439,11 @@ diff-test: $(TRAPEZE) $(O)/diffgen
 	@echo "diff-large: large programs (diffgen --large), seeds $(if $(SAN),33-48,1-32)"
 	@DIFF_LABEL=diff-large tests/gen/run.sh $(TRAPEZE) $(O)/diffgen \
 	  $(O)/diff-large $(if $(SAN),33 16,1 32) --large
+	@echo "diff-hybrid: the hybrid VMM (--hybrid), clean and leaky: random programs $(if $(SAN),801-850,1-200), large $(if $(SAN),33-40,1-16)"
+	@HYBRID=1 DIFF_LABEL=diff-hybrid tests/gen/run.sh $(TRAPEZE) \
+	  $(O)/diffgen $(O)/diff-hybrid $(if $(SAN),801 50,1 200)
+	@HYBRID=1 DIFF_LABEL=diff-hybrid-large tests/gen/run.sh $(TRAPEZE) \
+	  $(O)/diffgen $(O)/diff-hybrid-large $(if $(SAN),33 8,1 16) --large
 	@$(if $(SAN),,$(MAKE) --no-print-directory patch-regression)
 
 patch-regression: $(TRAPEZE) $(O)/diffgen
@@ -496,6 +506,7 @@ bench: $(TRAPEZE) build/guestos.elf build/guestos-pv.elf build/guestos.disk $(O)
 	@bench/run.sh $(TRAPEZE)
 	@bench/vmm.sh $(TRAPEZE) build/guestos.elf build/guestos.disk
 	@bench/compare.sh $(TRAPEZE) $(O)/include build/guestos.elf build/guestos-pv.elf build/guestos.disk
+	@bench/hybrid.sh $(TRAPEZE) build/guestos.elf build/guestos.disk
 	@bench/debug.sh $(TRAPEZE) build/guestos.elf build/guestos.disk
 	@bench/vms.sh $(TRAPEZE) build/guestos.elf build/guestos.disk tests/e2e-guestos/expected.out
 	@bench/hw.sh $(TRAPEZE) build/guestos.elf build/guestos.disk

@@ -410,10 +410,60 @@ bool audit_sensitive(const struct audit_row *row)
 	return row->control_sensitive || row->behaviour_sensitive;
 }
 
+/* A digest of RAM after a run (FNV-1a), to compare runs of user mode
+ * with each other without keeping a copy of RAM for every state. */
+static uint64_t ram_digest(const uint8_t *ram)
+{
+	uint64_t h = 14695981039346656037ull;
+	for (uint32_t i = 0; i < AUDIT_RAM_SIZE; i++)
+		h = (h ^ ram[i]) * 1099511628211ull;
+	return h;
+}
+
+/* The choices of a state that Theorem 3's analysis tells apart, each with
+ * the AUDIT_DEP_* bit it stands for. */
+static const struct {
+	unsigned state, dep;
+} choices[] = {
+	{STATE_IE, AUDIT_DEP_IE},
+	{STATE_PG, AUDIT_DEP_PG},
+	{STATE_TVEC1, AUDIT_DEP_TVEC},
+	{STATE_PTBR1, AUDIT_DEP_PTBR},
+};
+
+/* What the user-mode runs of one encoding and operand set did, by state. */
+struct user_runs {
+	bool completed[NSTATES];
+	struct run run[NSTATES];
+	uint64_t ram[NSTATES];
+};
+
+/* Theorem 3: which choices the user-mode results depend on: two completed
+ * user runs from states that differ in that one choice, with another
+ * result. */
+static unsigned user_dependencies(const struct user_runs *u)
+{
+	unsigned deps = 0;
+	for (unsigned s = 0; s < NSTATES; s++) {
+		if (!(s & STATE_USER) || !u->completed[s])
+			continue;
+		for (size_t k = 0; k < sizeof choices / sizeof choices[0]; k++) {
+			unsigned t = s ^ choices[k].state;
+			if (!u->completed[t])
+				continue;
+			if (memcmp(u->run[s].x, u->run[t].x, sizeof u->run[s].x) != 0 ||
+			    u->run[s].pc != u->run[t].pc || u->ram[s] != u->ram[t])
+				deps |= choices[k].dep;
+		}
+	}
+	return deps;
+}
+
 /* Runs one instruction from every state, with every encoding and operand
  * set, and classifies it. */
 static int classify_one(bool leaky, unsigned op, struct audit_row *row,
-			uint32_t nop, uint8_t *ram, uint8_t *ref_ram, FILE *err)
+			uint32_t nop, uint8_t *ram, uint8_t *ref_ram,
+			struct user_runs *u, FILE *err)
 {
 	const struct isa_opinfo *info = isa_info(op);
 	struct audit_error e = {err, info->mnemonic};
@@ -432,6 +482,7 @@ static int classify_one(bool leaky, unsigned op, struct audit_row *row,
 			 * others are compared with. */
 			struct run ref = {0}, r;
 			bool have_ref = false;
+			memset(u->completed, 0, sizeof u->completed);
 			for (unsigned s = 0; s < NSTATES; s++) {
 				if (run_one(leaky, nop, word, s, opset, &r, ram, &e))
 					return -1;
@@ -448,8 +499,14 @@ static int classify_one(bool leaky, unsigned op, struct audit_row *row,
 					continue;
 				}
 				*outcomes |= r.waited ? AUDIT_WAITED : AUDIT_RAN;
-				if (user)
+				if (user) {
 					user_always_priv = false;
+					u->completed[s] = true;
+					u->run[s] = r;
+					u->ram[s] = ram_digest(ram);
+					if (r.control_changed || r.waited)
+						row->user_control_sensitive = true;
+				}
 				if (r.control_changed || r.waited)
 					row->control_sensitive = true;
 				if (!have_ref) {
@@ -462,6 +519,7 @@ static int classify_one(bool leaky, unsigned op, struct audit_row *row,
 					row->behaviour_sensitive = true;
 				}
 			}
+			row->user_depends |= user_dependencies(u);
 		}
 	}
 	row->privileged = user_always_priv && !super_priv;
@@ -475,23 +533,40 @@ int audit_classify(bool leaky, struct audit_row rows[OP_COUNT], FILE *err)
 	if (!isa_encode(&nop_insn, &nop))
 		return -1;
 	uint8_t *ram = malloc(AUDIT_RAM_SIZE), *ref_ram = malloc(AUDIT_RAM_SIZE);
-	int rc = ram && ref_ram ? 0 : -1;
+	struct user_runs *u = malloc(sizeof *u);
+	int rc = ram && ref_ram && u ? 0 : -1;
 	if (rc && err)
 		fprintf(err, "audit: out of memory\n");
 	memset(&rows[0], 0, sizeof rows[0]);
 	for (unsigned op = 1; op < OP_COUNT && rc == 0; op++)
-		rc = classify_one(leaky, op, &rows[op], nop, ram, ref_ram, err);
+		rc = classify_one(leaky, op, &rows[op], nop, ram, ref_ram, u, err);
 	free(ram);
 	free(ref_ram);
+	free(u);
 	return rc;
+}
+
+typedef bool sensitivity_fn(const struct audit_row *row);
+
+/* Prints "a, b, c" of the instructions that are sensitive by the given
+ * measure and not privileged (to f, if not NULL); returns how many. */
+static unsigned unprivileged(FILE *f, const struct audit_row rows[OP_COUNT],
+			     sensitivity_fn *sensitive)
+{
+	unsigned n = 0;
+	for (unsigned op = 1; op < OP_COUNT; op++) {
+		if (!sensitive(&rows[op]) || rows[op].privileged)
+			continue;
+		if (f)
+			fprintf(f, "%s%s", n ? ", " : "", isa_info(op)->mnemonic);
+		n++;
+	}
+	return n;
 }
 
 bool audit_theorem_holds(const struct audit_row rows[OP_COUNT])
 {
-	for (unsigned op = 1; op < OP_COUNT; op++)
-		if (audit_sensitive(&rows[op]) && !rows[op].privileged)
-			return false;
-	return true;
+	return unprivileged(NULL, rows, audit_sensitive) == 0;
 }
 
 /* "runs", "PRIV", "runs/DIVZERO", "waits": what the runs in one mode did. */
@@ -526,6 +601,11 @@ static const char *verdict(const struct audit_row *row)
 	return sensitive ? "VIOLATION: sensitive, not privileged" : "innocuous";
 }
 
+static void print_theorem1(FILE *f, const char *mode,
+			   const struct audit_row rows[OP_COUNT]);
+static void print_theorem3(FILE *f, const char *mode,
+			   const struct audit_row rows[OP_COUNT]);
+
 void audit_print(FILE *f, bool leaky, const struct audit_row rows[OP_COUNT])
 {
 	const char *mode = leaky ? "leaky" : "clean";
@@ -552,23 +632,122 @@ void audit_print(FILE *f, bool leaky, const struct audit_row rows[OP_COUNT])
 			row->behaviour_sensitive ? "yes" : "-", verdict(row));
 	}
 	fputc('\n', f);
+	print_theorem1(f, mode, rows);
+	print_theorem3(f, mode, rows);
+}
 
+static void print_theorem1(FILE *f, const char *mode,
+			   const struct audit_row rows[OP_COUNT])
+{
 	if (audit_theorem_holds(rows)) {
 		fprintf(f, "Theorem 1 holds: every sensitive instruction is "
 			   "privileged (%s mode)\n", mode);
 		return;
 	}
-	unsigned n = 0;
-	for (unsigned op = 1; op < OP_COUNT; op++)
-		if (audit_sensitive(&rows[op]) && !rows[op].privileged)
-			n++;
 	fprintf(f, "Theorem 1 fails: ");
-	unsigned i = 0;
-	for (unsigned op = 1; op < OP_COUNT; op++)
-		if (audit_sensitive(&rows[op]) && !rows[op].privileged)
-			fprintf(f, "%s%s", i++ ? ", " : "", isa_info(op)->mnemonic);
+	unsigned n = unprivileged(f, rows, audit_sensitive);
 	fprintf(f, " %s sensitive but not privileged (%s mode)\n",
 		n == 1 ? "is" : "are", mode);
+}
+
+bool audit_user_sensitive(const struct audit_row *row)
+{
+	return row->user_control_sensitive || row->user_depends != 0;
+}
+
+bool audit_theorem3_holds(const struct audit_row rows[OP_COUNT])
+{
+	return unprivileged(NULL, rows, audit_user_sensitive) == 0;
+}
+
+/* "IE, PG": the control state named by AUDIT_DEP_* bits. */
+static void deps_text(unsigned deps, char *buf, size_t size)
+{
+	static const char *const names[] = {"IE", "PG", "TVEC", "PTBR"};
+	size_t len = 0;
+	buf[0] = '\0';
+	for (unsigned b = 0; b < sizeof names / sizeof names[0]; b++) {
+		if (!(deps & (1u << b)))
+			continue;
+		int n = snprintf(buf + len, size - len, "%s%s", len ? ", " : "",
+				 names[b]);
+		if (n > 0 && (size_t)n < size - len)
+			len += (size_t)n;
+	}
+}
+
+/*
+ * Theorem 3, one line per instruction that is sensitive but not
+ * privileged: is it user-sensitive, and can its user-mode runs be exact
+ * when the guest's user code runs directly, with the monitor's real PSW
+ * and TVEC (IE and TVEC the guest's, PG 1, PTBR the monitor's)?
+ */
+static void print_theorem3_row(FILE *f, const struct audit_row *row)
+{
+	const char *mn = isa_info(row->op)->mnemonic;
+	char deps[64], left[64];
+	if (!audit_user_sensitive(row)) {
+		fprintf(f, "%-12s not user-sensitive: in user mode it does what "
+			   "the bare machine does there whatever the control "
+			   "state: runs directly, exact\n", mn);
+		return;
+	}
+	if (row->user_control_sensitive) {
+		fprintf(f, "%-12s user-sensitive: changes control state in user "
+			   "mode, not privileged: cannot run directly\n", mn);
+		return;
+	}
+	unsigned rest = row->user_depends & ~AUDIT_MIRRORABLE;
+	deps_text(row->user_depends, deps, sizeof deps);
+	deps_text(rest, left, sizeof left);
+	if (!rest)
+		fprintf(f, "%-12s user-sensitive (reads %s), not privileged; the "
+			   "monitor makes %s the guest's: exact run directly\n",
+			mn, deps, deps);
+	else if (rest == AUDIT_DEP_PG)
+		fprintf(f, "%-12s user-sensitive (reads %s), not privileged; PG "
+			   "cannot be the guest's (the monitor's paging is always "
+			   "on): exact run directly only with the guest's paging "
+			   "on\n", mn, deps);
+	else
+		fprintf(f, "%-12s user-sensitive (reads %s), not privileged; %s "
+			   "cannot be the guest's: not exact run directly\n", mn,
+			deps, left);
+}
+
+static void print_theorem3(FILE *f, const char *mode,
+			   const struct audit_row rows[OP_COUNT])
+{
+	fprintf(f, "\nTheorem 3 (a hybrid VMM: supervisor code interpreted, "
+		   "user code run directly), user-mode runs only:\n");
+	bool any = false, exact_with_paging = true;
+	for (unsigned op = 1; op < OP_COUNT; op++) {
+		const struct audit_row *row = &rows[op];
+		if (!audit_sensitive(row) || row->privileged)
+			continue;
+		print_theorem3_row(f, row);
+		any = true;
+		if (audit_user_sensitive(row) &&
+		    (row->user_control_sensitive ||
+		     (row->user_depends & ~(AUDIT_MIRRORABLE | AUDIT_DEP_PG))))
+			exact_with_paging = false;
+	}
+	if (!any)
+		fprintf(f, "every sensitive instruction traps in user mode\n");
+	if (audit_theorem3_holds(rows)) {
+		fprintf(f, "Theorem 3 holds: every user-sensitive instruction is "
+			   "privileged (%s mode)\n", mode);
+		return;
+	}
+	fprintf(f, "Theorem 3 fails: ");
+	unsigned i = unprivileged(f, rows, audit_user_sensitive);
+	fprintf(f, " %s user-sensitive but not privileged (%s mode)%s\n",
+		i == 1 ? "is" : "are", mode,
+		exact_with_paging ? "; with IE and TVEC mirrored it holds for "
+				    "user code with paging on, and a hybrid VMM "
+				    "that also interprets user code with paging "
+				    "off is exact"
+				  : "");
 }
 
 /* One disagreement: "audit: the instruction table disagrees with

@@ -1,13 +1,16 @@
 /*
  * cmd_audit.c - `trapeze audit [--mode=clean|leaky]`: classify every PG32
  * instruction by running it (the method is in tools/audit.c) and check
- * Popek and Goldberg's Theorem 1 on this machine.
+ * Popek and Goldberg's Theorems 1 and 3 on this machine.
  *
  * Output (stdout, stable: end-to-end tests compare it byte for byte): two
  * header lines, the table - one row per instruction in table order, with
  * what its runs did in user and in supervisor mode, privileged,
  * control-sensitive, behaviour-sensitive ("yes" or "-") and a verdict -
- * then, last, "Theorem 1 holds: ..." or "Theorem 1 fails: ...".
+ * then "Theorem 1 holds: ..." or "Theorem 1 fails: ..."; then Theorem
+ * 3's lines: one per instruction that is sensitive but not privileged
+ * (is it user-sensitive, what does it read, can a monitor make that the
+ * guest's), and last "Theorem 3 holds: ..." or "Theorem 3 fails: ...".
  *
  * Exit status: 0 if Theorem 1 holds, 1 if it fails, 3 if the execution
  * disagrees with the instruction table's flags (one line per disagreement

@@ -95,6 +95,7 @@ static int run_lockstep(const struct run_options *o)
 	const struct image_arg *im = &o->images[0];
 	struct lockstep_options lo = {
 		.leaky = o->leaky, .patch = o->patch, .assist = o->assist,
+		.hybrid = o->hybrid,
 		.mem = im->mem ? im->mem : o->mem,
 		.disk = im->disk ? im->disk : o->disk,
 		.max_steps = o->max_cycles ? o->max_cycles : UINT64_MAX,

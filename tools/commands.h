@@ -37,7 +37,7 @@ int cmd_dot(int argc, char **argv);
  * if they agree to the end, 1 at the first difference (printed). */
 struct elf_image;
 struct lockstep_options {
-	bool leaky, patch;
+	bool leaky, patch, hybrid;
 	enum vmm_assist assist; /* --hw, --hw=shadow */
 	uint32_t mem;
 	const char *disk;

@@ -154,6 +154,7 @@ int lockstep_run(const struct elf_image *img, const struct lockstep_options *o)
 	struct machine *m = mach_new(&mc);
 	struct vmm_config vc = {.leaky = o->leaky, .patch = o->patch,
 				.assist = o->assist,
+				.hybrid = o->hybrid,
 				.output = vm_out, .output_ctx = &vout,
 				.host_ram = vmm_host_ram_for(&o->mem, 1)};
 	struct vmm *v = vmm_new(&vc);

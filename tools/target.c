@@ -139,6 +139,8 @@ static int parse_args(const char *cmd, int argc, char **argv,
 		} else if (strncmp(a, "--hw=", 5) == 0) {
 			return run_usage_error(cmd, "unknown hardware assist '%s': "
 					       "nested or shadow", a + 5);
+		} else if (strcmp(a, "--hybrid") == 0) {
+			o->hybrid = true;
 		} else if (strcmp(a, "--lockstep") == 0) {
 			o->lockstep = true;
 		} else if (strcmp(a, "--host-time") == 0) {
@@ -169,6 +171,13 @@ static int parse_args(const char *cmd, int argc, char **argv,
 	if (o->assist && o->patch)
 		return run_usage_error(cmd, "%s", "--hw and --patch: with hardware "
 				   "assist the leaky machine needs no patching");
+	if (o->hybrid && ((!o->vmm && !o->lockstep) || o->patch))
+		return run_usage_error(cmd, "%s", "--hybrid needs --vmm (or "
+				   "--lockstep), and is another answer than --patch "
+				   "(not both)");
+	if (o->hybrid && o->assist)
+		return run_usage_error(cmd, "%s", "--hybrid and --hw are two answers "
+				   "to the same problem: choose one");
 	if (!o->vmm && !o->lockstep && o->nimages > 1)
 		return run_usage_error(cmd, "one image only on the bare machine (several "
 				   "need --vmm): '%s'", o->images[1].path);
@@ -336,6 +345,7 @@ static int open_vms(struct target *t, const uint32_t *mems)
 {
 	struct vmm_config cfg = {.leaky = t->o.leaky, .patch = t->o.patch,
 				 .assist = t->o.assist,
+				 .hybrid = t->o.hybrid,
 				 .host_time = t->o.host_time,
 				 .quantum = t->o.quantum,
 				 .host_ram = vmm_host_ram_for(mems, t->nvms),
@@ -608,7 +618,7 @@ static void print_vm_stats(const struct vmm *v, int vm)
 			    st.exits_by_action[VMM_ACT_WAITED] +
 			    st.exits_by_action[VMM_ACT_PATCHED] +
 			    st.exits_by_action[VMM_ACT_ACCESS];
-	uint64_t all = st.guest_instret + emulated;
+	uint64_t all = st.guest_instret + emulated + st.interpreted;
 	fprintf(stderr, "vm%d: %" PRIu64 " guest instructions, %.2f%% run "
 			"directly; %" PRIu64 " guest cycles; %" PRIu64
 			" exits, %" PRIu64 " interrupts injected, %" PRIu64
@@ -651,6 +661,12 @@ static void print_vm_stats(const struct vmm *v, int vm)
 		fprintf(stderr, "vm%d: shadow pool ran dry %" PRIu64 " times: its "
 				"shadows dropped and refilled\n",
 			vm, st.shadow_reclaims);
+	if (st.interpret_entries)
+		fprintf(stderr, "vm%d: hybrid: %" PRIu64 " instructions interpreted; "
+				"switched to interpreting %" PRIu64 " times, back "
+				"to running directly %" PRIu64 " times\n",
+			vm, st.interpreted, st.interpret_entries,
+			st.interpret_leaves);
 	if (st.pages_scanned)
 		fprintf(stderr, "vm%d: binary patching: %" PRIu64 " pages scanned, "
 				"%" PRIu64 " patch sites, %" PRIu64 " patch traps, %"

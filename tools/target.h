@@ -28,6 +28,7 @@ struct image_arg {
 struct run_options {
 	bool vmm;
 	bool patch;
+	bool hybrid; /* --hybrid: Theorem 3, supervisor code interpreted */
 	bool lockstep;
 	bool leaky;
 	bool host_time; /* --host-time: rdcycle shows the VMM's work */

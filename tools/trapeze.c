@@ -42,7 +42,7 @@ static const struct command commands[] = {
 	 "instruction print as .word.  A malformed image is refused with the\n"
 	 "reason (exit status 1).\n"},
 	{"run", cmd_run, "boot an image on the bare machine, or VMs under the VMM",
-	 "usage: trapeze run [--vmm] [--mode=clean|leaky] [--patch] [--hw[=shadow]]\n"
+	 "usage: trapeze run [--vmm] [--mode=clean|leaky] [--patch | --hybrid] [--hw[=shadow]]\n"
 	 "                   [--lockstep]\n"
 	 "                   [--mem=SIZE] [--max-cycles=N] [--quantum=N] [--disk=FILE]\n"
 	 "                   [--console-in=FILE] [--stats] [--trace=FILE] [--host-time]\n"
@@ -88,6 +88,11 @@ static const struct command commands[] = {
 	 "                 shadow tables, no patching (the leaky machine too)\n"
 	 "  --hw=shadow    (--vmm) guest mode as the first generation had it: no\n"
 	 "                 nested paging, the VMM's shadow tables\n"
+	 "  --hybrid       (--vmm) Popek-Goldberg's hybrid VMM (Theorem 3): the\n"
+	 "                 guest's user code runs directly, its supervisor code is\n"
+	 "                 interpreted by the VMM, instruction by instruction; exact\n"
+	 "                 in leaky mode too, without patching (see trapeze audit);\n"
+	 "                 with --lockstep, the VMM side is the hybrid VMM\n"
 	 "  --host-time    (--vmm) rdcycle reads the VM's clock plus the host\n"
 	 "                 cycles the VMM spent on that VM: its work shows, as on\n"
 	 "                 hardware without TSC offsetting (equivalence of timing\n"
@@ -167,8 +172,13 @@ static const struct command commands[] = {
 	 "privileged (traps in user mode), control-sensitive (changes MODE,\n"
 	 "IE, PG, PTBR, TVEC or other control state), behaviour-sensitive (its\n"
 	 "effect depends on that state).  Prints the table and whether\n"
-	 "Theorem 1 holds (sensitive is a subset of privileged).  Exit status\n"
-	 "0 if it holds, 1 if not, 3 if the execution disagrees with the\n"
+	 "Theorem 1 holds (sensitive is a subset of privileged); then\n"
+	 "Theorem 3's condition for a hybrid VMM (run --vmm --hybrid), from\n"
+	 "the user-mode runs only: which instructions are user-sensitive and\n"
+	 "not privileged, which control state each reads, and whether a\n"
+	 "monitor can make that state the guest's (IE and TVEC: yes; PG and\n"
+	 "PTBR: no) so that it runs directly and exactly.  Exit status 0 if\n"
+	 "Theorem 1 holds, 1 if not, 3 if the execution disagrees with the\n"
 	 "instruction table's flags, 70 if the experiment itself could not\n"
 	 "run (no memory for a machine).\n"},
 	{"help", cmd_help, "show this list, or the help of a command",

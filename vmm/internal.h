@@ -112,6 +112,7 @@ struct vm {
 	bool trap_entered;
 
 	bool yield;           /* end this turn: the VM waits */
+	bool interpreting;    /* --hybrid: its supervisor code is being interpreted */
 	uint64_t silent_since_exit; /* leaky: sensitive instructions, no exit */
 	enum vm_state state;
 	uint32_t status;
@@ -174,6 +175,21 @@ typedef enum vmm_action vmm_handler_fn(struct vm *vm, const struct mach_exit *ex
  * ev (handler, action, cost) for the event log. */
 void vm_handle_exit(struct vm *vm, const struct mach_exit *exit,
 		    struct vmm_event *ev);
+
+/* vmm.c: the same, for an event of interpreted code (hybrid.c): the
+ * handler runs and its work is charged, but it is no exit (no world
+ * switch; not counted as one, not logged). */
+void vm_handle_interpreted(struct vm *vm, const struct mach_exit *exit,
+			   struct vmm_event *ev);
+
+/* hybrid.c: Theorem 3's hybrid VMM.  Does the VM's next instruction get
+ * interpreted (--hybrid, virtual supervisor mode)?  And interpreting it
+ * until the VM's clock reaches until, a boundary at which an interrupt
+ * may be due, or the VM leaves supervisor mode. */
+bool hybrid_interprets(const struct vm *vm);
+void hybrid_run(struct vm *vm, uint64_t until);
+/* The real PSW and TVEC for running its virtual user code directly. */
+void hybrid_mirror(const struct vm *vm, uint32_t *psw, uint32_t *tvec);
 
 /* emulate.c: privileged and sensitive instructions in virtual supervisor mode */
 vmm_handler_fn emulate_privileged;

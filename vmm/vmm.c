@@ -608,8 +608,13 @@ static uint64_t world_switch_in(struct vm *vm)
 	/* The guest, kernel included, runs in real user mode with paging
 	 * on; real interrupts stay off: the run's budget preempts it.  A
 	 * trap out leaves the real PSW as it was, so this is usually set. */
-	if (c->cr[CR_PSW] != PSW_PG)
-		mach_set_cr(v->m, CR_PSW, PSW_PG);
+	uint32_t psw = PSW_PG, tvec = c->cr[CR_TVEC];
+	if (v->cfg.hybrid)
+		hybrid_mirror(vm, &psw, &tvec);
+	if (c->cr[CR_PSW] != psw)
+		mach_set_cr(v->m, CR_PSW, psw);
+	if (c->cr[CR_TVEC] != tvec)
+		mach_set_cr(v->m, CR_TVEC, tvec);
 	/* rdcycle reads the VM's own clock, not the host's; with
 	 * --host-time, that clock plus the VMM's work for this VM.  (The
 	 * subtraction may wrap: a VM's clock can run ahead of the machine's
@@ -735,8 +740,8 @@ static enum vmm_cost cost_of(enum vmm_action action)
 	return VMM_COST_COUNT; /* nothing: vmm_cost() is 0 */
 }
 
-void vm_handle_exit(struct vm *vm, const struct mach_exit *machine_exit,
-		    struct vmm_event *ev)
+static void run_handler(struct vm *vm, const struct mach_exit *machine_exit,
+			struct vmm_event *ev, bool is_exit)
 {
 	struct mach_exit meant = *machine_exit;
 	const struct mach_exit *exit = &meant;
@@ -762,12 +767,24 @@ void vm_handle_exit(struct vm *vm, const struct mach_exit *machine_exit,
 	}
 	if (ev->hw)
 		vm->stats.exits_by_reason[ev->reason]++;
-	else
+	else if (is_exit)
 		vm->stats.exits_by_cause[exit->cause & CAUSE_CODE_MASK]++;
 	ev->handler = h->name;
 	vm_charge(vm, ev, h->entry_cost);
 	ev->action = h->fn(vm, exit);
 	vm_charge(vm, ev, cost_of(ev->action));
+}
+
+void vm_handle_exit(struct vm *vm, const struct mach_exit *exit,
+		    struct vmm_event *ev)
+{
+	run_handler(vm, exit, ev, true);
+}
+
+void vm_handle_interpreted(struct vm *vm, const struct mach_exit *exit,
+			   struct vmm_event *ev)
+{
+	run_handler(vm, exit, ev, false);
 }
 
 static void log_event(struct vm *vm, struct vmm_event *ev)
@@ -903,6 +920,10 @@ static bool run_slice(struct vm *vm, uint64_t until)
 		}
 		if (v->cfg.max_cycles < limit)
 			limit = v->cfg.max_cycles;
+	}
+	if (hybrid_interprets(vm)) {
+		hybrid_run(vm, limit); /* Theorem 3: never on the machine */
+		return false;
 	}
 	uint64_t budget = limit > vm->cycles ? limit - vm->cycles : 1;
 	enum mach_stop stop = vm_hw(vm) ? hw_run(vm, budget) : direct_run(vm, budget);

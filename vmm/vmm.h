@@ -44,6 +44,7 @@
 	X(PATCH_TRAP, 20, "emulating one patched instruction")                \
 	X(ACCESS, 30, "decoding and emulating one load or store to guest RAM") \
 	X(NESTED_FILL, 20, "--hw: writing one nested PTE (and a leaf table's root entry)")
+	X(INTERPRET, 10, "interpreting one instruction of virtual supervisor code (--hybrid)")
 
 enum vmm_cost {
 #define VMM_X_COST(name, cycles, doc) VMM_COST_##name,
@@ -159,6 +160,8 @@ struct vmm_config {
 	bool leaky;        /* the machine's mode */
 	bool patch;        /* binary patching of sensitive instructions */
 	enum vmm_assist assist;
+	bool hybrid;       /* Theorem 3: virtual supervisor code is interpreted,
+			      never run on the machine (vmm/hybrid.c) */
 	uint64_t quantum;  /* 0: VMM_DEFAULT_QUANTUM */
 	uint64_t max_cycles; /* per VM, of its own clock; 0: no limit */
 	vmm_output_fn *output;
@@ -255,7 +258,13 @@ struct vmm_vm_stats {
 	uint64_t exits_by_action[VMM_ACT_COUNT];
 	uint64_t exits;
 	uint64_t injections;     /* virtual interrupts injected */
-	uint64_t guest_instret;  /* instructions the guest ran, all directly */
+	uint64_t guest_instret;  /* instructions the guest ran directly */
+	/* --hybrid: instructions interpreted and retired (virtual supervisor mode; on
+	 * the leaky machine also virtual user mode with paging off), and how
+	 * often the VM's code went from running directly to being
+	 * interpreted and back */
+	uint64_t interpreted;
+	uint64_t interpret_entries, interpret_leaves;
 	uint64_t guest_cycles;   /* its virtual clock */
 	uint64_t shadow_flushes;
 	uint64_t shadow_reclaims; /* its shadow pool ran dry: shadows dropped */

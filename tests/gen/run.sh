@@ -36,6 +36,9 @@
 # environment chooses the pairs (default "clean leaky"; e.g. PAIRS=clean
 # compares only that one, PAIRS="hw-clean hw-leaky" hardware assist).
 #
+# HYBRID=1 in the environment runs the hybrid VMM instead (--vmm --hybrid,
+# Theorem 3) in both pairs: clean and leaky alike, with no patching.
+#
 # tests/gen/known-failures lists "SEED PAIR [GEN_FLAG]" (PAIR: clean or
 # leaky) for VMM bugs not fixed yet: that pair of that seed (made with
 # that flag) is not compared, and a line before the summary says how many
@@ -57,6 +60,7 @@ FIRST=$4
 COUNT=$5
 FLAG=${6-}
 PAIRS=${PAIRS:-clean leaky} # the environment may choose fewer pairs
+HYBRID=${HYBRID-}
 gtag= # how a seed is named in reports: "seed N" or "seed N (--large)"
 [ -z "$FLAG" ] || gtag=" ($FLAG)"
 SRC=$(cd "$(dirname "$0")" && pwd)
@@ -85,7 +89,8 @@ first_diff() {
 }
 
 # pair_mode PAIR: the machine's mode of a pair; pair_opts PAIR: its VMM's
-# options; pair_tag PAIR: how reports name it (nothing for clean).
+# options; pair_tag PAIR: how reports name it (nothing for clean).  With
+# HYBRID set, the pairs clean and leaky run the hybrid VMM instead.
 pair_mode() {
 	case $1 in
 	*leaky) echo leaky ;;
@@ -93,16 +98,17 @@ pair_mode() {
 	esac
 }
 pair_opts() {
-	case $1 in
-	leaky) echo --patch ;;
-	hw-*) echo --hw ;;
-	shadow-*) echo --hw=shadow ;;
+	case $HYBRID:$1 in
+	?*:clean | ?*:leaky) echo --hybrid ;;
+	*:leaky) echo --patch ;;
+	*:hw-*) echo --hw ;;
+	*:shadow-*) echo --hw=shadow ;;
 	esac
 }
 pair_tag() {
-	case $1 in
-	clean) ;;
-	leaky) echo " (leaky, --patch)" ;;
+	case $HYBRID:$1 in
+	:clean) ;;
+	:leaky) echo " (leaky, --patch)" ;;
 	*) echo " ($(pair_mode "$1"), $(pair_opts "$1"))" ;;
 	esac
 }

@@ -146,6 +146,33 @@ static void test_leaky_violations(void **state)
 	assert_int_equal(audit_check_table(true, a->leaky, NULL), 0);
 }
 
+/*
+ * Theorem 3, found by execution: in user mode on the leaky machine rdpsw
+ * reads IE and PG and nothing else, rdtvec reads TVEC and nothing else,
+ * wrpsw is not user-sensitive (it does nothing there); no innocuous
+ * instruction is user-sensitive; on the clean machine none completes.
+ */
+static void test_theorem3_user_sensitivity(void **state)
+{
+	const struct audits *a = *state;
+	assert_int_equal(a->leaky[OP_RDPSW].user_depends,
+			 AUDIT_DEP_IE | AUDIT_DEP_PG);
+	assert_int_equal(a->leaky[OP_RDTVEC].user_depends, AUDIT_DEP_TVEC);
+	assert_false(audit_user_sensitive(&a->leaky[OP_WRPSW]));
+	assert_false(a->leaky[OP_RDPSW].user_control_sensitive);
+	for (unsigned op = 1; op < OP_COUNT; op++) {
+		if (!(flags_of(op) & (ISA_F_PRIV | ISA_F_SENSITIVE)))
+			assert_false(audit_user_sensitive(&a->leaky[op]));
+		assert_false(audit_user_sensitive(&a->clean[op]));
+	}
+	assert_true(audit_theorem3_holds(a->clean));
+	assert_false(audit_theorem3_holds(a->leaky));
+	/* What is left once the monitor mirrors IE and TVEC: rdpsw's PG. */
+	assert_int_equal(a->leaky[OP_RDPSW].user_depends & ~AUDIT_MIRRORABLE,
+			 AUDIT_DEP_PG);
+	assert_int_equal(a->leaky[OP_RDTVEC].user_depends & ~AUDIT_MIRRORABLE, 0);
+}
+
 /* The printed text: rows and the last line, byte for byte. */
 static char *printed(bool leaky, const struct audit_row *rows)
 {
@@ -164,16 +191,24 @@ static void test_print(void **state)
 	char *clean = printed(false, a->clean);
 	char *leaky = printed(true, a->leaky);
 
-	const char *last_clean = "\nTheorem 1 holds: every sensitive instruction "
-				 "is privileged (clean mode)\n";
-	const char *last_leaky = "\nTheorem 1 fails: rdpsw, wrpsw, rdtvec are "
-				 "sensitive but not privileged (leaky mode)\n";
+	assert_non_null(strstr(clean, "\n\nTheorem 1 holds: every sensitive "
+			       "instruction is privileged (clean mode)\n"));
+	assert_non_null(strstr(leaky, "\n\nTheorem 1 fails: rdpsw, wrpsw, rdtvec "
+			       "are sensitive but not privileged (leaky mode)\n"));
+	const char *last_clean = "\nTheorem 3 holds: every user-sensitive "
+				 "instruction is privileged (clean mode)\n";
+	const char *last_leaky = "\nTheorem 3 fails: rdpsw, rdtvec are "
+				 "user-sensitive but not privileged (leaky mode); "
+				 "with IE and TVEC mirrored it holds for user code "
+				 "with paging on, and a hybrid VMM that also "
+				 "interprets user code with paging off is exact\n";
 	size_t n = strlen(clean), k = strlen(last_clean);
 	assert_true(n > k);
 	assert_string_equal(clean + n - k, last_clean);
 	n = strlen(leaky), k = strlen(last_leaky);
 	assert_true(n > k);
 	assert_string_equal(leaky + n - k, last_leaky);
+	assert_non_null(strstr(leaky, "\nwrpsw        not user-sensitive: "));
 
 	assert_non_null(strstr(clean,
 		"\nmfcr         PRIV           runs           yes         -"
@@ -224,6 +259,7 @@ int main(void)
 		cmocka_unit_test(test_clean_kinds),
 		cmocka_unit_test(test_clean_theorem_holds),
 		cmocka_unit_test(test_leaky_violations),
+		cmocka_unit_test(test_theorem3_user_sensitivity),
 		cmocka_unit_test(test_print),
 		cmocka_unit_test(test_check_table_disagreement),
 	};

@@ -56,6 +56,10 @@
 #                           as the native, vmm, neighbour and preempt runs
 #                           are: the promise is that a patched guest sees
 #                           exactly what the bare leaky machine shows it.
+# HYBRID=1 in the environment: every run under the VMM uses the hybrid VMM
+# instead (--vmm --hybrid, Theorem 3; the leaky attacks with no patching),
+# tagged "[hybrid]", "[hybrid-neighbour]", ... ("[leaky-hybrid...]" on the
+# leaky machine): the same promises, kept by interpreting the guest kernel.
 # Known failures: tests/guest/attack/KNOWN_FAILING lists attacks that show
 # the VMM differing while the VMM is being fixed, one a line: NAME and a
 # one-line reason ('#' starts a comment).  Each run of a listed attack
@@ -95,6 +99,7 @@ INC=$OUT/../include
 MAX_CYCLES=400000000
 
 KNOWN=$SRC/KNOWN_FAILING
+HYBRID=${HYBRID-}
 
 mkdir -p "$OUT" || exit 2
 exec 3>&1 # check_output shows its diff here, in line with the results
@@ -165,7 +170,15 @@ check_output() {
 # tag MODE: the result tag of a run ("native", "vmm", "neighbour",
 # "preempt") of the current attack on its machine ($machine).
 tag() {
-	if [ "$machine" = leaky ]; then
+	if [ -n "$HYBRID" ]; then
+		prefix=hybrid
+		[ "$machine" = leaky ] && prefix=leaky-hybrid
+		case $1 in
+		native) [ "$machine" = leaky ] && echo " [leaky]" || echo " [native]" ;;
+		vmm) echo " [$prefix]" ;;
+		*) echo " [$prefix-$1]" ;;
+		esac
+	elif [ "$machine" = leaky ]; then
 		case $1 in
 		native) echo " [leaky]" ;;
 		vmm) echo " [patch]" ;;
@@ -207,11 +220,12 @@ for src in "$SRC"/*.s; do
 	preempt=$(directive "$src" preempt)
 	machine=clean
 	native_opts=""
-	vmm_opts="--vmm"
+	vmm_opts="--vmm${HYBRID:+ --hybrid}"
 	if [ "$(directive "$src" mode)" = leaky ]; then
 		machine=leaky
 		native_opts="--mode=leaky"
 		vmm_opts="--vmm --mode=leaky --patch"
+		[ -n "$HYBRID" ] && vmm_opts="--vmm --mode=leaky --hybrid"
 	fi
 	known=$(known_failing "$name")
 	elf=$OUT/$name.elf

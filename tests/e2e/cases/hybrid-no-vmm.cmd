@@ -1,0 +1,1 @@
+run --hybrid hello.elf

@@ -1,0 +1,1 @@
+run --vmm --hybrid --patch --mode=leaky hello.elf

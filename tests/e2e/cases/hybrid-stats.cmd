@@ -1,0 +1,1 @@
+run --vmm --hybrid --stats trapit.elf

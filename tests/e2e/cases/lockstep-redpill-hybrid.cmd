@@ -1,0 +1,1 @@
+run --lockstep --mode=leaky --hybrid redpill.elf
