@@ -43,7 +43,7 @@
 	X(PATCH_SCAN, 2, "scanning one word of guest code for sensitive instructions") \
 	X(PATCH_TRAP, 20, "emulating one patched instruction")                \
 	X(ACCESS, 30, "decoding and emulating one load or store to guest RAM") \
-	X(NESTED_FILL, 20, "--hw: writing one nested PTE (and a leaf table's root entry)")
+	X(NESTED_FILL, 20, "--hw: writing one nested PTE (and a leaf table's root entry)")  \
 	X(INTERPRET, 10, "interpreting one instruction of virtual supervisor code (--hybrid)")
 
 enum vmm_cost {
