@@ -445,6 +445,13 @@ fuzz-diff: $(TRAPEZE) $(O)/diffgen
 	@tests/gen/run.sh $(TRAPEZE) $(O)/diffgen $(O)/fuzz-diff $(FIRST) $(N) \
 	  $(GEN_FLAG)
 
+# --- the examples and the course notes (examples/, course-notes/) ---------
+# examples-test: every rung of examples/ natively and under the VMM, and
+# 08-sensitive.s in its four modes, each against examples/expected/.
+.PHONY: examples-test
+examples-test: $(TRAPEZE) $(O)/include/pg32.inc
+	@tests/examples.sh $(TRAPEZE) $(O)/include
+
 # --- labs (labs/README.md, the instructor's guide) ------------------------
 # make handout LAB=N   build/handout/labN/ and labN.tar.gz: the project with
 #                      lab N's solution regions replaced by their stubs
