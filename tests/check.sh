@@ -82,7 +82,7 @@ show_failures() {
 suite build check-isa-md
 suite build check-tools
 for t in unit guest attack e2e guestos-test diff-test fuzz-replay debug-test \
-	examples-test; do
+	examples-test check-notes; do
 	suite build "$t"
 done
 # The labs: each cut, built and graded (labs/check.sh); it grades the
