@@ -1,8 +1,9 @@
 #!/bin/sh
 # tests/notes.sh TRAPEZE - tests of the course notes' checker itself
 # (tools/check-notes.sh), on the fixtures in tests/notes/:
-#   good.md       every checked block right: exit 0, each block PASS, the
-#                 unmarked block (a command that does not exist) not run
+#   good.md       every checked block right: exit 0, each block PASS; the
+#                 unmarked block (a command that does not exist) and the
+#                 one shown inside four backquotes (wrong on purpose) not run
 #   bad.md        one block's expected output is wrong: exit 1, that block
 #                 FAIL with its file:line, the command and the diff; the
 #                 right block still PASS

@@ -68,6 +68,9 @@ split_blocks() {
 		}
 		cmd = ""; out = ""
 	}
+	# a block fenced with four backquotes shows Markdown: never run
+	!inblock && /^````/ { quoted = !quoted; next }
+	quoted { next }
 	/^<!-- check -->[ \t]*$/ { armed = NR + 1; next }
 	NR == armed && /^```console[ \t]*$/ { inblock = 1; block++; ncmd = 0; start = NR; next }
 	inblock && /^```[ \t]*$/ { flush(); inblock = 0; next }
