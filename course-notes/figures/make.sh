@@ -43,3 +43,6 @@ figure pagetables-06-usermode pagetables --vmm -I "$INC" examples/06-usermode.s
 # the patched sensitive instructions become.
 figure exits-08-patch exits --vmm --mode=leaky --patch -I "$INC" \
 	examples/08-sensitive.s
+# Chapter 5: the guest's table and the VMM's shadows of 05-paging.s (the
+# run ends with the guest's paging off, so the phys shadow is live).
+figure pagetables-05-paging pagetables --vmm -I "$INC" examples/05-paging.s
