@@ -20,12 +20,7 @@
 	.text
 	.globl	_start
 _start:
-	la	sp, kernel_stack_top
-	la	t0, trap_handler
-	mtcr	tvec, t0
-	la	t0, user_frame
-	la	t1, current
-	sw	t0, 0(t1)		# the one program's frame
+	kernel_init trap_handler, user_frame	# the one program's frame
 	say	"kernel: dropping to user mode\n"
 	la	t0, user_main
 	mtcr	epc, t0			# "return" to user_main ...

@@ -34,12 +34,7 @@
 	.text
 	.globl	_start
 _start:
-	la	sp, kernel_stack_top
-	la	t0, trap_handler
-	mtcr	tvec, t0
-	la	t0, user_frame
-	la	t1, current
-	sw	t0, 0(t1)
+	kernel_init trap_handler, user_frame	# the one program's frame
 	call	build_page_table
 	li	t0, ROOT
 	mtcr	ptbr, t0
