@@ -49,7 +49,7 @@ _start:
 	rfe				# save it at the first trap)
 
 # build_page_table: the identity map, then U on the user's two pages,
-# and the console's page (supervisor only).
+# and the pages of the console and the test device (supervisor only).
 build_page_table:
 	identity_map LEAF_LOW, KERNEL_RWX
 	map_own_page LEAF_LOW, user_main, USER_RX
