@@ -101,6 +101,8 @@ make_process:
 # build_tables: both roots share the kernel's leaf and the devices' leaf;
 # each has its own leaf for DATA_VA.
 build_tables:
+	addi	sp, sp, -4
+	sw	ra, 0(sp)
 	identity_map LEAF_LOW, KERNEL_RWX	# supervisor only, but
 	map_own_page LEAF_LOW, user_main, USER_RX	# the user code's page
 	li	t0, LEAF_DEV
@@ -118,23 +120,23 @@ build_tables:
 	sw	t1, 0(t0)
 	li	a0, ROOT_A
 	li	a1, LEAF_A
-	j	fill_root		# tail call
-	# (fill_root returns to our caller; build_tables ends there)
+	call	fill_root
+	li	a0, ROOT_B
+	li	a1, LEAF_B
+	call	fill_root
+	lw	ra, 0(sp)
+	addi	sp, sp, 4
+	ret
 
 # fill_root(a0 = root, a1 = the process's own leaf)
 fill_root:
 	li	t1, LEAF_LOW | PTE_V
 	sw	t1, 0(a0)		# root[0]: the kernel and the code
 	ori	t1, a1, PTE_V
-	sw	t1, (DATA_VA >> 22) * 4(a0)
+	sw	t1, (DATA_VA >> 22) * 4(a0)	# the process's own data
 	li	t1, LEAF_DEV | PTE_V
-	sw	t1, (DEV_CONSOLE_BASE >> 22) * 4(a0)
-	li	t0, ROOT_B
-	beq	a0, t0, 1f
-	li	a0, ROOT_B		# then the same for B
-	li	a1, LEAF_B
-	j	fill_root
-1:	ret
+	sw	t1, (DEV_CONSOLE_BASE >> 22) * 4(a0)	# the devices
+	ret
 
 trap_handler:
 	save_context
