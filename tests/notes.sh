@@ -8,6 +8,8 @@
 #                 FAIL with its file:line, the command and the diff; the
 #                 right block still PASS
 #   malformed.md  output before any command: exit 1, named
+#   slow.md       a command longer than TIMEOUT (2 s here): stopped, exit
+#                 1, and the failure says it was the timeout
 # Prints PASS/FAIL per case, then "notes-checker: N passed, M failed".
 set -u
 if [ $# -ne 1 ]; then
@@ -29,7 +31,8 @@ expect() {
 	want=$2
 	fixture=$3
 	shift 3
-	"$CHECK" "$TRAPEZE" "tests/notes/$fixture" > "$out" 2>&1
+	env TIMEOUT="$timeout" "$CHECK" "$TRAPEZE" "tests/notes/$fixture" \
+		> "$out" 2>&1
 	rc=$?
 	why=""
 	[ "$rc" -eq "$want" ] || why="exit status $rc, want $want"
@@ -46,6 +49,7 @@ expect() {
 	fi
 }
 
+timeout=60
 expect good 0 good.md \
 	"PASS tests/notes/good.md:12" "PASS tests/notes/good.md:24" \
 	"notes: 2 passed, 0 failed"
@@ -56,6 +60,9 @@ expect bad 1 bad.md \
 	"notes: 1 passed, 1 failed"
 expect malformed 1 malformed.md \
 	"FAIL tests/notes/malformed.md: malformed checked block (above)"
+timeout=2
+expect slow 1 slow.md "FAIL tests/notes/slow.md:5" \
+	"    (stopped after 2 seconds: TIMEOUT)"
 
 echo "notes-checker: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

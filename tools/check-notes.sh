@@ -103,10 +103,12 @@ check_file() {
 			(cd "$ROOT" && PATH="$WORK/bin:$PATH" SCRATCH="$scratch" \
 				timeout "$TIMEOUT" sh -c "$(cat "$base.cmd")" \
 				< /dev/null > "$base.actual" 2>&1)
+			rc=$?
 			if ! cmp -s "$base.out" "$base.actual"; then
 				[ $ok -eq 1 ] && echo "FAIL $file:$blockline"
 				ok=0
 				echo "    at $file:$(cat "$base.line"): \$ $(head -n 1 "$base.cmd")"
+				[ $rc -eq 124 ] && echo "    (stopped after $TIMEOUT seconds: TIMEOUT)"
 				diff -u "$base.out" "$base.actual" \
 					| sed -e '1s/.*/--- expected (the notes)/' \
 					      -e '2s/.*/+++ actual/' -e 's/^/    /'
