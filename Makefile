@@ -460,6 +460,29 @@ fuzz-diff: $(TRAPEZE) $(O)/diffgen
 	@tests/gen/run.sh $(TRAPEZE) $(O)/diffgen $(O)/fuzz-diff $(FIRST) $(N) \
 	  $(GEN_FLAG)
 
+# --- the examples and the course notes (examples/, course-notes/) ---------
+# examples-test: every rung of examples/ natively and under the VMM, and
+# 08-sensitive.s in its four modes, each against examples/expected/.
+# check-notes: the checker's own tests (tests/notes.sh), then every
+# checked command block of course-notes/*.md and examples/README.md
+# reproduced byte for byte (tools/check-notes.sh), then the figures of
+# course-notes/figures/ compared with what `make notes` makes now
+# (tools/check-figures.sh: the graphviz sources always, the SVGs when the
+# same graphviz made them).  `make notes` rewrites the figures.
+.PHONY: examples-test check-notes notes
+NOTES_MD = $(sort $(wildcard course-notes/*.md)) examples/README.md
+examples-test: $(TRAPEZE) $(O)/include/pg32.inc
+	@tests/examples.sh $(TRAPEZE) $(O)/include
+
+check-notes: all $(O)/include/pg32.inc
+	@rc=0; tests/notes.sh $(TRAPEZE) || rc=1; \
+	tools/check-notes.sh $(TRAPEZE) $(NOTES_MD) || rc=1; \
+	tools/check-figures.sh $(TRAPEZE) $(O)/include $(O)/notes-figures || rc=1; \
+	exit $$rc
+
+notes: $(TRAPEZE) $(O)/include/pg32.inc
+	course-notes/figures/make.sh $(TRAPEZE) $(O)/include course-notes/figures
+
 # --- labs (labs/README.md, the instructor's guide) ------------------------
 # make handout LAB=N   build/handout/labN/ and labN.tar.gz: the project with
 #                      lab N's solution regions replaced by their stubs

@@ -81,13 +81,14 @@ show_failures() {
 
 suite build check-isa-md
 suite build check-tools
-for t in unit guest attack e2e guestos-test diff-test fuzz-replay debug-test; do
+for t in unit guest attack e2e guestos-test diff-test fuzz-replay debug-test \
+	examples-test check-notes; do
 	suite build "$t"
 done
 # The labs: each cut, built and graded (labs/check.sh); it grades the
 # reference in build/ and build/asan, so it runs after their suites.
 suite build check-labs
-for t in unit guest attack e2e guestos-test diff-test; do
+for t in unit guest attack e2e guestos-test diff-test examples-test; do
 	suite asan "$t" O=build/asan SAN=1 CFLAGS="-O1 -g"
 done
 
