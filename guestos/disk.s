@@ -27,9 +27,7 @@ disk_read:
 	sw	a2, DISK_COUNT(t0)
 	li	t1, DISK_CMD_READ
 	sw	t1, DISK_CMD(t0)	# go
-1:	lw	t1, DISK_STATUS(t0)	# wait for DONE or ERROR
-	andi	t2, t1, DISK_STATUS_DONE | DISK_STATUS_ERROR
-	beqz	t2, 1b
+	DISK_WAIT t0, t1, t2		# wait for DONE or ERROR (priv.inc)
 	sw	zero, DISK_STATUS(t0)	# acknowledge
 	andi	t1, t1, DISK_STATUS_ERROR
 	li	a0, 0

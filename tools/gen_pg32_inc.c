@@ -68,6 +68,12 @@ int main(void)
 	VMM_HYPERCALLS(GEN_X_HC)
 #undef GEN_X_HC
 
+	section("the shared page of hypercall ABI 2 (HC_REGISTER_SHARED): byte offsets");
+#define GEN_X_SH(off, name, doc) equ("SH_" #name, off, doc);
+	VMM_SHARED_LAYOUT(GEN_X_SH)
+#undef GEN_X_SH
+	equ("SH_SIZE", VMM_SHARED_SIZE, "bytes of the shared page the ABI uses");
+
 	section("PSW bits");
 	equ("PSW_MODE", PSW_MODE, "1 = supervisor mode");
 	equ("PSW_IE", PSW_IE, "interrupts enabled");

@@ -17,7 +17,9 @@
  */
 #include "internal.h"
 
-#define HC_ABI_VERSION 1u
+/* 2: the shared page, HC_IRET and HC_IRQ_UNMASK (Xen's way, below); every
+ * call of version 1 is still there and does what it did. */
+#define HC_ABI_VERSION 2u
 
 /* Registers of the ABI. */
 #define A0 4
@@ -235,6 +237,99 @@ static enum vmm_action hc_SET_CR(struct vm *vm, uint32_t a1, uint32_t a2)
 		"written yet: see labs/lab5-pv/README.md, section 3.2");
 	return VMM_ACT_HALTED;
 */
+}
+
+/* ---- ABI 2: the shared page ------------------------------------------------------------ */
+
+/*
+ * Xen's guests avoid most exits by sharing memory with the hypervisor.
+ * Here each vCPU may register one page of its RAM (VMM_SHARED_LAYOUT in
+ * vmm.h): the VMM writes a trap's frame there as it delivers the trap
+ * straight to the guest's registered entry (reflect.c, pv_deliver), and
+ * the page's MASK word is the virtual interrupt enable, which the guest
+ * sets and clears with stores.  So a trap costs the guest one exit, its
+ * entry and the reading of its frame none, and its return one (HC_IRET).
+ */
+
+bool pv_shared_read(struct vm *vm, uint32_t offset, uint32_t *value)
+{
+	return vm->pv_shared && gpa_read32(vm, vm->pv_shared_gpa + offset, value);
+}
+
+bool pv_shared_write(struct vm *vm, uint32_t offset, uint32_t value)
+{
+	return vm->pv_shared && gpa_write32(vm, vm->pv_shared_gpa + offset, value);
+}
+
+/* A page the VMM may write frames into: page aligned, all of it the VM's
+ * RAM, no device's page.  The guest cannot move it later: the GPA is
+ * physical, so no remapping of its page tables changes where the VMM
+ * writes, and every write goes through gpa_to_hpa all the same. */
+static bool shared_page_ok(struct vm *vm, uint32_t gpa)
+{
+	uint32_t hpa;
+	return (gpa & (PAGE_SIZE - 1)) == 0 &&
+	       (uint64_t)gpa + PAGE_SIZE <= vm->mem &&
+	       !vm_is_device(vm, gpa) && gpa_to_hpa(vm, gpa, &hpa);
+}
+
+/* HC_REGISTER_SHARED a1 = the page's GPA, a2 = the trap entry's VA (word
+ * aligned).  Once registered, traps and interrupts are delivered there;
+ * the page's MASK starts as the PSW's IE says, PENDING as 0.  A bad
+ * argument is VMM_HC_ERROR and changes nothing (an earlier registration
+ * stays). */
+static enum vmm_action hc_REGISTER_SHARED(struct vm *vm, uint32_t a1, uint32_t a2)
+{
+	if (!shared_page_ok(vm, a1) || (a2 & 3))
+		return hc_return(vm, VMM_HC_ERROR);
+	bool was = vm->pv_shared;
+	uint32_t old = vm->pv_shared_gpa;
+	vm->pv_shared = true;
+	vm->pv_shared_gpa = a1;
+	if (!pv_shared_write(vm, VMM_SHARED_MASK,
+			     vm->vcpu.cr[CR_PSW] & PSW_IE ? 0 : 1) ||
+	    !pv_shared_write(vm, VMM_SHARED_PENDING, 0)) {
+		vm->pv_shared = was, vm->pv_shared_gpa = old;
+		return hc_return(vm, VMM_HC_ERROR);
+	}
+	vm->pv_entry = a2;
+	vm->vcpu.cr[CR_PSW] &= ~PSW_IE; /* MASK is the virtual IE now */
+	return hc_return(vm, 0);
+}
+
+/*
+ * HC_IRET: rfe from the shared page.  PSW <- EPSW (MODE, PG; IE becomes
+ * MASK = 0 or 1), pc <- EPC, and a0 <- the page's A0 word: the kernel
+ * needed a0 for the hypercall's number and has no instruction after this
+ * one to put it back.  The cost of rfe, as vm_rfe charges it.  Without a
+ * shared page: VMM_HC_ERROR.
+ */
+static enum vmm_action hc_IRET(struct vm *vm, uint32_t a1, uint32_t a2)
+{
+	(void)a1, (void)a2;
+	uint32_t epc, epsw, a0;
+	if (!pv_shared_read(vm, VMM_SHARED_EPC, &epc) ||
+	    !pv_shared_read(vm, VMM_SHARED_EPSW, &epsw) ||
+	    !pv_shared_read(vm, VMM_SHARED_A0, &a0) ||
+	    !pv_shared_write(vm, VMM_SHARED_MASK, epsw & PSW_IE ? 0 : 1))
+		return hc_return(vm, VMM_HC_ERROR);
+	vm->vcpu.cr[CR_EPC] = epc;
+	vm->vcpu.cr[CR_EPSW] = epsw & ~PSW_IE;
+	vm->vcpu.x[A0] = a0;
+	vm_rfe(vm);
+	return VMM_ACT_HYPERCALL;
+}
+
+/* HC_IRQ_UNMASK: MASK = 0.  A guest that clears MASK with a store and
+ * then finds PENDING set makes this call (Xen forces its event callback
+ * the same way): the exit lets the VMM deliver the interrupt at the
+ * boundary right after the hcall.  Without a shared page: VMM_HC_ERROR. */
+static enum vmm_action hc_IRQ_UNMASK(struct vm *vm, uint32_t a1, uint32_t a2)
+{
+	(void)a1, (void)a2;
+	if (!pv_shared_write(vm, VMM_SHARED_MASK, 0))
+		return hc_return(vm, VMM_HC_ERROR);
+	return hc_return(vm, 0);
 }
 
 static const struct {

@@ -107,6 +107,13 @@ struct vm {
 	uint64_t deadline;    /* the devices' next one, while deadline_known */
 	bool deadline_known;
 
+	/* Hypercall ABI 2 (hcall.c): the vCPU's shared page, once the guest
+	 * has registered one; then traps go to pv_entry with their frame in
+	 * the page, and its MASK word is the virtual IE (reflect.c). */
+	bool pv_shared;
+	uint32_t pv_shared_gpa; /* page aligned, RAM: checked when registered */
+	uint32_t pv_entry;      /* guest VA of the trap entry */
+
 	/* to recognise a double fault, as the bare machine does */
 	uint64_t instret_at_trap;
 	bool trap_entered;
@@ -246,6 +253,15 @@ bool mem_access_of(unsigned op, unsigned *size, bool *sign, bool *store);
 
 /* hcall.c */
 vmm_handler_fn hypercall;
+/* A word of the registered shared page (VMM_SHARED_*), through gpa_to_hpa
+ * like every access to guest memory.  False if there is no shared page. */
+bool pv_shared_read(struct vm *vm, uint32_t offset, uint32_t *value);
+bool pv_shared_write(struct vm *vm, uint32_t offset, uint32_t value);
+
+/* reflect.c: ABI 2's delivery, for a VM with a shared page */
+enum vmm_action pv_deliver(struct vm *vm, uint32_t cause, uint32_t pc,
+			   uint32_t badva);
+bool pv_inject_interrupt(struct vm *vm);
 
 /*
  * hw.c: hardware assist (--hw, --hw=shadow).  The guest runs in the

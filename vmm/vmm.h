@@ -62,7 +62,7 @@ uint32_t vmm_cost(enum vmm_cost c);
  * X(number, NAME, what it does)
  */
 #define VMM_HYPERCALLS(X)                                                    \
-	X(0, VERSION, "a0 = the ABI version (1)")                  \
+	X(0, VERSION, "a0 = the ABI version (2)")                  \
 	X(1, GET_PSW, "a0 = the virtual PSW")                      \
 	X(2, SET_PSW, "virtual PSW = a1 (MODE, IE, PG)")           \
 	X(3, IRQ_SAVE_DISABLE, "a0 = the PSW; then IE = 0") \
@@ -75,7 +75,36 @@ uint32_t vmm_cost(enum vmm_cost c);
 	X(10, CONSOLE_WRITE, "print a2 bytes (at most 1024) at VA a1") \
 	X(11, IDLE, "wait for an interrupt (wfi)")                    \
 	X(12, GET_CR, "a0 = control register a1")                   \
-	X(13, SET_CR, "control register a1 = a2")
+	X(13, SET_CR, "control register a1 = a2")                   \
+	X(14, REGISTER_SHARED, "the shared page at GPA a1, traps delivered to VA a2") \
+	X(15, IRET, "return from a trap: PSW, pc and a0 from the shared page") \
+	X(16, IRQ_UNMASK, "shared page's MASK = 0: a pending interrupt is taken now")
+
+/*
+ * ABI version 2: the per-vCPU shared page (HC_REGISTER_SHARED), as Xen's
+ * shared_info and vcpu_info.  The guest registers one page of its RAM once;
+ * from then on the VMM delivers a trap or virtual interrupt by writing
+ * its frame here and jumping straight to the registered entry, the guest
+ * reads the frame with plain loads, masks interrupts with a plain store,
+ * and returns with HC_IRET.  X(byte offset, NAME, meaning); pg32.inc gives
+ * guests SH_NAME.  vmm/README.md, "The shared page", says who writes what.
+ */
+#define VMM_SHARED_LAYOUT(X)                                                 \
+	X(0, EPC, "where the trap happened; HC_IRET resumes here")          \
+	X(4, CAUSE, "the trap's cause (bit 31: an interrupt)")              \
+	X(8, BADVA, "the faulting address, or 0")                          \
+	X(12, EPSW, "the PSW before the trap (IE = 1 if MASK was 0); HC_IRET restores it") \
+	X(16, MASK, "0: virtual interrupts on; else masked (Xen's evtchn_upcall_mask)") \
+	X(20, PENDING, "1: a line is up while masked (evtchn_upcall_pending)") \
+	X(24, A0, "the a0 HC_IRET gives back (a0 held its number)")      \
+	X(28, SCRATCH, "the guest's own word: the VMM never touches it")
+
+enum vmm_shared_offset {
+#define VMM_X_SHARED(off, name, doc) VMM_SHARED_##name = off,
+	VMM_SHARED_LAYOUT(VMM_X_SHARED)
+#undef VMM_X_SHARED
+	VMM_SHARED_SIZE = 32
+};
 
 
 enum vmm_hypercall {

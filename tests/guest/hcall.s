@@ -25,7 +25,7 @@ hc:	hcall
 	expect_mem trap_epc, hc, "  ... EPC is the hcall"
 	j	user_part
 hypercall:
-	expect_eq s1, 1, "supervisor hcall was a hypercall: ABI version 1 (VMM)"
+	expect_eq s1, 2, "supervisor hcall was a hypercall: ABI version 2 (VMM)"
 	expect_eq s0, 0x77, "  ... no other register written"
 	call	hypercalls
 

@@ -1783,7 +1783,7 @@ static void test_hypercall_version(void **state)
 	vm->vcpu.x[R_A0] = 0;
 	vm->cycles = 10, vm->instret = 0;
 	struct vmm_event ev = do_hcall(b);
-	assert_int_equal(vm->vcpu.x[R_A0], 1);
+	assert_int_equal(vm->vcpu.x[R_A0], 2);
 	assert_int_equal(vm->vcpu.x[R_A1], 0xa0000000u | R_A1);
 	assert_int_equal(vm->vcpu.pc, GCODE + 4);
 	assert_int_equal(vm->instret, 1);
@@ -2066,6 +2066,201 @@ static void test_hypercall_console_write_paged_stops_at_unmapped_page(void **sta
 	assert_int_equal(b->outlen, 3);
 	assert_memory_equal(b->out, "bcd", 3);
 	assert_int_equal(vm->cycles, 3 * mach_cost(COST_DEVICE));
+}
+
+/* ===== hypercall ABI 2: the shared page, Xen's way ================================== */
+
+/* Where the tests put the shared page, and the trap entry they register. */
+#define GSHARED (GDATA + PAGE_SIZE)
+#define GENTRY (GTVEC + 0x100u)
+
+static uint32_t shared_word(struct vm *vm, uint32_t offset)
+{
+	return gread(vm, GSHARED + offset);
+}
+
+/* Registers GSHARED and GENTRY from virtual supervisor mode (with psw),
+ * as a kernel does at boot, and leaves the vCPU as vcpu_at does. */
+static void register_shared(struct bench *b, uint32_t psw)
+{
+	vcpu_at(b, psw | PSW_MODE, GCODE);
+	b->vm->vcpu.pc = GCODE;
+	b->vm->vcpu.x[R_A0] = HC_REGISTER_SHARED;
+	b->vm->vcpu.x[R_A1] = GSHARED;
+	b->vm->vcpu.x[R_A2] = GENTRY;
+	do_hcall(b);
+	assert_int_equal(b->vm->vcpu.x[R_A0], 0);
+	assert_true(b->vm->pv_shared);
+	b->vm->vcpu.pc = GCODE;
+	b->vm->vcpu.x[R_A0] = 0xa0000000u | R_A0;
+}
+
+/* HC_REGISTER_SHARED refuses, with VMM_HC_ERROR and no registration, a
+ * page that is not page aligned, not all RAM (past the end, or a device
+ * page), or a misaligned entry; the last page of RAM is a page like any
+ * other.  A refused second call keeps the first registration. */
+static void test_pv_register_shared_checks_its_arguments(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	const uint32_t bad[][2] = {
+		{GSHARED + 4, GENTRY},          /* not page aligned */
+		{GSHARED + 0x800, GENTRY},
+		{GMEM, GENTRY},                 /* just past RAM */
+		{0xfffff000u, GENTRY},          /* far past it */
+		{DEVICE_SPACE, GENTRY},         /* the console's page */
+		{DEVICE_SPACE + PAGE_SIZE, GENTRY},
+		{GSHARED, GENTRY + 2},          /* the entry misaligned */
+	};
+	for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+		vcpu_at(b, PSW_MODE, GCODE);
+		struct vmm_event ev = hcall_at(b, HC_REGISTER_SHARED, bad[k][0],
+					       bad[k][1]);
+		assert_hc_returned(b, &ev, VMM_HC_ERROR, bad[k][0], bad[k][1]);
+		assert_false(vm->pv_shared);
+		assert_int_equal(vm->state, VM_RUNNING);
+	}
+
+	/* the last page of RAM: a frame fits in it whole */
+	vcpu_at(b, PSW_MODE | PSW_IE, GCODE);
+	struct vmm_event ev = hcall_at(b, HC_REGISTER_SHARED, GMEM - PAGE_SIZE,
+				       GENTRY);
+	assert_hc_returned(b, &ev, 0, GMEM - PAGE_SIZE, GENTRY);
+	assert_true(vm->pv_shared);
+	assert_int_equal(vm->pv_shared_gpa, GMEM - PAGE_SIZE);
+	assert_int_equal(vm->pv_entry, GENTRY);
+	/* MASK starts as IE said (on: 0), PENDING as 0; IE is MASK's now */
+	assert_int_equal(gread(vm, GMEM - PAGE_SIZE + VMM_SHARED_MASK), 0);
+	assert_int_equal(gread(vm, GMEM - PAGE_SIZE + VMM_SHARED_PENDING), 0);
+	assert_int_equal(vm->vcpu.cr[CR_PSW], PSW_MODE);
+
+	/* a bad one now: refused, the first stays */
+	vcpu_at(b, PSW_MODE, GCODE);
+	ev = hcall_at(b, HC_REGISTER_SHARED, GMEM, GTVEC);
+	assert_hc_returned(b, &ev, VMM_HC_ERROR, GMEM, GTVEC);
+	assert_int_equal(vm->pv_shared_gpa, GMEM - PAGE_SIZE);
+	assert_int_equal(vm->pv_entry, GENTRY);
+}
+
+/* A trap from virtual user mode, once a shared page is registered: the
+ * VMM writes the bare machine's frame into the page, masks, and jumps to
+ * the registered entry in virtual supervisor mode, in the one exit. */
+static void test_pv_trap_delivered_to_entry_with_frame(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	register_shared(b, PSW_PG);
+	vm->vcpu.cr[CR_PSW] = PSW_PG; /* user mode, paging on */
+	gwrite(vm, GSHARED + VMM_SHARED_MASK, 0); /* interrupts on */
+	gwrite(vm, GSHARED + VMM_SHARED_SCRATCH, 0x5c5c5c5cu);
+	vm->vcpu.pc = 0x00002008u;
+	vm->cycles = 100;
+	struct mach_exit e = {CAUSE_SYSCALL, 0x00002008u, 0, w_op(OP_SYSCALL)};
+	struct vmm_event ev = {0};
+	vm_handle_exit(vm, &e, &ev);
+
+	assert_int_equal(ev.action, VMM_ACT_REFLECTED);
+	assert_int_equal(vm->vcpu.pc, GENTRY);
+	assert_int_equal(vm->vcpu.cr[CR_PSW], PSW_MODE | PSW_PG);
+	assert_int_equal(shared_word(vm, VMM_SHARED_EPC), 0x00002008u);
+	assert_int_equal(shared_word(vm, VMM_SHARED_CAUSE), CAUSE_SYSCALL);
+	assert_int_equal(shared_word(vm, VMM_SHARED_BADVA), 0);
+	assert_int_equal(shared_word(vm, VMM_SHARED_EPSW), PSW_IE | PSW_PG);
+	assert_int_equal(shared_word(vm, VMM_SHARED_MASK), 1);
+	assert_int_equal(shared_word(vm, VMM_SHARED_SCRATCH), 0x5c5c5c5cu);
+	/* the vCPU's registers say the same */
+	assert_int_equal(vm->vcpu.cr[CR_EPC], 0x00002008u);
+	assert_int_equal(vm->vcpu.cr[CR_EPSW], PSW_IE | PSW_PG);
+	/* the bare machine's cost of a trap entry, no more */
+	assert_int_equal(vm->cycles, 100 + mach_cost(COST_TRAP));
+
+	/* its entry's first instruction faulting is a double fault */
+	struct mach_exit again = {CAUSE_PAGE_FAULT, GENTRY, GENTRY, 0};
+	reflect_exception(vm, &again);
+	assert_int_equal(vm->state, VM_DOUBLE_FAULT);
+}
+
+/* HC_IRET: pc, PSW and a0 from the frame; MASK from EPSW's IE; the
+ * cost of rfe; nothing else. */
+static void test_pv_iret_returns_from_the_frame(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	register_shared(b, PSW_PG);
+	gwrite(vm, GSHARED + VMM_SHARED_EPC, 0x00400010u);
+	gwrite(vm, GSHARED + VMM_SHARED_EPSW, PSW_IE | PSW_PG);
+	gwrite(vm, GSHARED + VMM_SHARED_A0, 0x12345678u);
+	vm->cycles = 40, vm->instret = 7;
+	struct vmm_event ev = hcall_at(b, HC_IRET, 1, 2);
+	assert_int_equal(ev.action, VMM_ACT_HYPERCALL);
+	assert_int_equal(vm->vcpu.pc, 0x00400010u);
+	assert_int_equal(vm->vcpu.cr[CR_PSW], PSW_PG);
+	assert_int_equal(vm->vcpu.x[R_A0], 0x12345678u);
+	assert_int_equal(vm->vcpu.x[R_A1], 1);
+	assert_int_equal(shared_word(vm, VMM_SHARED_MASK), 0);
+	assert_int_equal(vm->cycles, 40 + mach_cost(COST_TRAP));
+	assert_int_equal(vm->instret, 8);
+
+	/* back to the kernel with IE off: masked */
+	vm->vcpu.cr[CR_PSW] = PSW_MODE; /* a kernel again, to call */
+	gwrite(vm, GSHARED + VMM_SHARED_EPSW, PSW_MODE);
+	hcall_at(b, HC_IRET, 0, 0);
+	assert_int_equal(vm->vcpu.cr[CR_PSW], PSW_MODE);
+	assert_int_equal(shared_word(vm, VMM_SHARED_MASK), 1);
+}
+
+/* Without a shared page, ABI 2's calls are VMM_HC_ERROR and do nothing. */
+static void test_pv_calls_need_a_shared_page(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	const uint32_t calls[] = {HC_IRET, HC_IRQ_UNMASK};
+	for (size_t k = 0; k < sizeof calls / sizeof calls[0]; k++) {
+		vcpu_at(b, PSW_MODE, GCODE);
+		struct vmm_event ev = hcall_at(b, calls[k], 3, 4);
+		assert_hc_returned(b, &ev, VMM_HC_ERROR, 3, 4);
+		assert_int_equal(vm->vcpu.cr[CR_PSW], PSW_MODE);
+		assert_int_equal(vm->vcpu.cr[CR_EPC], OLD_EPC);
+	}
+}
+
+/* The virtual interrupt mask: a line raised while MASK = 1 waits and
+ * sets PENDING; HC_IRQ_UNMASK clears MASK, and at the next boundary the
+ * interrupt is delivered with EPC = the instruction after the hcall,
+ * which clears PENDING and masks again. */
+static void test_pv_masked_interrupt_pending_until_unmask(void **state)
+{
+	struct bench *b = *state;
+	struct vm *vm = b->vm;
+	register_shared(b, 0); /* IE off: MASK = 1 */
+	assert_int_equal(shared_word(vm, VMM_SHARED_MASK), 1);
+	vm->irq_lines = 1u << IRQ_TIMER;
+	vm->cycles = 500;
+	assert_false(inject_interrupt(vm));
+	assert_int_equal(shared_word(vm, VMM_SHARED_PENDING), 1);
+	assert_int_equal(vm->vcpu.pc, GCODE);
+	assert_int_equal(vm->cycles, 500);
+
+	struct vmm_event ev = hcall_at(b, HC_IRQ_UNMASK, 0, 0);
+	assert_hc_returned(b, &ev, 0, 0, 0);
+	assert_int_equal(shared_word(vm, VMM_SHARED_MASK), 0);
+	assert_true(inject_interrupt(vm));
+	assert_int_equal(vm->vcpu.pc, GENTRY);
+	assert_int_equal(shared_word(vm, VMM_SHARED_EPC), GCODE + 4);
+	assert_int_equal(shared_word(vm, VMM_SHARED_CAUSE),
+			 CAUSE_INTERRUPT | IRQ_TIMER);
+	assert_int_equal(shared_word(vm, VMM_SHARED_EPSW), PSW_MODE | PSW_IE);
+	assert_int_equal(shared_word(vm, VMM_SHARED_PENDING), 0);
+	assert_int_equal(shared_word(vm, VMM_SHARED_MASK), 1);
+	assert_int_equal(vm->cycles, 500 + mach_cost(COST_TRAP));
+	/* masked again: the line, still up, waits */
+	assert_false(inject_interrupt(vm));
+	assert_int_equal(vm->vcpu.pc, GENTRY);
+
+	/* the PSW's IE means nothing now: a guest that set it is not
+	 * interrupted while MASK says masked */
+	vm->vcpu.cr[CR_PSW] |= PSW_IE;
+	assert_false(inject_interrupt(vm));
 }
 
 /* ===== isolation ===================================================================== */
@@ -3340,6 +3535,12 @@ int main(void)
 		T(test_hypercall_console_write_is_bounded),
 		T(test_hypercall_mmu_update_is_bounded),
 		T(test_hypercall_from_user_is_illegal),
+		/* hypercall ABI 2: the shared page */
+		T(test_pv_register_shared_checks_its_arguments),
+		T(test_pv_trap_delivered_to_entry_with_frame),
+		T(test_pv_iret_returns_from_the_frame),
+		T(test_pv_calls_need_a_shared_page),
+		T(test_pv_masked_interrupt_pending_until_unmask),
 		/* lab 5: the hypercall handlers */
 		T(test_hypercall_irq_save_disable),
 		T(test_hypercall_get_cr_reads_each_cr),

@@ -6,4 +6,4 @@
 _start:	li	a0, 0			# HC_VERSION
 	hcall
 	li	t0, TEST_EXIT
-	sw	a0, 0(t0)		# halts with the version, 1
+	sw	a0, 0(t0)		# halts with the version, 2

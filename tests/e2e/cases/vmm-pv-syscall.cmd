@@ -1,0 +1,1 @@
+run --vmm --stats pvsyscall.elf
