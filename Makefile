@@ -51,7 +51,7 @@ MACHINE_SRCS = machine/machine.c machine/cpu.c machine/mmu.c \
 	       machine/dev_console.c machine/dev_timer.c machine/dev_disk.c \
 	       machine/dev_test.c machine/dev_bus.c
 VMM_SRCS = vmm/vmm.c vmm/emulate.c vmm/reflect.c vmm/shadow.c vmm/mmio.c \
-	   vmm/hcall.c vmm/patch.c
+	   vmm/hcall.c vmm/patch.c vmm/virtio_blk.c
 TOOLS_SRCS = tools/trapeze.c tools/cmd_as.c tools/cmd_dis.c tools/cmd_run.c tools/target.c \
 	     tools/explain.c \
 	     tools/cmd_audit.c tools/audit.c tools/lockstep.c tools/cmd_debug.c
@@ -75,7 +75,7 @@ endif
 
 # --- unit tests (cmocka), each linked with the layers it tests ----------
 UNIT_TESTS = test_isa test_asm test_elf test_cpu test_mmu test_devices \
-	     test_monitor test_audit test_vmm
+	     test_monitor test_audit test_vmm test_vblk
 UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/%)
 
 $(O)/tests/test_isa: $(O)/tests/unit/test_isa.o $(ISA_OBJS)
@@ -88,6 +88,7 @@ $(O)/tests/test_monitor: $(O)/tests/unit/test_monitor.o $(MACHINE_OBJS) $(ISA_OB
 $(O)/tests/test_audit: $(O)/tests/unit/test_audit.o $(O)/tools/audit.o \
 		       $(MACHINE_OBJS) $(ISA_OBJS)
 $(O)/tests/test_vmm: $(O)/tests/unit/test_vmm.o $(VMM_OBJS) $(MACHINE_OBJS) $(ISA_OBJS)
+$(O)/tests/test_vblk: $(O)/tests/unit/test_vblk.o $(VMM_OBJS) $(MACHINE_OBJS) $(ISA_OBJS)
 
 .PHONY: all demo check check-build unit guest e2e isa-md check-isa-md bench bench-labs \
 	install clean
