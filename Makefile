@@ -142,7 +142,7 @@ debug-test: $(TRAPEZE)
 #   bin/trapeze run --disk=build/guestos.disk build/guestos.elf
 GUESTOS_PROGS = primes ticker heap stack faulty
 GUESTOS_USER_ELFS = $(GUESTOS_PROGS:%=$(O)/guestos/%.elf)
-GUESTOS_SRCS = $(wildcard guestos/*.s guestos/*.inc guestos/*/priv.inc) \
+GUESTOS_SRCS = $(wildcard guestos/*.s guestos/*.inc guestos/*/priv.inc guestos/*/diskdrv.s) \
 	       guestos/user/usys.inc
 
 $(O)/mkdisk: $(O)/tools/mkdisk.o $(O)/isa/elf.o
