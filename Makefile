@@ -494,6 +494,7 @@ bench: $(TRAPEZE) build/guestos.elf build/guestos-pv.elf build/guestos.disk $(O)
 	@bench/compare.sh $(TRAPEZE) $(O)/include build/guestos.elf build/guestos-pv.elf build/guestos.disk
 	@bench/debug.sh $(TRAPEZE) build/guestos.elf build/guestos.disk
 	@bench/vms.sh $(TRAPEZE) build/guestos.elf build/guestos.disk tests/e2e-guestos/expected.out
+	@bench/vblk.sh $(TRAPEZE) $(O)/include
 
 # Beside the program: the manual pages, the bash completion (where
 # bash-completion looks for it: loaded on the first Tab after `trapeze`)
