@@ -51,7 +51,7 @@ MACHINE_SRCS = machine/machine.c machine/cpu.c machine/mmu.c \
 	       machine/dev_console.c machine/dev_timer.c machine/dev_disk.c \
 	       machine/dev_test.c machine/dev_bus.c machine/vmx.c
 VMM_SRCS = vmm/vmm.c vmm/emulate.c vmm/reflect.c vmm/shadow.c vmm/mmio.c \
-	   vmm/hcall.c vmm/patch.c vmm/hw.c vmm/hybrid.c
+	   vmm/hcall.c vmm/patch.c vmm/hw.c vmm/hybrid.c vmm/virtio_blk.c
 TOOLS_SRCS = tools/trapeze.c tools/cmd_as.c tools/cmd_dis.c tools/cmd_run.c tools/target.c \
 	     tools/explain.c \
 	     tools/cmd_audit.c tools/audit.c tools/lockstep.c tools/cmd_debug.c
@@ -75,7 +75,7 @@ endif
 
 # --- unit tests (cmocka), each linked with the layers it tests ----------
 UNIT_TESTS = test_isa test_asm test_elf test_cpu test_mmu test_devices \
-	     test_monitor test_audit test_vmm test_vmx test_hw test_hybrid
+	     test_monitor test_audit test_vmm test_vmx test_hw test_hybrid test_vblk
 UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/%)
 
 $(O)/tests/test_isa: $(O)/tests/unit/test_isa.o $(ISA_OBJS)
@@ -91,6 +91,7 @@ $(O)/tests/test_audit: $(O)/tests/unit/test_audit.o $(O)/tools/audit.o \
 $(O)/tests/test_vmm: $(O)/tests/unit/test_vmm.o $(VMM_OBJS) $(MACHINE_OBJS) $(ISA_OBJS)
 $(O)/tests/test_hw: $(O)/tests/unit/test_hw.o $(VMM_OBJS) $(MACHINE_OBJS) $(ISA_OBJS)
 $(O)/tests/test_hybrid: $(O)/tests/unit/test_hybrid.o $(VMM_OBJS) $(MACHINE_OBJS) $(ISA_OBJS)
+$(O)/tests/test_vblk: $(O)/tests/unit/test_vblk.o $(VMM_OBJS) $(MACHINE_OBJS) $(ISA_OBJS)
 
 .PHONY: all demo check check-build unit guest e2e isa-md check-isa-md bench bench-labs \
 	install clean
@@ -144,7 +145,7 @@ debug-test: $(TRAPEZE)
 #   bin/trapeze run --disk=build/guestos.disk build/guestos.elf
 GUESTOS_PROGS = primes ticker heap stack faulty
 GUESTOS_USER_ELFS = $(GUESTOS_PROGS:%=$(O)/guestos/%.elf)
-GUESTOS_SRCS = $(wildcard guestos/*.s guestos/*.inc guestos/*/priv.inc) \
+GUESTOS_SRCS = $(wildcard guestos/*.s guestos/*.inc guestos/*/priv.inc guestos/*/diskdrv.s) \
 	       guestos/user/usys.inc
 
 $(O)/mkdisk: $(O)/tools/mkdisk.o $(O)/isa/elf.o
@@ -533,6 +534,7 @@ bench: $(TRAPEZE) build/guestos.elf build/guestos-pv.elf build/guestos.disk $(O)
 	@bench/debug.sh $(TRAPEZE) build/guestos.elf build/guestos.disk
 	@bench/vms.sh $(TRAPEZE) build/guestos.elf build/guestos.disk tests/e2e-guestos/expected.out
 	@bench/hw.sh $(TRAPEZE) build/guestos.elf build/guestos.disk
+	@bench/vblk.sh $(TRAPEZE) $(O)/include
 
 # Beside the program: the manual pages, the bash completion (where
 # bash-completion looks for it: loaded on the first Tab after `trapeze`)

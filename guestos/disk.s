@@ -1,10 +1,8 @@
 # disk.s - reading the disk, and loading the programs it holds.
 #
-# The disk (ISA.md section 8.5) moves whole 512-byte sectors by DMA
-# between the disk and *physical* RAM: write SECTOR, ADDR, COUNT, then
-# CMD; exactly DISK_LATENCY cycles later STATUS says DONE or ERROR.
-# guestos reads only at boot, before any process runs, so it simply polls
-# STATUS (the disk's completion interrupt is left off).
+# The disk moves whole 512-byte sectors by DMA between the disk and
+# *physical* RAM.  guestos reads only at boot, before any process runs;
+# how it talks to the disk is the flavour's driver (diskdrv.s, below).
 #
 # The disk image, made by tools/mkdisk (see guestos/README.md):
 #
@@ -19,21 +17,13 @@ toc:	.space	DISK_SECTOR_SIZE	# sector 0, read at boot
 	.text
 
 # disk_read(a0 = first sector, a1 = physical address, a2 = count) ->
-# a0 = 0, or -1 if the disk reported an error.  Polls until done.
-disk_read:
-	li	t0, DEV_DISK_BASE
-	sw	a0, DISK_SECTOR(t0)
-	sw	a1, DISK_ADDR(t0)
-	sw	a2, DISK_COUNT(t0)
-	li	t1, DISK_CMD_READ
-	sw	t1, DISK_CMD(t0)	# go
-	DISK_WAIT t0, t1, t2		# wait for DONE or ERROR (priv.inc)
-	sw	zero, DISK_STATUS(t0)	# acknowledge
-	andi	t1, t1, DISK_STATUS_ERROR
-	li	a0, 0
-	beqz	t1, 2f
-	li	a0, -1
-2:	ret
+# a0 = 0 or -1, and the two macros proc_load uses to read a program's
+# pages (DISK_READ_QUEUED: a0 = 0 or -1 for the queueing; DISK_WAIT_ALL:
+# every queued read has arrived, or a panic) come from the flavour's
+# driver: native/diskdrv.s polls the disk of ISA.md 8.5, one command at a
+# time; pv/diskdrv.s hands the paravirtual block device (ISA.md 8.7)
+# whole batches through rings in memory.
+	.include "diskdrv.s"
 
 # load_programs(): read the table of contents and create one process per
 # entry, in order (so the first entry gets pid 1).
@@ -65,6 +55,7 @@ load_programs:
 	addi	s0, s0, TE_BYTES
 	addi	s1, s1, -1
 	bnez	s1, 1b
+	DISK_WAIT_ALL			# the pages proc_load queued
 	lw	s1, 4(sp)
 	lw	s0, 8(sp)
 	lw	ra, 12(sp)

@@ -121,7 +121,7 @@ proc_load:
 	add	a0, a0, t1
 	mv	a1, s3
 	mv	a2, t0
-	call	disk_read
+	DISK_READ_QUEUED		# diskdrv.s: now, or with the others
 	la	t0, msg_diskerr
 	bnez	a0, 10f
 	addi	s2, s2, PAGE_SIZE

@@ -209,12 +209,13 @@ static void overlay_read(const struct dev_disk *d, uint32_t first,
 }
 
 /* No memory for the overlay: says why, and asks the host to stop. */
-static void overlay_out_of_memory(struct dev_disk *d)
+static void overlay_out_of_memory(struct dev_disk *d, uint32_t first,
+				  uint32_t count)
 {
 	char reason[128];
 	snprintf(reason, sizeof reason, "disk: no host memory for the private "
-		 "copy of sectors %" PRIu32 "..%" PRIu32, d->sector,
-		 d->sector + d->count - 1);
+		 "copy of sectors %" PRIu32 "..%" PRIu32, first,
+		 first + count - 1);
 	if (d->host.stop)
 		d->host.stop(d->host.ctx, reason);
 }
@@ -222,24 +223,51 @@ static void overlay_out_of_memory(struct dev_disk *d)
 /* ---- commands -------------------------------------------------------------- */
 
 /* disk -> buffer: the file, and a private disk's own sectors over it. */
-static bool disk_to_buffer(struct dev_disk *d, uint32_t len)
+static bool disk_to_buffer(struct dev_disk *d, uint32_t first, uint32_t count)
 {
-	if (!file_read(d, d->sector, len))
+	if (!file_read(d, first, count * DISK_SECTOR_SIZE))
 		return false;
 	if (d->private_writes)
-		overlay_read(d, d->sector, d->count);
+		overlay_read(d, first, count);
 	return true;
 }
 
 /* buffer -> disk: the file, or a private disk's overlay. */
-static bool buffer_to_disk(struct dev_disk *d, uint32_t len)
+static bool buffer_to_disk(struct dev_disk *d, uint32_t first, uint32_t count)
 {
 	if (!d->private_writes)
-		return file_write(d, d->sector, len);
-	if (overlay_write(d, d->sector, d->count))
+		return file_write(d, first, count * DISK_SECTOR_SIZE);
+	if (overlay_write(d, first, count))
 		return true;
-	overlay_out_of_memory(d);
+	overlay_out_of_memory(d, first, count);
 	return false;
+}
+
+/* Can count sectors from first be moved at all?  (In 64 bits, so that a
+ * sector near 2^32 cannot wrap around.) */
+static bool sectors_exist(const struct dev_disk *d, uint32_t first,
+			  uint32_t count)
+{
+	return d->file && count > 0 && count <= DISK_MAX_COUNT &&
+	       (uint64_t)first + count <= d->nsectors;
+}
+
+bool dev_disk_read_sectors(struct dev_disk *d, uint32_t first, uint32_t count,
+			   uint8_t *buf)
+{
+	if (!sectors_exist(d, first, count) || !disk_to_buffer(d, first, count))
+		return false;
+	memcpy(buf, d->buffer, (size_t)count * DISK_SECTOR_SIZE);
+	return true;
+}
+
+bool dev_disk_write_sectors(struct dev_disk *d, uint32_t first,
+			    uint32_t count, const uint8_t *buf)
+{
+	if (!sectors_exist(d, first, count))
+		return false;
+	memcpy(d->buffer, buf, (size_t)count * DISK_SECTOR_SIZE);
+	return buffer_to_disk(d, first, count);
 }
 
 /*
@@ -251,19 +279,16 @@ static bool disk_transfer(struct dev_disk *d)
 	uint32_t cmd = d->pending_cmd;
 	if (cmd != DISK_CMD_READ && cmd != DISK_CMD_WRITE)
 		return false;
-	if (!d->file || d->count == 0 || d->count > DISK_MAX_COUNT)
-		return false;
-	/* In 64 bits, so that a SECTOR near 2^32 cannot wrap around. */
-	if ((uint64_t)d->sector + d->count > d->nsectors)
+	if (!sectors_exist(d, d->sector, d->count))
 		return false;
 
 	uint32_t len = d->count * DISK_SECTOR_SIZE;
 	if (cmd == DISK_CMD_READ) /* disk -> buffer -> RAM */
-		return disk_to_buffer(d, len) &&
+		return disk_to_buffer(d, d->sector, d->count) &&
 		       d->host.dma(d->host.ctx, d->addr, d->buffer, len, true);
 	/* RAM -> buffer -> disk: the disk is touched only if the DMA works. */
 	return d->host.dma(d->host.ctx, d->addr, d->buffer, len, false) &&
-	       buffer_to_disk(d, len);
+	       buffer_to_disk(d, d->sector, d->count);
 }
 
 static uint32_t disk_read(void *dev, uint32_t offset)

@@ -211,4 +211,19 @@ int dev_disk_attach(struct dev_disk *d, const char *path, char *err,
  */
 void dev_disk_set_private(struct dev_disk *d, bool on);
 
+/*
+ * The disk's backing store, for another device that serves the same
+ * image (the VMM's paravirtual block device, vmm/virtio_blk.c): count
+ * sectors (1..DISK_MAX_COUNT) from first, between the image -- its file,
+ * and a private disk's overlay -- and buf, at once, with no DMA, no
+ * registers and no interrupt.  Return false, moving nothing, if the
+ * sectors are not all on the disk, on a host file error, or (a write to
+ * a private disk) when there is no host memory for the overlay, which
+ * also asks the host to stop, as a write command does.
+ */
+bool dev_disk_read_sectors(struct dev_disk *d, uint32_t first, uint32_t count,
+			   uint8_t *buf);
+bool dev_disk_write_sectors(struct dev_disk *d, uint32_t first,
+			    uint32_t count, const uint8_t *buf);
+
 #endif

@@ -146,6 +146,14 @@ static uint64_t hypercalls(const struct vmm *v)
 	return st.hypercalls;
 }
 
+/* Accesses to the paravirtual block device, which only a VM has. */
+static uint64_t vblk_accesses(const struct vmm *v)
+{
+	struct vmm_vm_stats st;
+	vmm_vm_stats(v, 0, &st);
+	return st.vblk_accesses;
+}
+
 int lockstep_run(const struct elf_image *img, const struct lockstep_options *o)
 {
 	char err[256];
@@ -188,6 +196,17 @@ int lockstep_run(const struct elf_image *img, const struct lockstep_options *o)
 					"which only a VMM serves (on the bare "
 					"machine hcall is illegal); the comparison "
 					"ends there\n", steps);
+			break;
+		}
+		if (vblk_accesses(v) > 0) {
+			/* the same for the VM's paravirtual block device: its
+			 * page is empty device space on the bare machine */
+			fprintf(stderr, "lockstep: the bare machine and the VMM "
+					"agree up to step %" PRIu64 ", an access to "
+					"the paravirtual block device, which only a "
+					"VM has (on the bare machine its page is a "
+					"BUS_ERROR); the comparison ends there\n",
+				steps);
 			break;
 		}
 

@@ -7,6 +7,7 @@
 #define TRAPEZE_VMM_INTERNAL_H
 
 #include "vmm.h"
+#include "virtio_blk.h"
 
 /*
  * The virtual CPU: what the guest believes the CPU holds.  cr[CR_PSW] is
@@ -102,6 +103,7 @@ struct vm {
 	struct dev_timer timer;
 	struct dev_disk disk;
 	struct dev_test test;
+	struct vblk vblk;     /* the paravirtual block device: VMs only */
 	const struct dev_ops *dev_ops[DEVICE_PAGES];
 	void *dev[DEVICE_PAGES];
 	uint64_t deadline;    /* the devices' next one, while deadline_known */
@@ -313,6 +315,12 @@ void patch_free(struct vm *vm);
 /* vmm.c: guest memory, time, and the VMM's shared services */
 bool gpa_read32(struct vm *vm, uint32_t gpa, uint32_t *value);
 bool gpa_write32(struct vm *vm, uint32_t gpa, uint32_t value);
+/* Copies len bytes between buf and guest-physical memory at gpa (to_guest:
+ * into the guest), checking the whole range and translating each page
+ * with gpa_to_hpa.  Returns false, having copied nothing, if any of it is
+ * not the VM's RAM. */
+bool gpa_copy(struct vm *vm, uint32_t gpa, void *buf, uint32_t len,
+	      bool to_guest);
 /* A guest-physical address to the host address it lives at; false if it
  * is not in the VM's RAM.  (Not const: lab 6's handout stub stops the VM.) */
 bool gpa_to_hpa(struct vm *vm, uint32_t gpa, uint32_t *hpa);

@@ -301,8 +301,8 @@ bool gpa_write32(struct vm *vm, uint32_t gpa, uint32_t value)
  * What is read is what the guest would read: the words binary patching
  * replaced are put back; what is written is examined as code where the
  * page is code (patch.c). */
-static bool gpa_copy(struct vm *vm, uint32_t gpa, void *buf, uint32_t len,
-		     bool to_guest)
+bool gpa_copy(struct vm *vm, uint32_t gpa, void *buf, uint32_t len,
+	      bool to_guest)
 {
 	if ((uint64_t)gpa + len > vm->mem)
 		return false;
@@ -456,6 +456,7 @@ static void vm_free(struct vm *vm)
 	if (!vm)
 		return;
 	dev_disk_destroy(&vm->disk);
+	vblk_destroy(&vm->vblk);
 	patch_free(vm);
 	hw_free(vm);
 	free(vm->pool.free);
@@ -539,7 +540,8 @@ int vmm_add_vm(struct vmm *v, const struct vm_config *cfg, char *err,
 	dev_console_init(&vm->console, &host);
 	dev_timer_init(&vm->timer, &host);
 	dev_test_init(&vm->test, &host);
-	if (dev_disk_init(&vm->disk, &host) != 0 || !give_memory(v, vm) ||
+	if (dev_disk_init(&vm->disk, &host) != 0 ||
+	    vblk_init(&vm->vblk, vm, &vm->disk) != 0 || !give_memory(v, vm) ||
 	    !give_shadow_pool(v, vm)) {
 		snprintf(err, errsize, "vm%d: out of host memory", vm->id);
 		vm_free(vm);
@@ -549,6 +551,7 @@ int vmm_add_vm(struct vmm *v, const struct vm_config *cfg, char *err,
 	vm_attach(vm, DEV_TIMER_BASE, &dev_timer_ops, &vm->timer);
 	vm_attach(vm, DEV_DISK_BASE, &dev_disk_ops, &vm->disk);
 	vm_attach(vm, DEV_TEST_BASE, &dev_test_ops, &vm->test);
+	vm_attach(vm, VBLK_BASE, &vblk_ops, &vm->vblk); /* no bare-machine twin */
 	dev_console_set_output(&vm->console, vm_console_output, vm);
 	if (cfg->console_in)
 		dev_console_set_input_file(&vm->console, cfg->console_in);

@@ -44,7 +44,8 @@
 	X(PATCH_TRAP, 20, "emulating one patched instruction")                \
 	X(ACCESS, 30, "decoding and emulating one load or store to guest RAM") \
 	X(NESTED_FILL, 20, "--hw: writing one nested PTE (and a leaf table's root entry)")  \
-	X(INTERPRET, 10, "interpreting one instruction of virtual supervisor code (--hybrid)")
+	X(INTERPRET, 10, "interpreting one instruction of virtual supervisor code (--hybrid)")  \
+	X(VBLK_REQUEST, 30, "serving one request of the paravirtual block device's ring")
 
 enum vmm_cost {
 #define VMM_X_COST(name, cycles, doc) VMM_COST_##name,
@@ -118,6 +119,61 @@ enum vmm_hypercall {
  * is one guest instruction, so this bounds how far past --max-cycles one
  * can carry a VM's clock, and how long the host works in one exit. */
 #define VMM_HC_MAX_BATCH 1024u
+
+/*
+ * The paravirtual block device (vmm/virtio_blk.c, vmm/README.md): the
+ * I/O half of paravirtualization, in the manner of virtio-blk.  It exists
+ * only in a VM, like the hypercall ABI: on the bare machine its page is
+ * empty device space (a BUS_ERROR).  The guest puts requests in a split
+ * virtqueue in its own memory -- a descriptor table, an available ring,
+ * a used ring -- and writes NOTIFY once for the whole batch: one exit.
+ * DISK_LATENCY cycles later the device has served every request the
+ * available ring holds, from the VM's disk image, posted each in the used
+ * ring and raised VBLK_IRQ.  Register offsets, X(NAME, offset, doc):
+ */
+#define VBLK_BASE 0xF0003000u /* the next free device page after the disk */
+#define VBLK_IRQ 3u /* after the bare machine's TIMER, CONSOLE, DISK */
+#define VBLK_REGISTERS(X)                                                    \
+	X(MAGIC, 0x00, "read: VBLK_MAGIC_VALUE, \"vblk\": the device is there")     \
+	X(CAPACITY, 0x04, "read: the disk's size in sectors (0: no disk)")   \
+	X(QUEUE_NUM_MAX, 0x08, "read: the largest queue, VBLK_QUEUE_MAX")     \
+	X(QUEUE_NUM, 0x0c, "read/write: the queue's size, a power of 2")    \
+	X(QUEUE_DESC, 0x10, "read/write: GPA of the descriptor table (16-aligned)") \
+	X(QUEUE_AVAIL, 0x14, "read/write: GPA of the available ring (2-aligned)") \
+	X(QUEUE_USED, 0x18, "read/write: GPA of the used ring (4-aligned)")  \
+	X(QUEUE_READY, 0x1c, "write 1: check and start the queue; 0: reset it") \
+	X(NOTIFY, 0x20, "write: the available ring has new requests")       \
+	X(ISR, 0x24, "read: bit 0 USED, bit 1 BROKEN; the line is up while not 0") \
+	X(ACK, 0x28, "write: clears the ISR bits written; drops the line at 0")
+enum vblk_register {
+#define VMM_X_VBLK_REG(name, offset, doc) VBLK_##name = offset,
+	VBLK_REGISTERS(VMM_X_VBLK_REG)
+#undef VMM_X_VBLK_REG
+};
+#define VBLK_MAGIC_VALUE 0x6b6c6276u /* "vblk", little-endian */
+#define VBLK_QUEUE_MAX 64u
+#define VBLK_ISR_USED 1u    /* the used ring has new entries */
+#define VBLK_ISR_BROKEN 2u  /* the available index ran past the queue: stopped */
+/* The rings' layout, virtio 1.0's (all little-endian):
+ *   descriptor (16 bytes): u64 addr, u32 len, u16 flags, u16 next
+ *   available ring: u16 flags, u16 idx, u16 ring[num]
+ *   used ring:      u16 flags, u16 idx, {u32 id, u32 len} ring[num]
+ * A request is a chain: a 16-byte header {u32 type, u32 reserved,
+ * u64 sector} the device reads, the data, and one status byte it writes. */
+#define VBLK_DESC_SIZE 16u
+#define VBLK_DESC_F_NEXT 1u   /* the chain goes on at next */
+#define VBLK_DESC_F_WRITE 2u  /* the device writes this buffer */
+#define VBLK_AVAIL_F_NO_INTERRUPT 1u /* the guest polls: no VBLK_IRQ */
+#define VBLK_RING_HEADER 4u   /* flags, idx */
+#define VBLK_USED_ELEM_SIZE 8u
+#define VBLK_REQ_HEADER_SIZE 16u
+#define VBLK_T_IN 0u          /* read sectors into the data buffers */
+#define VBLK_T_OUT 1u         /* write the data buffers to sectors */
+#define VBLK_S_OK 0u
+#define VBLK_S_IOERR 1u
+#define VBLK_S_UNSUPP 2u
+#define VBLK_MAX_DATA (DISK_MAX_COUNT * DISK_SECTOR_SIZE) /* per request */
+#define VBLK_LATENCY DISK_LATENCY /* cycles from NOTIFY to the batch's end */
 
 /*
  * What a handler did with an exit, or that an interrupt was injected
@@ -303,6 +359,10 @@ struct vmm_vm_stats {
 	uint64_t patch_traps;    /* exits from patched instructions */
 	uint64_t patch_writes;   /* writes to scanned pages, examined word by word */
 	uint64_t pages_unscanned; /* scanned pages given back to data after many writes */
+	/* the paravirtual block device: register accesses (a device the
+	 * bare machine does not have, like a hypercall), requests served */
+	uint64_t vblk_accesses;
+	uint64_t vblk_requests;
 	/* leaky mode: sensitive instructions that ran with no exit, by op */
 	uint64_t silent_sensitive[OP_COUNT];
 	/* --hw: VM entries, and the VM exits by their reason */

@@ -89,6 +89,13 @@
 #                   on the bare machine of that mode), the paravirtual
 #                   kernel
 #
+# and the paravirtual block device:
+#
+#   pv-ring         its disk through the paravirtual block device: no
+#                   exit on the emulated disk's page, one NOTIFY a batch
+#                   (2), expected.out; three VMs in clean mode (PV, native,
+#                   PV) and in leaky mode (PV x3), each expected.out
+#
 # Prints "PASS guestos/NAME" or "FAIL guestos/NAME: reason" per test and
 # ends with "guestos: N passed, M failed"; exits 1 if anything failed.
 
@@ -563,6 +570,33 @@ for mode in clean leaky; do
 	check_status 0 "$mode, crash disk"
 done
 report pv-vmm-more "$reason"
+
+# pv-ring: the paravirtualized kernel reads its disk through the
+# paravirtual block device's rings, in batches: no exit on the emulated
+# disk's page, and two NOTIFYs (the table of contents, then every
+# program's pages at once); and it prints expected.out in VMs next to
+# others, in clean mode next to the native kernel, in leaky mode alone.
+reason=""
+vmm_boot "$OUT/pv-ring.out" --trace="$OUT/pv-ring.trace" "--disk=$D" "$P"
+same_bytes "$SRC/expected.out" "$OUT/pv-ring.out" ||
+	reason="output differs from expected.out"
+check_status 0 "one VM"
+disk_exits=$(grep -c '"badva":"0xf0002' "$OUT/pv-ring.trace")
+notifies=$(grep -c '"badva":"0xf0003020"' "$OUT/pv-ring.trace")
+[ "$disk_exits" -eq 0 ] ||
+	reason="${reason:+$reason; }$disk_exits exits on the emulated disk's page, want 0"
+[ "$notifies" -eq 2 ] ||
+	reason="${reason:+$reason; }$notifies NOTIFY exits, want 2 (one a batch)"
+vmm_boot "$OUT/pv-ring-clean.out" --quantum=5000 "--disk=$D" "$P" "$G" "$P"
+per_vm "$OUT/pv-ring-clean.out" 3 "$SRC/expected.out" ||
+	reason="${reason:+$reason; }clean, 3 VMs: a VM's output differs from expected.out"
+check_status 0 "clean, 3 VMs"
+vmm_boot "$OUT/pv-ring-leaky.out" --mode=leaky --quantum=5000 "--disk=$D" \
+	"$P" "$P" "$P"
+per_vm "$OUT/pv-ring-leaky.out" 3 "$SRC/expected.out" ||
+	reason="${reason:+$reason; }leaky, 3 VMs: a VM's output differs from expected.out"
+check_status 0 "leaky, 3 VMs"
+report pv-ring "$reason"
 
 reason=""
 vmm_boot "$OUT/dbg-run.out" --quantum=5000 --trace="$OUT/dbg-run.trace" \

@@ -27,15 +27,16 @@
  * instruction boundary), with the same exit status when both halt --
  * unless the VM made a hypercall: hcall in supervisor mode is the one
  * instruction whose meaning differs by contract (illegal on the bare
- * machine).
+ * machine); or touched the paravirtual block device's page, the one
+ * device only a VM has (a BUS_ERROR on the bare machine).
  *
  * With flag bit 4 in those modes, a VM and the bare machine also run
  * side by side, one guest step at a time (vmm_step, mach_step: what
  * `trapeze run --lockstep` does, with its comparison: tools/lockstep.c),
  * for at most LOCKSTEP_STEPS steps; after each, registers, pc, control
  * registers, clock, instructions retired and output must be equal, and
- * at the end all of memory.  The comparison ends at the first hypercall,
- * as above.
+ * at the end all of memory.  The comparison ends at the first hypercall
+ * or paravirtual block device access, as above.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -86,6 +87,7 @@ struct result {
 	enum vm_state state[2];
 	uint32_t status[2];
 	uint64_t hypercalls[2];
+	uint64_t vblk_accesses[2]; /* the paravirtual block device: VMs only */
 };
 
 /* Runs nvms copies of img under a VMM; fills *r and *out. */
@@ -123,6 +125,7 @@ static void run_vmm(const struct elf_image *img, int nvms, uint8_t flags,
 		struct vmm_vm_stats st;
 		vmm_vm_stats(v, i, &st);
 		r->hypercalls[i] = st.hypercalls;
+		r->vblk_accesses[i] = st.vblk_accesses;
 		/* The clock stops at the first instruction boundary at or past
 		 * the budget; the costliest instruction is a hypercall that
 		 * prints VMM_HC_MAX_BATCH bytes. */
@@ -183,7 +186,7 @@ static void run_lockstep(const struct elf_image *img, uint8_t flags,
 		bool vm_done = vmm_step(v, 0) != 0;
 		struct vmm_vm_stats st;
 		vmm_vm_stats(v, 0, &st);
-		if (st.hypercalls)
+		if (st.hypercalls || st.vblk_accesses)
 			break;
 		char buf[64];
 		const char *what = lockstep_difference(m, v, 0, buf, sizeof buf);
@@ -254,7 +257,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	if ((flags & F_NATIVE) && equivalent_mode(flags) &&
-	    one.hypercalls[0] == 0) {
+	    one.hypercalls[0] == 0 && one.vblk_accesses[0] == 0) {
 		uint32_t status = 0;
 		enum mach_stop stop = run_native(&img, flags & F_LEAKY, &out[2],
 						 &status);

@@ -31,7 +31,8 @@
 # The only exceptions are explicit files: NAME.MODE.expected replaces
 # NAME.expected for that mode (the two hw modes share NAME.hw.expected),
 # and NAME.MODE.status gives another expected exit status (hcall.s: a
-# hypercall is by design not the bare machine's; leaky.s: the x86-like
+# hypercall is by design not the bare machine's; vblk.s: nor is the
+# paravirtual block device, which only a VM has; leaky.s: the x86-like
 # mode breaks trap-and-emulate, and the test shows it does -- but not
 # hardware assist: the leaky machine is virtualizable in guest mode).
 
@@ -185,14 +186,14 @@ done
 # runs directly, supervisor code is interpreted.  On the clean and on the
 # leaky machine alike, every test must get exactly what the bare machine
 # of that mode gives it (output and exit status), with no patching.
-# hcall.s is left out: a hypercall is by design not the bare machine's.
-# leaky.s and usermode.s run rdpsw in user mode with paging off, the one
+# hcall.s and vblk.s are left out: a hypercall and the paravirtual block
+# device are by design not the bare machine's.  leaky.s and usermode.s run rdpsw in user mode with paging off, the one
 # state in which it is user-sensitive and not privileged (isa/ISA.md
 # 10.3): the hybrid VMM interprets that code too.
 for src in "$SRC"/*.s; do
 	name=$(basename "$src" .s)
 	elf=$OUT/$name.elf
-	[ -e "$elf" ] && [ "$name" != hcall ] || continue
+	[ -e "$elf" ] && [ "$name" != hcall ] && [ "$name" != vblk ] || continue
 	opts=$(directive "$src" run | sed -e "s|@SRC@|$SRC|g" -e "s|@OUT@|$OUT|g" \
 		-e 's/--mode=[a-z]*//')
 	for mode in clean leaky; do
@@ -219,8 +220,9 @@ done
 
 # Lockstep: the bare machine and the VMM compared after every single guest
 # step (trapeze run --lockstep); leaky tests with --patch; then every test
-# under the hybrid VMM, clean and leaky (--lockstep --hybrid).  hcall.s is
-# left out: a hypercall is by design not what the bare machine does.
+# under the hybrid VMM, clean and leaky (--lockstep --hybrid).  hcall.s and
+# vblk.s are left out: a hypercall, and the paravirtual block device only
+# a VM has, are by design not what the bare machine does.
 # lockstep NAME ELF TAG OPTIONS...: one lockstep run, reported as TAG.
 lockstep() {
 	name=$1 elf=$2 tag=$3
@@ -240,7 +242,7 @@ lockstep() {
 for src in "$SRC"/*.s; do
 	name=$(basename "$src" .s)
 	elf=$OUT/$name.elf
-	[ -e "$elf" ] && [ "$name" != hcall ] || continue
+	[ -e "$elf" ] && [ "$name" != hcall ] && [ "$name" != vblk ] || continue
 	opts=$(directive "$src" run | sed -e "s|@SRC@|$SRC|g" -e "s|@OUT@|$OUT|g")
 	# The VMM without hardware assist needs binary patching on the leaky
 	# machine; with it (--hw, --hw=shadow), never.

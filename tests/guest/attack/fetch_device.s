@@ -36,14 +36,14 @@ _start:
 	jump_to	DEV_CONSOLE_BASE, BUSERR, "fetch from the console"
 	jump_to	DEV_TEST_BASE, BUSERR, "fetch from EXIT (no halt)"
 	jump_to	DEV_TIMER_BASE + 0x40, BUSERR, "fetch inside the timer's page"
-	jump_to	0xf0003000, BUSERR, "fetch from an empty device slot"
+	jump_to	0xf0004000, BUSERR, "fetch from an empty device slot"
 	jump_to	RAM_SIZE, BUSERR, "fetch just past RAM"
 	jump_to	0xfffffffc, BUSERR, "fetch at the top of the address space"
 
 	paging_on
 	win_map	0, DEV_CONSOLE_BASE | RWU | PTE_X
 	win_map	1, DEV_CONSOLE_BASE | RWU
-	win_map	2, 0xf0003000 | RWU | PTE_X
+	win_map	2, 0xf0004000 | RWU | PTE_X
 	win_map	3, RAM_SIZE | RWU | PTE_X
 	win_map	4, DEV_TEST_BASE | RWU | PTE_X
 	jump_to	WIN, BUSERR, "paging: fetch from the console, X set"

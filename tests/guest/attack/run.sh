@@ -46,6 +46,11 @@
 #                           spins or storms must not keep the CPU until it
 #                           ends.  ("last" needs an attack whose own clock
 #                           runs longer than the neighbour's, 7.2M cycles.)
+#   # vm-only: yes          the attack is on a device only a VM has (the
+#                           paravirtual block device, isa/ISA.md 8.7): its
+#                           native run must print NAME.native.expected
+#                           (the bare machine: no such device), every
+#                           other run NAME.expected
 #   # mode: leaky           the attack is about binary patching: it runs
 #                           on the leaky machine instead of the clean one:
 #                           "[leaky]" natively with --mode=leaky (this run
@@ -239,6 +244,7 @@ for src in "$SRC"/*.s; do
 	want_status=0
 	[ -e "$SRC/$name.status" ] && want_status=$(cat "$SRC/$name.status")
 	use_disk=$(directive "$src" disk)
+	vm_only=$(directive "$src" vm-only)
 	expected=$SRC/$name.expected
 
 	for mode in $modes; do
@@ -271,7 +277,10 @@ for src in "$SRC"/*.s; do
 			"$TRAPEZE" run --max-cycles=$MAX_CYCLES $run_opts "$image" \
 				< /dev/null > "$base.out" 2> "$base.err"
 			status=$?
-			reason=$(check_output "$expected" "$base.out")
+			want=$expected
+			[ "$mode" = native ] && [ "$vm_only" = yes ] &&
+				want=$SRC/$name.native.expected
+			reason=$(check_output "$want" "$base.out")
 			if [ "$status" -ne "$want_status" ]; then
 				sed 's/^/    /' "$base.err" >&3
 				reason="${reason:+$reason; }exit status $status, want $want_status"
