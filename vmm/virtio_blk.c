@@ -301,6 +301,16 @@ static bool queue_usable(struct vblk *b)
 	       (uint64_t)b->used + used_bytes <= b->vm->mem;
 }
 
+/* The request buffer, made when a queue first starts: a VM that never
+ * uses the device costs no host memory for it.  No memory: the queue
+ * does not start (QUEUE_READY reads 0), and the VM goes on. */
+static bool have_buffer(struct vblk *b)
+{
+	if (!b->buffer)
+		b->buffer = malloc(VBLK_MAX_DATA);
+	return b->buffer != NULL;
+}
+
 /* QUEUE_READY = 0: the queue is forgotten, as after a virtio reset. */
 static void reset_queue(struct vblk *b)
 {
@@ -349,7 +359,7 @@ static void vblk_write(void *dev, uint32_t offset, uint32_t value)
 		if (!value)
 			reset_queue(b);
 		else if (!b->ready)
-			b->ready = queue_usable(b);
+			b->ready = queue_usable(b) && have_buffer(b);
 		break;
 	case VBLK_NOTIFY:
 		if (b->ready && !b->busy) {
@@ -394,13 +404,11 @@ const struct dev_ops vblk_ops = {
 	.deadline = vblk_deadline,
 };
 
-int vblk_init(struct vblk *b, struct vm *vm, struct dev_disk *disk)
+void vblk_init(struct vblk *b, struct vm *vm, struct dev_disk *disk)
 {
 	memset(b, 0, sizeof *b);
 	b->vm = vm;
 	b->disk = disk;
-	b->buffer = malloc(VBLK_MAX_DATA);
-	return b->buffer ? 0 : -1;
 }
 
 void vblk_destroy(struct vblk *b)

@@ -13,7 +13,8 @@ struct vm;
 struct vblk {
 	struct vm *vm;         /* whose memory the rings are in */
 	struct dev_disk *disk; /* the VM's disk: the same image, same overlay */
-	uint8_t *buffer;       /* VBLK_MAX_DATA bytes: one request's data */
+	uint8_t *buffer;       /* VBLK_MAX_DATA bytes: one request's data
+				  (made when a queue first starts) */
 
 	/* the queue, as the guest set it up */
 	uint32_t num, desc, avail, used;
@@ -30,9 +31,8 @@ struct vblk {
 
 extern const struct dev_ops vblk_ops;
 
-/* A device with no queue, serving disk's image.  Returns 0, or -1 if out
- * of host memory. */
-int vblk_init(struct vblk *b, struct vm *vm, struct dev_disk *disk);
+/* A device with no queue, serving disk's image. */
+void vblk_init(struct vblk *b, struct vm *vm, struct dev_disk *disk);
 void vblk_destroy(struct vblk *b);
 
 #endif

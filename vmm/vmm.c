@@ -540,8 +540,8 @@ int vmm_add_vm(struct vmm *v, const struct vm_config *cfg, char *err,
 	dev_console_init(&vm->console, &host);
 	dev_timer_init(&vm->timer, &host);
 	dev_test_init(&vm->test, &host);
-	if (dev_disk_init(&vm->disk, &host) != 0 ||
-	    vblk_init(&vm->vblk, vm, &vm->disk) != 0 || !give_memory(v, vm) ||
+	vblk_init(&vm->vblk, vm, &vm->disk);
+	if (dev_disk_init(&vm->disk, &host) != 0 || !give_memory(v, vm) ||
 	    !give_shadow_pool(v, vm)) {
 		snprintf(err, errsize, "vm%d: out of host memory", vm->id);
 		vm_free(vm);

@@ -123,7 +123,9 @@
 #define VA_BADROOT 0x800000u  /* root index 2: malformed (R set) */
 #define VA_NOROOT 0xc00000u   /* root index 3: not present */
 #define VA_BUSROOT 0x1000000u /* root index 4: leaf table beyond RAM */
-#define DEV_HOLE 0xf0003000u  /* no device: BUS_ERROR (PF with paging) */
+/* No device: BUS_ERROR (PF with paging).  Not 0xf0003000, the first
+ * empty page: a VM has its paravirtual block device there (isa/ISA.md 8.7). */
+#define DEV_HOLE 0xf0004000u
 
 #define LEAF_ALL (PTE_V | PTE_R | PTE_W | PTE_X | PTE_U)
 #define PERMS (PTE_V | PTE_R | PTE_W | PTE_X | PTE_U)
