@@ -277,12 +277,8 @@ bool pv_inject_interrupt(struct vm *vm);
 int hw_init(struct vm *vm);
 void hw_free(struct vm *vm);
 enum mach_stop hw_run(struct vm *vm, uint64_t budget);
-/* The exits the VMM asks for now (the controls table in hw.c), and
- * whether it asked for an exception of this cause (else the exception
- * exited only because the VMM watched a trap handler's first
- * instruction: hw_run). */
+/* The exits the VMM asks for now (the controls table in hw.c). */
 uint32_t hw_exit_controls(const struct vm *vm);
-bool hw_exception_wanted(const struct vm *vm, uint32_t cause);
 /* The guest changed its page tables or flushed its TLB (a hypercall):
  * with nested paging its own TLB entries go, nothing else. */
 void hw_guest_tlb_flush(struct vm *vm);

@@ -688,22 +688,24 @@ static const struct handler hw_handlers[MACH_VMEXIT_COUNT] = {
 };
 #undef HANDLER
 
-/* An exception the VMM did not ask for, met while it watched a trap
- * handler's first instruction (hw_run): the guest's, or a double fault. */
-static const struct handler hw_watched_handler = {
+/* A guest exception that exits under hardware assist: the guest's own
+ * (the VMM reflects it), or a double fault, which reflect_exception
+ * recognises. */
+static const struct handler hw_exception_handler = {
 	reflect_exception, "reflect_exception", VMM_COST_COUNT};
 
-/* A VM exit's handler: hw_handlers by reason, an exception by its cause. */
+/* A VM exit's handler: hw_handlers by reason.  An exception is the
+ * guest's, but under --hw=shadow a page fault may be the shadow's, for
+ * its own handler to tell. */
 static const struct handler *hw_route(const struct vm *vm,
 				      enum mach_vmexit reason,
 				      const struct mach_exit *exit)
 {
 	uint32_t code = exit->cause & CAUSE_CODE_MASK;
-	if (reason == MACH_VMEXIT_EXCEPTION && !hw_exception_wanted(vm, exit->cause))
-		return &hw_watched_handler;
 	if (reason == MACH_VMEXIT_EXCEPTION)
-		return code < CAUSE_COUNT && handlers[code].fn ? &handlers[code]
-							       : NULL;
+		return code == CAUSE_PAGE_FAULT && !vm_nested(vm)
+			       ? &handlers[CAUSE_PAGE_FAULT]
+			       : &hw_exception_handler;
 	if ((unsigned)reason >= MACH_VMEXIT_COUNT || !hw_handlers[reason].fn)
 		return NULL;
 	return &hw_handlers[reason];
