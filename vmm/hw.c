@@ -56,7 +56,8 @@ static uint32_t hw_controls_nested(void)
 /* BEGIN LAB 7: the exit controls under nested paging */
 	return MACH_VMX_HCALL         /* the hypercall ABI: paravirtual guests run too */
 	       | MACH_VMX_WFI         /* a waiting VM's clock jumps; its turn ends */
-	       | MACH_VMX_NESTED_PAGING; /* the guest's tables are the hardware's */
+	       /* and the guest's tables are the hardware's: */
+	       | MACH_VMX_NESTED_PAGING;
 	/* No MMIO: device space is left out of the nested table, so a device
 	 * access is a nested fault, as KVM's MMIO is an EPT violation.  Only
 	 * the VMM knows which device pages exist, and so whether the bare
