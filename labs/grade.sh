@@ -51,6 +51,7 @@ OUT=${2:-build/grade/lab$LAB}
 MAKE=${MAKE:-make}
 TRAPEZE=bin/trapeze
 UNIT=build/tests/test_vmm
+UNIT_HW=build/tests/test_hw # the hardware-assist backend's (kind unit-hw)
 ASAN_O=build/asan
 MAX_CYCLES=50000000 # as tests/guest/run.sh
 KERNEL_MAX_CYCLES=2000000 # lab 0's kernel needs about 38,000
@@ -291,6 +292,12 @@ run_guestos() {
 # "# mode: leaky" is what --mode=leaky gives it) or "guestos".
 run_leaky() {
 	VMM_OPTS="--vmm --patch"
+	leaky_compare "$@"
+	VMM_OPTS=--vmm
+}
+
+# leaky_compare LOG SECONDS WHAT: as run_leaky, the VM run with $VMM_OPTS.
+leaky_compare() {
 	if [ "$3" = guestos ]; then
 		compare "$1" "$2" guestos-leaky --mode=leaky \
 			--max-cycles=$MAX_CYCLES --disk=build/guestos.disk \
@@ -306,7 +313,70 @@ run_leaky() {
 				--max-cycles=$MAX_CYCLES $opts "$elf"
 		fi
 	fi
+}
+
+# run_hw LOG SECONDS KIND:ARG: the test of kind KIND (guest, guestos,
+# guestos-pv, leaky, diffgen) and argument ARG, its VM run with hardware
+# assist and nested paging (--vmm --hw) instead of --vmm -- and for
+# leaky, instead of --vmm --patch: guest mode needs no patching.
+HW_OPTS="--vmm --hw"
+run_hw() {
+	VMM_OPTS=$HW_OPTS
+	arg=${3#*:}
+	case ${3%%:*} in
+	guest) run_guest "$1" "$2" "$arg" ;;
+	guestos) run_guestos "$1" "$2" ;;
+	guestos-pv) run_guestos_pv "$1" "$2" ;;
+	leaky) leaky_compare "$1" "$2" "$arg" ;;
+	diffgen) run_diffgen "$1" "$2" "$arg" ;;
+	*) echo "grade.sh: $LABDIR/tests: kind hw: unknown '${3%%:*}'" >&2; exit 2 ;;
+	esac
 	VMM_OPTS=--vmm
+}
+
+# vmexit_reasons: the exit reasons of isa/ISA.md's table (section 15.3),
+# as --stats names them: NESTED_FAULT is nested-fault.
+vmexit_reasons() {
+	sed -n '/BEGIN GENERATED: vmx-exits/,/END GENERATED: vmx-exits/p' isa/ISA.md |
+		sed -n 's/^| `\([A-Z_]*\)` |.*/\1/p' | tr 'A-Z_' 'a-z-'
+}
+
+# run_hw_exits LOG SECONDS REASONS: the guest OS under --vmm --hw --stats
+# must print the bare machine's bytes and exit alike, making exits of the
+# comma-separated REASONS only (as --stats names them; each a reason of
+# isa/ISA.md, section 15.3): the exit controls select nothing else.
+run_hw_exits() {
+	known=$(vmexit_reasons)
+	for r in $(echo "$3" | tr ',' ' '); do
+		if ! echo "$known" | grep -qx -- "$r"; then
+			echo "grade.sh: $LABDIR/tests: '$r' is no exit reason of isa/ISA.md" >&2
+			exit 2
+		fi
+	done
+	VMM_OPTS="$HW_OPTS --stats"
+	run_guestos "$1" "$2"
+	VMM_OPTS=--vmm
+	[ -z "$REASON" ] || return
+	err=$OUT/tests/guestos.vmm.err
+	# "vm0: 5580 VM entries; exits by reason: wfi 41 nested-fault 4889"
+	seen=$(sed -n 's/^vm0: .*exits by reason://p' "$err")
+	if ! grep -q '^vm0: .*exits by reason:' "$err"; then
+		REASON="--stats printed no exits by reason"
+		return
+	fi
+	allowed=$3
+	echo "exits by reason:$seen (allowed: $allowed)" >> "$1"
+	# shellcheck disable=SC2086 # reason, count, reason, count...
+	set -- $seen
+	while [ $# -ge 2 ]; do
+		case ",$allowed," in *",$1,"*) ;; *)
+			REASON="${REASON:+$REASON; }$2 $1 exits"
+			;;
+		esac
+		shift 2
+	done
+	[ -z "$REASON" ] ||
+		REASON="$REASON: the exit controls should not select them (allowed: $allowed)"
 }
 
 # number TEXT: TEXT as a decimal number if it is one (decimal, or hex
@@ -818,9 +888,12 @@ run_vms() {
 t0=$(now_ms)
 BUILD_LOG=$OUT/build.log
 # the generator only when a test needs it
-gen=$(awk -v gen="$GEN" '$5 == "secret" || $5 == "diffgen" { print gen; exit }' \
-	"$OUT/plan")
-timed $BUILD_SECONDS "$BUILD_LOG" $MAKE -s -j2 all "$UNIT" build/include/pg32.inc $gen
+gen=$(awk -v gen="$GEN" '$5 == "secret" || $5 == "diffgen" ||
+	($5 == "hw" && $6 ~ /^diffgen:/) { print gen; exit }' "$OUT/plan")
+# and the hardware-assist unit tests only when a test runs them
+unit_hw=$(awk -v bin="$UNIT_HW" '$5 == "unit-hw" { print bin; exit }' "$OUT/plan")
+timed $BUILD_SECONDS "$BUILD_LOG" $MAKE -s -j2 all "$UNIT" build/include/pg32.inc $gen \
+	$unit_hw
 build_rc=$?
 ascii "$BUILD_LOG"
 if [ "$build_rc" -eq 0 ]; then
@@ -863,6 +936,9 @@ while read -r vis name points secs kind arg; do
 		guestos) run_guestos "$log" "$secs" ;;
 		attack) run_attack "$log" "$secs" "$arg" ;;
 		leaky) run_leaky "$log" "$secs" "$arg" ;;
+		hw) run_hw "$log" "$secs" "$arg" ;;
+		hw-exits) run_hw_exits "$log" "$secs" "$arg" ;;
+		unit-hw) run_unit "$log" "$secs" "$arg" "$UNIT_HW" ;;
 		answer) run_answer "$log" "$secs" "$arg" ;;
 		sanitizers) run_sanitizers "$log" "$secs" "$arg" ;;
 		kernel) run_kernel "$log" "$secs" "$arg" ;;

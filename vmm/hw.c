@@ -53,14 +53,22 @@ bool vm_nested(const struct vm *vm)
  */
 static uint32_t hw_controls_nested(void)
 {
+/* BEGIN LAB 7: the exit controls under nested paging */
 	return MACH_VMX_HCALL         /* the hypercall ABI: paravirtual guests run too */
 	       | MACH_VMX_WFI         /* a waiting VM's clock jumps; its turn ends */
-	       | MACH_VMX_NESTED_PAGING; /* the guest's tables are the hardware's */
+	       /* and the guest's tables are the hardware's: */
+	       | MACH_VMX_NESTED_PAGING;
 	/* No MMIO: device space is left out of the nested table, so a device
 	 * access is a nested fault, as KVM's MMIO is an EPT violation.  Only
 	 * the VMM knows which device pages exist, and so whether the bare
 	 * machine would set the guest's A and D bits (a device) or not (a
 	 * hole: BUS_ERROR); the MMIO exit's walk would have set them. */
+/* END LAB 7 */
+/* STUB LAB 7
+	// Nested paging alone: no exit but the nested table's misses.  This
+	// function has no VM to stop; hw_exit_controls' stub stops it.
+	return MACH_VMX_NESTED_PAGING;
+*/
 }
 
 /* First-generation hardware had no nested paging: the VMM keeps the
@@ -77,10 +85,17 @@ uint32_t hw_exit_controls(const struct vm *vm)
 {
 	uint32_t controls = vm_nested(vm) ? hw_controls_nested()
 					  : hw_controls_shadow();
+/* BEGIN LAB 7: the interrupt window */
 	/* An interrupt is pending but the guest has them off: the VMM must
 	 * know the moment it turns them on (wrpsw, rfe: no exits now). */
 	if (vm->irq_lines && !(vm->vcpu.cr[CR_PSW] & PSW_IE))
 		controls |= MACH_VMX_IRQ_WINDOW;
+/* END LAB 7 */
+/* STUB LAB 7
+	// hw_exit_controls only reads the VM; a stub must stop it.
+	vm_stop((struct vm *)vm, VM_FAILED, "lab 7: hw_exit_controls (vmm/hw.c) "
+		"is not written yet: see labs/lab7-hw/README.md, section 3.1");
+*/
 	return controls;
 }
 
@@ -122,6 +137,7 @@ static void host_put_word(struct vm *vm, uint32_t hpa, uint32_t value)
  */
 static bool nested_map(struct vm *vm, uint32_t gpa, uint32_t hpa)
 {
+/* BEGIN LAB 7: one page of guest RAM in the nested table */
 	uint32_t root_pa = vm->nested_root + PT_ROOT_INDEX(gpa) * 4, root;
 	host_word(vm, root_pa, &root);
 	if (!(root & PTE_V)) {
@@ -134,6 +150,14 @@ static bool nested_map(struct vm *vm, uint32_t gpa, uint32_t hpa)
 	host_put_word(vm, (root & PTE_FRAME_MASK) + PT_LEAF_INDEX(gpa) * 4,
 		      (hpa & PTE_FRAME_MASK) | PTE_V | PTE_R | PTE_W | PTE_X);
 	return true;
+/* END LAB 7 */
+/* STUB LAB 7
+	(void)gpa, (void)hpa;
+	(void)host_word, (void)host_put_word; // yours to use
+	vm_stop(vm, VM_FAILED, "lab 7: nested_map (vmm/hw.c) is not written "
+		"yet: see labs/lab7-hw/README.md, section 3.2");
+	return false;
+*/
 }
 
 /* A load or store to one of the VM's devices, met as a nested fault: the
@@ -172,6 +196,7 @@ static bool is_device_access(const struct vm *vm, uint32_t gpa)
 enum vmm_action hw_nested_fault(struct vm *vm, const struct mach_exit *exit)
 {
 	uint32_t gpa = vm->vmcs->exit_gpa, hpa;
+/* BEGIN LAB 7: the nested-page fault: a device, no memory, or a first touch */
 	if (is_device_access(vm, gpa))
 		return device_access(vm, exit, gpa);
 	if (!gpa_to_hpa(vm, gpa, &hpa))
@@ -185,6 +210,14 @@ enum vmm_action hw_nested_fault(struct vm *vm, const struct mach_exit *exit)
 	 * its first, faulting, cycle is not the guest's. */
 	vm->cycles--;
 	return VMM_ACT_NESTED_FILL;
+/* END LAB 7 */
+/* STUB LAB 7
+	(void)exit, (void)gpa, (void)hpa;
+	(void)is_device_access, (void)device_access, (void)nested_map; // yours to use
+	vm_stop(vm, VM_FAILED, "lab 7: hw_nested_fault (vmm/hw.c) is not "
+		"written yet: see labs/lab7-hw/README.md, section 3.3");
+	return VMM_ACT_HALTED;
+*/
 }
 
 /* ---- the other exits only the hardware has ------------------------------- */
