@@ -85,7 +85,10 @@ irq:200000:timer interrupt"
 columns="native|native|native|
 tae|t&e|native|--vmm
 patched|patched|native|--vmm --mode=leaky --patch
-pv|paravirt|pv|--vmm"
+pv|paravirt|pv|--vmm
+hybrid|hybrid|native|--vmm --mode=leaky --hybrid
+hw-shadow|hw-shadow|native|--vmm --hw=shadow
+hw|hw|native|--vmm --hw"
 column() { echo "$columns" | awk -F'|' -v k="$1" -v f="$2" '$1 == k { print $f }'; }
 modes=$(echo "$columns" | cut -d'|' -f1 | tr '\n' ' ')
 mode_flavour() { column "$1" 3; }
