@@ -161,7 +161,9 @@ static const struct command commands[] = {
 	 "with where the run stands: pagetables - the guest's page table, the\n"
 	 "VMM's shadow tables (one per view; the live one marked) and the host\n"
 	 "frames they reach, edges labelled with the PTE flags, runs of pages\n"
-	 "and of frames drawn as one; exits - the exit causes, their handlers\n"
+	 "and of frames drawn as one (under --hw: the nested table instead of\n"
+	 "the shadows, and the 2-D walk of a fetch at the guest's pc, its\n"
+	 "references numbered in order); exits - the exit causes, their handlers\n"
 	 "and what they did, weighted by count (needs --vmm).  With --png,\n"
 	 "FILE is the picture, rendered by graphviz's dot (not a .dot name).\n"},
 	{"audit", cmd_audit, "classify every instruction, Popek-Goldberg style",

@@ -143,6 +143,28 @@ check two/exits ex.dot 'subgraph cluster_vm0' 'subgraph cluster_vm1' \
 	'label="vm0: [1-9][0-9]* exits"' 'label="vm1: [0-9]+ exits"'
 check two/pagetables pt.dot 'label="guest page table \(GPA\)' 'vm[01]: PSW'
 
+# --- under --hw (nested paging): no shadows; the nested table and the
+# 2-D walk of the pc, its 8 references numbered, each joined to a table ---
+session hw "$MID
+$DOTS" --vmm --hw --disk="$DISK" "$ELF"
+check hw/pagetables pt.dot 'label="guest page table \(GPA\)' \
+	'label="nested table \(HPA\), live' 'n_root .*root table' \
+	'label="gpa 0x[0-9a-f]{8}(-0x[0-9a-f]{8} \([0-9]+ pages\)\\n)? ?-> HPA' \
+	"label=\"2-D walk of a fetch at the guest's pc, gva 0x[0-9a-f]{8}\\\\n8 references\"" \
+	'w1 -> n_root .*label="1"' 'w3 -> g_root .*label="3"' \
+	'w6 -> g_t[0-9a-f]{8} .*label="6"' 'w8 -> n_t[0-9a-f]{8} .*label="8"' \
+	'w8 -> w_end' 'w_end .*-> GPA 0x[0-9a-f]{8}\\n-> HPA 0x[0-9a-f]{8}' \
+	'!shadow' '!-> hf_[0-9a-f]{8} \[style=dashed'
+count_is hw/eight-references pt.dot '^		w[0-9]+ \[color=red' 8
+cp pt.dot pt.dot.first 2> /dev/null
+session hw-again "$MID
+$DOTS" --vmm --hw --disk="$DISK" "$ELF"
+if cmp -s pt.dot pt.dot.first; then
+	report hw/deterministic ""
+else
+	report hw/deterministic "a second run drew different bytes"
+fi
+
 # --- the bare machine: its own table and physical frames, no exits ---
 session bare "$MID
 $DOTS" --disk="$DISK" "$ELF"

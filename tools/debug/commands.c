@@ -862,7 +862,8 @@ static const struct command {
 	{"log", NULL, "[N]", "the last N exit records (default 10)", cmd_log, false},
 	{"vm", NULL, "N", "select the VM that commands look at", cmd_vm, false},
 	{"dot", NULL, "pagetables|exits FILE [--png]", "write a graphviz diagram "
-	 "(the page tables and shadows; the exits and their handlers) to FILE, "
+	 "(the page tables and shadows, or under --hw the nested table and the "
+	 "2-D walk of the pc; the exits and their handlers) to FILE, "
 	 "or with --png render it into FILE as a PNG", cmd_dot, false},
 	{"layout", NULL, "tui|line", "switch to the full-screen mode, or back",
 	 cmd_layout, false},

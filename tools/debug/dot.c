@@ -12,6 +12,14 @@
  * contiguous frames is one node.  The output is
  * deterministic (tables in index order, frames in address order, no
  * pointers), so the same state always gives the same bytes.
+ *
+ * Under --hw (nested paging) there are no shadows: the hardware walks two
+ * tables, the guest's (guest-virtual -> guest-physical) and the VMM's
+ * nested table (guest-physical -> host-physical).  The diagram draws both,
+ * and the two-dimensional walk of one address -- the guest's pc, the
+ * next fetch -- as numbered nodes, one per reference in the order the
+ * hardware makes them, each with a red edge to the table it reads.  The
+ * entries on that walk are drawn even past SHOW_MAX.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -22,6 +30,9 @@
 #define NPTE 1024              /* a table: one 4 KiB page of 4-byte PTEs */
 #define NFRAMES (1u << 20)     /* 4 KiB frames in a 32-bit address space */
 #define SHOW_MAX 16            /* runs of entries drawn per table */
+#define ROOT_SPAN (1u << 22)   /* the 4 MiB one root entry maps */
+#define PATH_MAX_ADDRS 3       /* the nested walks of one 2-D walk: the
+				  guest's two PTEs and the final address */
 
 /* ---- graphviz output ----------------------------------------------------- */
 
@@ -87,10 +98,15 @@ static void put_footer(FILE *f, const char *label)
 /* One page table to draw: where it lives, and where its leaves point. */
 struct pt {
 	const char *id;       /* node-name prefix: "g" the guest's, "s1" ... */
+	const char *in;       /* what it translates: "va", or "gpa" (nested) */
 	const char *space;    /* what its addresses are: "GPA", "HPA", "PA" */
 	bool guest;           /* in guest-physical memory, else the host's */
 	const char *frame_id; /* node-name prefix of the frames it maps */
 	uint8_t *frames;      /* a bitmap of those frames, by frame number */
+	/* the addresses whose entries are drawn even past SHOW_MAX: those
+	 * the 2-D walk goes through */
+	uint32_t path[PATH_MAX_ADDRS];
+	int npath;
 };
 
 struct pt_dot {
@@ -100,7 +116,19 @@ struct pt_dot {
 	FILE *edges; /* edges, written after every cluster: an edge written
 			inside a cluster would pull both its ends into it */
 	uint8_t *gframes, *hframes;
+	const struct mach_vmcs *vmcs; /* --hw with nested paging, else NULL */
+	const struct mach_walk2d *walk; /* of walk_va, when vmcs */
+	uint32_t walk_va;
 };
+
+/* Is one of the addresses in [start, start + len) on the walk? */
+static bool on_path(const struct pt *pt, uint32_t start, uint32_t len)
+{
+	for (int k = 0; k < pt->npath; k++)
+		if (pt->path[k] - start < len)
+			return true;
+	return false;
+}
 
 static void frame_add(uint8_t *map, uint32_t pa)
 {
@@ -200,13 +228,18 @@ static void draw_leaf(struct pt_dot *p, const struct pt *pt, uint32_t va0,
 	uint32_t tab[NPTE];
 	char id[32], to[32], label[128], fl[16], va[32], fr[32];
 	snprintf(id, sizeof id, "%s_t%08" PRIx32, pt->id, pa);
-	snprintf(label, sizeof label, "leaf table\nva 0x%08" PRIx32 "-0x%08"
-		 PRIx32, va0, va0 | 0x3fffffu); /* the 4 MiB one root entry maps */
+	snprintf(label, sizeof label, "leaf table\n%s 0x%08" PRIx32 "-0x%08"
+		 PRIx32, pt->in, va0, va0 | (ROOT_SPAN - 1));
 	int valid = table_node(p, pt, pa, id, label, tab), shown = 0, runs = 0;
-	for (uint32_t i = 0; i < NPTE && runs < SHOW_MAX && valid > 0; i++) {
+	for (uint32_t i = 0; i < NPTE && valid > 0; i++) {
 		if (!(tab[i] & PTE_V))
 			continue;
 		uint32_t n = run_length(tab, i), frame = tab[i] & PTE_FRAME_MASK;
+		if (runs >= SHOW_MAX &&
+		    !on_path(pt, va0 | i << PAGE_SHIFT, n << PAGE_SHIFT)) {
+			i += n - 1;
+			continue;
+		}
 		for (uint32_t k = 0; k < n; k++)
 			frame_add(pt->frames, frame + (k << PAGE_SHIFT));
 		snprintf(to, sizeof to, "%s_%08" PRIx32, pt->frame_id,
@@ -215,11 +248,11 @@ static void draw_leaf(struct pt_dot *p, const struct pt *pt, uint32_t va0,
 		put_range(va, sizeof va, va0 | i << PAGE_SHIFT, n);
 		put_range(fr, sizeof fr, frame, n);
 		if (n == 1)
-			snprintf(label, sizeof label, "va %s -> %s %s %s", va,
-				 pt->space, fr, fl);
+			snprintf(label, sizeof label, "%s %s -> %s %s %s", pt->in,
+				 va, pt->space, fr, fl);
 		else
-			snprintf(label, sizeof label, "va %s (%" PRIu32 " pages)\n"
-				 "-> %s %s %s", va, n, pt->space, fr, fl);
+			snprintf(label, sizeof label, "%s %s (%" PRIu32 " pages)\n"
+				 "-> %s %s %s", pt->in, va, n, pt->space, fr, fl);
 		put_edge(p->edges, id, to, "", label);
 		shown += (int)n, runs++, i += n - 1;
 	}
@@ -240,8 +273,9 @@ static void draw_table(struct pt_dot *p, const struct pt *pt, uint32_t pa)
 	char id[32], to[32], label[64], fl[16];
 	snprintf(id, sizeof id, "%s_root", pt->id);
 	int valid = table_node(p, pt, pa, id, "root table", tab), shown = 0;
-	for (uint32_t i = 0; i < NPTE && shown < SHOW_MAX && valid > 0; i++) {
-		if (!(tab[i] & PTE_V))
+	for (uint32_t i = 0; i < NPTE && valid > 0; i++) {
+		if (!(tab[i] & PTE_V) ||
+		    (shown >= SHOW_MAX && !on_path(pt, i * ROOT_SPAN, ROOT_SPAN)))
 			continue;
 		shown++;
 		uint32_t leaf = tab[i] & PTE_FRAME_MASK;
@@ -261,7 +295,7 @@ static void draw_table(struct pt_dot *p, const struct pt *pt, uint32_t pa)
 				 (tab[j] & PTE_FRAME_MASK) != leaf))
 			j++;
 		if (j == i)
-			draw_leaf(p, pt, i << 22, leaf);
+			draw_leaf(p, pt, i * ROOT_SPAN, leaf);
 	}
 	put_more(p, id, valid - shown);
 }
@@ -270,8 +304,8 @@ static void draw_table(struct pt_dot *p, const struct pt *pt, uint32_t pa)
 static void draw_guest(struct pt_dot *p, uint32_t psw, uint32_t ptbr)
 {
 	bool vmm = p->t->v != NULL, on = psw & PSW_PG;
-	struct pt pt = { "g", vmm ? "GPA" : "PA", vmm, vmm ? "gf" : "pf",
-			 p->gframes };
+	struct pt pt = { "g", "va", vmm ? "GPA" : "PA", vmm, vmm ? "gf" : "pf",
+			 p->gframes, { p->walk_va }, p->walk != NULL };
 	char label[128];
 	snprintf(label, sizeof label, "%s%s",
 		 vmm ? "guest page table (GPA)" : "page table (PA)",
@@ -294,7 +328,7 @@ static void draw_shadows(struct pt_dot *p)
 	for (int view = 0; view < VMM_VIEWS; view++) {
 		char id[16], label[256];
 		snprintf(id, sizeof id, "s%d", view);
-		struct pt pt = { id, "HPA", false, "hf", p->hframes };
+		struct pt pt = { id, "va", "HPA", false, "hf", p->hframes, { 0 }, 0 };
 		snprintf(label, sizeof label, "shadow %s (HPA)%s\n%s",
 			 vmm_view_name(view), view == live ? ", live" : "",
 			 vmm_view_doc(view));
@@ -303,6 +337,89 @@ static void draw_shadows(struct pt_dot *p)
 		draw_table(p, &pt, vmm_vm_shadow_root(p->t->v, p->vm, view));
 		fputs("\t}\n", p->f);
 	}
+}
+
+/* --hw: the VMM's nested table, which the hardware walks for every
+ * guest-physical address (each guest PTE, and the final address). */
+static void draw_nested(struct pt_dot *p)
+{
+	struct pt pt = { "n", "gpa", "HPA", false, "hf", p->hframes, { 0 }, 0 };
+	for (int i = 0; i < p->walk->nrefs; i++) { /* a nested walk starts at its root */
+		const struct mach_walk_ref *r = &p->walk->ref[i];
+		if (r->dim == 'n' && r->level == 1 && pt.npath < PATH_MAX_ADDRS)
+			pt.path[pt.npath++] = r->gpa;
+	}
+	if (p->walk->nested_fault && pt.npath < PATH_MAX_ADDRS)
+		pt.path[pt.npath++] = p->walk->fault_gpa;
+	put_cluster(p->f, "nested", "style=bold; color=blue; ",
+		    "nested table (HPA), live\nguest-physical -> host-physical:"
+		    " the hardware walks it for every GPA");
+	draw_table(p, &pt, p->vmcs->nested_ptbr & PTE_FRAME_MASK);
+	fputs("\t}\n", p->f);
+}
+
+/* The node of the table that a reference of the 2-D walk reads: a root,
+ * or the leaf table that holds the PTE (by its GPA for the guest's, its
+ * HPA for the nested table's: the names draw_leaf gives them). */
+static void ref_table_id(char *buf, size_t size, const struct mach_walk_ref *r)
+{
+	const char *pre = r->dim == 'g' ? "g" : "n";
+	if (r->level == 1)
+		snprintf(buf, size, "%s_root", pre);
+	else
+		snprintf(buf, size, "%s_t%08" PRIx32, pre,
+			 (r->dim == 'g' ? r->gpa : r->hpa) & PTE_FRAME_MASK);
+}
+
+/* What the walk ends in: the address, the guest's own fault (taken with
+ * no exit), or a nested fault (an exit to the VMM). */
+static void walk_outcome(const struct pt_dot *p, char *buf, size_t size)
+{
+	const struct mach_walk2d *w = p->walk;
+	const char *name = isa_cause_name(w->cause);
+	if (w->nested_fault)
+		snprintf(buf, size, "nested fault at GPA 0x%08" PRIx32 "\n"
+			 "an exit: the VMM maps it or emulates it", w->fault_gpa);
+	else if (w->cause != CAUSE_NONE)
+		snprintf(buf, size, "the guest's own fault: %s\ntaken by the "
+			 "guest, no exit", name ? name : "?");
+	else
+		snprintf(buf, size, "gva 0x%08" PRIx32 "\n-> GPA 0x%08" PRIx32
+			 "\n-> HPA 0x%08" PRIx32, p->walk_va, w->gpa, w->hpa);
+}
+
+/* --hw: the two-dimensional walk of a fetch at the guest's pc, one node
+ * per reference in order (1 to at most MACH_WALK2D_MAX), chained by red
+ * edges, each with a dashed edge to the table it reads. */
+static void draw_walk(struct pt_dot *p)
+{
+	const struct mach_walk2d *w = p->walk;
+	char id[16], prev[16] = "", to[32], num[16], label[160];
+	snprintf(label, sizeof label, "2-D walk of a fetch at the guest's pc, "
+		 "gva 0x%08" PRIx32 "\n%d references", p->walk_va, w->nrefs);
+	put_cluster(p->f, "walk", "color=red; ", label);
+	for (int i = 0; i < w->nrefs; i++) {
+		const struct mach_walk_ref *r = &w->ref[i];
+		snprintf(id, sizeof id, "w%d", i + 1);
+		snprintf(label, sizeof label, "%d. %s level %d\n%s 0x%08" PRIx32
+			 "\nread at HPA 0x%08" PRIx32 " = 0x%08" PRIx32, i + 1,
+			 r->dim == 'g' ? "guest table" : "nested table", r->level,
+			 r->dim == 'g' ? "PTE at GPA" : "for GPA", r->gpa, r->hpa,
+			 r->value);
+		put_node(p->f, id, "color=red, ", label);
+		if (prev[0])
+			put_edge(p->edges, prev, id, "color=red, penwidth=2, ", "");
+		ref_table_id(to, sizeof to, r);
+		snprintf(num, sizeof num, "%d", i + 1);
+		put_edge(p->edges, id, to, "color=red, fontcolor=red, style=dashed, "
+			 "constraint=false, ", num);
+		memcpy(prev, id, sizeof prev);
+	}
+	walk_outcome(p, label, sizeof label);
+	put_node(p->f, "w_end", "shape=ellipse, color=red, ", label);
+	if (prev[0])
+		put_edge(p->edges, prev, "w_end", "color=red, penwidth=2, ", "");
+	fputs("\t}\n", p->f);
 }
 
 /* How many frames from pa on are in map, one after the other. */
@@ -390,7 +507,9 @@ static void draw_frames(struct pt_dot *p, const char *title, uint8_t *map,
 			const char *prefix, const char *space)
 {
 	char id[32], label[96], range[32];
-	bool guest = strcmp(prefix, "gf") == 0;
+	/* under --hw the nested table already draws each guest frame's
+	 * host frame: the memory map again would draw every edge twice */
+	bool guest = strcmp(prefix, "gf") == 0 && !p->vmcs;
 	uint32_t nodes = 0;
 	put_cluster(p->f, prefix, "", title);
 	for (uint32_t fn = 0; fn < NFRAMES; fn++) {
@@ -418,17 +537,23 @@ static void draw_frames(struct pt_dot *p, const char *title, uint8_t *map,
 	fputs("\t}\n", p->f);
 }
 
-/* The guest's table, the shadows and the frames they reach. */
+/* The guest's table, the shadows (or under --hw the nested table and the
+ * walk) and the frames they reach. */
 static void draw_all(struct pt_dot *p, uint32_t psw, uint32_t ptbr)
 {
 	draw_guest(p, psw, ptbr);
-	if (p->t->v) {
-		draw_shadows(p);
-		draw_frames(p, "guest frames (GPA)", p->gframes, "gf", "GPA");
-		draw_frames(p, "host frames", p->hframes, "hf", "HPA");
-	} else {
+	if (!p->t->v) {
 		draw_frames(p, "physical frames", p->gframes, "pf", "PA");
+		return;
 	}
+	if (p->vmcs) { /* nested paging: no shadows, the hardware walks */
+		draw_nested(p);
+		draw_walk(p);
+	} else {
+		draw_shadows(p);
+	}
+	draw_frames(p, "guest frames (GPA)", p->gframes, "gf", "GPA");
+	draw_frames(p, "host frames", p->hframes, "hf", "HPA");
 }
 
 int dbg_dot_pagetables(struct dbg *d, int vm, FILE *f, char *err,
@@ -450,6 +575,14 @@ int dbg_dot_pagetables(struct dbg *d, int vm, FILE *f, char *err,
 	struct pt_dot p = { .t = t, .vm = vm,
 			    .gframes = calloc(NFRAMES / 8, 1),
 			    .hframes = calloc(NFRAMES / 8, 1) };
+	struct mach_vmcs vmcs;
+	struct mach_walk2d walk;
+	if (t->v && current_vmcs(d, vm, &vmcs) &&
+	    (vmcs.controls & MACH_VMX_NESTED_PAGING)) {
+		p.walk_va = vmcs.guest.pc;
+		mach_walk2d(t->m, &vmcs, p.walk_va, CAUSE_ACCESS_FETCH, &walk);
+		p.vmcs = &vmcs, p.walk = &walk;
+	}
 	FILE *sink = NULL;
 	if (p.gframes && p.hframes)
 		sink = open_memstream(&scratch, &nscratch);

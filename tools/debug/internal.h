@@ -128,6 +128,8 @@ void cmd_translate_va(struct dbg *d, int vm, uint32_t va);
 void cmd_info_pagetable(struct dbg *d, int vm, bool one, uint32_t va);
 void cmd_info_shadow(struct dbg *d, int vm, bool one, uint32_t va);
 void cmd_info_vmcs(struct dbg *d, int vm);
+/* --hw: the VM's VMCS with the guest state of now; false without one. */
+bool current_vmcs(struct dbg *d, int vm, struct mach_vmcs *s);
 void cmd_info_tlb(struct dbg *d);
 int pte_flags(char *buf, size_t size, uint32_t pte);
 

@@ -161,7 +161,7 @@ static void print_shadow_entry(struct dbg *d, int vm, int view, uint32_t va,
 
 /* --hw: the VM's VMCS with the guest state of now (the VMCS holds it as
  * the last VM exit left it; the handlers may have changed it since). */
-static bool current_vmcs(struct dbg *d, int vm, struct mach_vmcs *s)
+bool current_vmcs(struct dbg *d, int vm, struct mach_vmcs *s)
 {
 	const struct mach_vmcs *live = d->v ? vmm_vm_vmcs(d->v, vm) : NULL;
 	if (!live)
