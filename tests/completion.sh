@@ -39,6 +39,7 @@ trapeze audit --mode = l|leaky
 trapeze run --disk = n|notes.txt
 trapeze dot |exits pagetables
 trapeze dot exits --at|--at-cycle
+trapeze dot pagetables --wa|--walk
 trapeze as prog.s -o |lib prog.elf
 trapeze help r|run'
 

@@ -33,6 +33,7 @@ struct debug_options {
 	uint64_t at_cycle;
 	bool at_cycle_given; /* else: the whole run */
 	bool png;
+	const char *walk; /* --walk VA: the address whose 2-D walk is drawn */
 };
 
 static int debug_arg(void *ctx, int argc, char **argv, int *i)
@@ -78,6 +79,12 @@ static int dot_arg(void *ctx, int argc, char **argv, int *i)
 	}
 	if (strcmp(a, "--png") == 0)
 		return o->png = true, 1;
+	if (strncmp(a, "--walk=", 7) == 0 || strcmp(a, "--walk") == 0) {
+		if (a[6] != '=' && *i + 1 == argc)
+			return run_usage_error("dot", "%s", "--walk needs a VA");
+		o->walk = a[6] == '=' ? a + 7 : argv[++*i];
+		return 1;
+	}
 	return 0;
 }
 
@@ -250,6 +257,26 @@ int cmd_debug(int argc, char **argv)
 	return rc;
 }
 
+/* The diagram, to standard output: its status. */
+static int dot_to_stdout(struct dbg *d, const struct debug_options *dopt)
+{
+	char err[160];
+	uint32_t va;
+	int rc;
+	if (dopt->walk && !dbg_parse_va(d, 0, dopt->walk, &va)) {
+		snprintf(err, sizeof err, "bad virtual address '%s'", dopt->walk);
+		rc = -1;
+	} else if (strcmp(dopt->diagram, "exits") == 0) {
+		rc = dbg_dot_exits(d, stdout, err, sizeof err);
+	} else {
+		rc = dbg_dot_pagetables(d, 0, dopt->walk ? &va : NULL, stdout, err,
+					sizeof err);
+	}
+	if (rc)
+		fprintf(stderr, "trapeze dot: %s\n", err);
+	return rc ? 1 : 0;
+}
+
 /* The diagram the options ask for: its status. */
 static int dot_options(const struct run_options *opts,
 		       const struct debug_options *dopts)
@@ -266,6 +293,9 @@ static int dot_options(const struct run_options *opts,
 	if (dopt.png && len >= 4 && strcmp(dopt.out + len - 4, ".dot") == 0)
 		return run_usage_error("dot", "with --png, -o names the PNG file: "
 				       "'%s' ends in .dot (-o pt.png, say)", dopt.out);
+	if (dopt.walk && strcmp(dopt.diagram, "exits") == 0)
+		return run_usage_error("dot", "%s", "--walk is for pagetables: "
+				       "the address whose 2-D walk is drawn");
 	if (strcmp(dopt.diagram, "exits") == 0 && !o.vmm) { /* before the run */
 		fprintf(stderr, "trapeze dot: not under the VMM (--vmm): no exits\n");
 		return 1;
@@ -278,18 +308,12 @@ static int dot_options(const struct run_options *opts,
 		run_to_point(d, &dopt);
 		char line[1200];
 		if (dopt.out) {
-			snprintf(line, sizeof line, "dot %s %s%s", dopt.diagram, dopt.out,
-				 dopt.png ? " --png" : "");
+			snprintf(line, sizeof line, "dot %s %s%s%s%s", dopt.diagram,
+				 dopt.out, dopt.png ? " --png" : "",
+				 dopt.walk ? " --walk " : "", dopt.walk ? dopt.walk : "");
 			rc = dbg_execute(d, line) == DBG_OK ? 0 : 1;
 		} else {
-			char err[160];
-			rc = (strcmp(dopt.diagram, "exits") == 0
-				      ? dbg_dot_exits(d, stdout, err, sizeof err)
-				      : dbg_dot_pagetables(d, 0, stdout, err, sizeof err));
-			if (rc) {
-				fprintf(stderr, "trapeze dot: %s\n", err);
-				rc = 1;
-			}
+			rc = dot_to_stdout(d, &dopt);
 		}
 		dbg_free(d);
 	} else if (rc == 0) {

@@ -91,7 +91,7 @@ _trapeze()
 	-o) _trapeze_files "$([[ $cmd == as ]] && echo elf || echo '*')"; return ;;
 	-l | -x) _trapeze_files '*'; return ;;
 	-I) COMPREPLY=($(compgen -d -- "$cur")); compopt -o filenames 2> /dev/null; return ;;
-	--at-cycle) return ;;
+	--at-cycle | --walk) return ;;
 	esac
 	# An option's value after "=": bash splits "--mode=cl" into the words
 	# "--mode" "=" "cl" when "=" is in COMP_WORDBREAKS (the default), and

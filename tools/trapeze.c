@@ -153,7 +153,7 @@ static const struct command commands[] = {
 	 "session.\n"},
 	{"dot", cmd_dot, "write a graphviz diagram of page tables or exits",
 	 "usage: trapeze dot pagetables|exits [run options] IMAGE...\n"
-	 "                   [--at-cycle N] [-o FILE [--png]]\n"
+	 "                   [--at-cycle N] [--walk VA] [-o FILE [--png]]\n"
 	 "\n"
 	 "Runs the whole run (every guest halted or stopped), or with\n"
 	 "--at-cycle until vm0's clock reaches N cycles (0: before the first\n"
@@ -162,8 +162,9 @@ static const struct command commands[] = {
 	 "VMM's shadow tables (one per view; the live one marked) and the host\n"
 	 "frames they reach, edges labelled with the PTE flags, runs of pages\n"
 	 "and of frames drawn as one (under --hw: the nested table instead of\n"
-	 "the shadows, and the 2-D walk of a fetch at the guest's pc, its\n"
-	 "references numbered in order); exits - the exit causes, their handlers\n"
+	 "the shadows, and the 2-D walk of a fetch at the guest's pc, or with\n"
+	 "--walk of a load at VA (a number or a symbol), its references\n"
+	 "numbered in order); exits - the exit causes, their handlers\n"
 	 "and what they did, weighted by count (needs --vmm).  With --png,\n"
 	 "FILE is the picture, rendered by graphviz's dot (not a .dot name).\n"},
 	{"audit", cmd_audit, "classify every instruction, Popek-Goldberg style",

@@ -165,6 +165,34 @@ else
 	report hw/deterministic "a second run drew different bytes"
 fi
 
+# --- --walk VA: the walk of a load at VA.  The user stack's page, at GPA
+# 0x1c000 under the guest table at 0x1d000, is past the 16 runs the nested
+# table shows: the entries on the walk are drawn anyway ---
+"$TRAPEZE" dot pagetables --vmm --hw --disk="$DISK" "$ELF" --at-cycle 500000 \
+	--walk 0x7ffef010 > walk.dot 2> walk.err
+check hw/walk walk.dot '2-D walk of a load, gva 0x7ffef010\\n8 references' \
+	'n_t[0-9a-f]{8} -> hf_[0-9a-f]{8} \[label="gpa 0x0001c000 -> HPA' \
+	'n_t[0-9a-f]{8} -> hf_[0-9a-f]{8} \[label="gpa 0x0001d000 -> HPA' \
+	'w_end .*gva 0x7ffef010\\n-> GPA 0x0001c010' 'n_t[0-9a-f]{8}_more'
+"$TRAPEZE" dot pagetables --vmm --hw --disk="$DISK" "$ELF" --at-cycle 500000 \
+	> nowalk.dot 2>> walk.err
+check hw/bounded nowalk.dot 'n_t[0-9a-f]{8}_more' '!label="gpa 0x0001c000 -> HPA'
+if [ -s walk.err ]; then
+	report hw/walk-quiet "trapeze dot wrote to stderr: $(head -n 1 walk.err)"
+else
+	report hw/walk-quiet ""
+fi
+session hw-walk-cmd "$MID
+dot pagetables pt.dot --walk \$sp" --vmm --hw --disk="$DISK" "$ELF"
+check hw/walk-command pt.dot '2-D walk of a load, gva 0x[0-9a-f]{8}'
+session walk-no-hw "$MID
+dot pagetables pt.dot --walk 0x1000" --vmm --disk="$DISK" "$ELF"
+if [ ! -e pt.dot ] && grep -q 'it needs --vmm --hw' walk-no-hw.log; then
+	report walk-no-hw ""
+else
+	report walk-no-hw "--walk without --hw: not refused ($(head -n 1 walk-no-hw.log))"
+fi
+
 # --- the bare machine: its own table and physical frames, no exits ---
 session bare "$MID
 $DOTS" --disk="$DISK" "$ELF"

@@ -70,6 +70,12 @@ static bool parse_address(struct dbg *d, int vm, const char *s, uint32_t *addr,
 	return true;
 }
 
+bool dbg_parse_va(struct dbg *d, int vm, const char *s, uint32_t *va)
+{
+	enum space sp;
+	return parse_address(d, vm, s, va, &sp) && sp == SPACE_GVA;
+}
+
 static bool parse_vm(struct dbg *d, const char *s, int *vm)
 {
 	uint32_t n;
@@ -768,12 +774,42 @@ static FILE *open_diagram(struct dbg *d, const char *path, bool png)
 	return f;
 }
 
+/* The options after FILE: --png, and for pagetables --walk VA (in any
+ * order).  False with the error printed. */
+static bool dot_flags(struct dbg *d, int argc, char **argv, bool *png,
+		      const uint32_t **walk, uint32_t *va)
+{
+	*png = false, *walk = NULL;
+	for (int i = 3; i < argc; i++) {
+		if (strcmp(argv[i], "--png") == 0 && !*png) {
+			*png = true;
+		} else if (strcmp(argv[i], "--walk") == 0 && !*walk &&
+			   argv[1][0] == 'p' && i + 1 < argc) {
+			if (!dbg_parse_va(d, d->vm, argv[++i], va)) {
+				dbg_error(d, "dot: bad virtual address '%s'", argv[i]);
+				return false;
+			}
+			*walk = va;
+		} else {
+			dbg_error(d, "usage: dot pagetables|exits FILE [--png] "
+				  "[--walk VA]");
+			return false;
+		}
+	}
+	return true;
+}
+
 static enum dbg_result cmd_dot(struct dbg *d, int argc, char **argv)
 {
-	bool png = argc == 4 && strcmp(argv[3], "--png") == 0;
-	if ((argc != 3 && !png) || (strcmp(argv[1], "pagetables") != 0 &&
-				    strcmp(argv[1], "exits") != 0))
-		return dbg_error(d, "usage: dot pagetables|exits FILE [--png]");
+	if (argc < 3 || (strcmp(argv[1], "pagetables") != 0 &&
+			 strcmp(argv[1], "exits") != 0))
+		return dbg_error(d, "usage: dot pagetables|exits FILE [--png] "
+				 "[--walk VA]");
+	bool png;
+	const uint32_t *walk;
+	uint32_t va;
+	if (!dot_flags(d, argc, argv, &png, &walk, &va))
+		return DBG_ERROR;
 	bool exits = argv[1][0] == 'e';
 	if (exits && !d->v) /* said before a file is made */
 		return dbg_error(d, "dot: not under the VMM (--vmm): no exits");
@@ -783,7 +819,7 @@ static enum dbg_result cmd_dot(struct dbg *d, int argc, char **argv)
 		return DBG_ERROR;
 	char err[160];
 	int rc = exits ? dbg_dot_exits(d, f, err, sizeof err)
-		       : dbg_dot_pagetables(d, d->vm, f, err, sizeof err);
+		       : dbg_dot_pagetables(d, d->vm, walk, f, err, sizeof err);
 	int closed = png ? pclose(f) : fclose(f);
 	if (closed != 0 && rc == 0) {
 		snprintf(err, sizeof err, png ? "graphviz failed on the diagram "
@@ -861,10 +897,11 @@ static const struct command {
 	 "from ADDR ('>' the pc, '*' a breakpoint)", cmd_disassemble, false},
 	{"log", NULL, "[N]", "the last N exit records (default 10)", cmd_log, false},
 	{"vm", NULL, "N", "select the VM that commands look at", cmd_vm, false},
-	{"dot", NULL, "pagetables|exits FILE [--png]", "write a graphviz diagram "
-	 "(the page tables and shadows, or under --hw the nested table and the "
-	 "2-D walk of the pc; the exits and their handlers) to FILE, "
-	 "or with --png render it into FILE as a PNG", cmd_dot, false},
+	{"dot", NULL, "pagetables|exits FILE [--png] [--walk VA]", "write a "
+	 "graphviz diagram (the page tables and shadows, or under --hw the nested "
+	 "table and the 2-D walk of the pc, or with --walk of a load at VA; the "
+	 "exits and their handlers) to FILE, or with --png render it into FILE "
+	 "as a PNG", cmd_dot, false},
 	{"layout", NULL, "tui|line", "switch to the full-screen mode, or back",
 	 cmd_layout, false},
 	{"help", "h", "[COMMAND]", "list the commands, or explain one", cmd_help,

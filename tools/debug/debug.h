@@ -102,9 +102,15 @@ const char *dbg_status(const struct dbg *d);
 
 /* Writes a graphviz digraph: the guest's page table of VM vm, the VMM's
  * shadows and the host frames they reach, edges labelled with the PTE
- * flags.  Returns 0, or -1 with a one-line reason in err. */
-int dbg_dot_pagetables(struct dbg *d, int vm, FILE *f, char *err,
-		       size_t errsize);
+ * flags; under --hw the nested table instead of the shadows, and the 2-D
+ * walk of a load at *walk_va (walk_va NULL: of a fetch at the guest's
+ * pc).  Returns 0, or -1 with a one-line reason in err (a walk_va
+ * without nested paging, say). */
+int dbg_dot_pagetables(struct dbg *d, int vm, const uint32_t *walk_va,
+		       FILE *f, char *err, size_t errsize);
+/* A guest-virtual address of VM vm as the debugger's commands take it:
+ * a number, SYMBOL[+OFF] or $REG; false if s is none. */
+bool dbg_parse_va(struct dbg *d, int vm, const char *s, uint32_t *va);
 /* Writes a graphviz digraph of the exits so far: exit causes -> handlers
  * -> what they did, edges weighted by count. */
 int dbg_dot_exits(struct dbg *d, FILE *f, char *err, size_t errsize);

@@ -119,6 +119,7 @@ struct pt_dot {
 	const struct mach_vmcs *vmcs; /* --hw with nested paging, else NULL */
 	const struct mach_walk2d *walk; /* of walk_va, when vmcs */
 	uint32_t walk_va;
+	const char *walk_what; /* "a fetch at the guest's pc", "a load" */
 };
 
 /* Is one of the addresses in [start, start + len) on the walk? */
@@ -388,15 +389,15 @@ static void walk_outcome(const struct pt_dot *p, char *buf, size_t size)
 			 "\n-> HPA 0x%08" PRIx32, p->walk_va, w->gpa, w->hpa);
 }
 
-/* --hw: the two-dimensional walk of a fetch at the guest's pc, one node
+/* --hw: the two-dimensional walk of one access, one node
  * per reference in order (1 to at most MACH_WALK2D_MAX), chained by red
  * edges, each with a dashed edge to the table it reads. */
 static void draw_walk(struct pt_dot *p)
 {
 	const struct mach_walk2d *w = p->walk;
 	char id[16], prev[16] = "", to[32], num[16], label[160];
-	snprintf(label, sizeof label, "2-D walk of a fetch at the guest's pc, "
-		 "gva 0x%08" PRIx32 "\n%d references", p->walk_va, w->nrefs);
+	snprintf(label, sizeof label, "2-D walk of %s, gva 0x%08" PRIx32
+		 "\n%d references", p->walk_what, p->walk_va, w->nrefs);
 	put_cluster(p->f, "walk", "color=red; ", label);
 	for (int i = 0; i < w->nrefs; i++) {
 		const struct mach_walk_ref *r = &w->ref[i];
@@ -556,8 +557,25 @@ static void draw_all(struct pt_dot *p, uint32_t psw, uint32_t ptbr)
 	draw_frames(p, "host frames", p->hframes, "hf", "HPA");
 }
 
-int dbg_dot_pagetables(struct dbg *d, int vm, FILE *f, char *err,
-		       size_t errsize)
+/* --hw: the walk to draw, into p; false if there is no nested paging. */
+static bool set_walk(struct dbg *d, int vm, const uint32_t *walk_va,
+		     struct pt_dot *p, struct mach_vmcs *vmcs,
+		     struct mach_walk2d *walk)
+{
+	if (!p->t->v || !current_vmcs(d, vm, vmcs) ||
+	    !(vmcs->controls & MACH_VMX_NESTED_PAGING))
+		return false;
+	/* without an address, the one the guest uses next: its pc */
+	unsigned access = walk_va ? CAUSE_ACCESS_LOAD : CAUSE_ACCESS_FETCH;
+	p->walk_va = walk_va ? *walk_va : vmcs->guest.pc;
+	p->walk_what = walk_va ? "a load" : "a fetch at the guest's pc";
+	mach_walk2d(p->t->m, vmcs, p->walk_va, access, walk);
+	p->vmcs = vmcs, p->walk = walk;
+	return true;
+}
+
+int dbg_dot_pagetables(struct dbg *d, int vm, const uint32_t *walk_va,
+		       FILE *f, char *err, size_t errsize)
 {
 	struct target *t = dbg_target(d);
 	if (vm < 0 || vm >= dbg_vm_count(d)) {
@@ -577,11 +595,11 @@ int dbg_dot_pagetables(struct dbg *d, int vm, FILE *f, char *err,
 			    .hframes = calloc(NFRAMES / 8, 1) };
 	struct mach_vmcs vmcs;
 	struct mach_walk2d walk;
-	if (t->v && current_vmcs(d, vm, &vmcs) &&
-	    (vmcs.controls & MACH_VMX_NESTED_PAGING)) {
-		p.walk_va = vmcs.guest.pc;
-		mach_walk2d(t->m, &vmcs, p.walk_va, CAUSE_ACCESS_FETCH, &walk);
-		p.vmcs = &vmcs, p.walk = &walk;
+	if (!set_walk(d, vm, walk_va, &p, &vmcs, &walk) && walk_va) {
+		free(p.gframes), free(p.hframes);
+		snprintf(err, errsize, "--walk draws the 2-D walk of nested paging: "
+			 "it needs --vmm --hw");
+		return -1;
 	}
 	FILE *sink = NULL;
 	if (p.gframes && p.hframes)

@@ -1,0 +1,1 @@
+dot exits --vmm dbgdemo.elf --walk=0x1000
