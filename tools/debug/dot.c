@@ -120,6 +120,7 @@ struct pt_dot {
 	const struct mach_walk2d *walk; /* of walk_va, when vmcs */
 	uint32_t walk_va;
 	const char *walk_what; /* "a fetch at the guest's pc", "a load" */
+	bool unentered; /* --hw before the first VM entry: no tables yet */
 };
 
 /* Is one of the addresses in [start, start + len) on the walk? */
@@ -550,6 +551,11 @@ static void draw_all(struct pt_dot *p, uint32_t psw, uint32_t ptbr)
 	if (p->vmcs) { /* nested paging: no shadows, the hardware walks */
 		draw_nested(p);
 		draw_walk(p);
+	} else if (p->unentered) {
+		put_cluster(p->f, "hw", "", "hardware assist");
+		put_node(p->f, "hw_none", "shape=note, ", "no VM entry yet:\n"
+			 "the hardware has walked no table");
+		fputs("\t}\n", p->f);
 	} else {
 		draw_shadows(p);
 	}
@@ -562,8 +568,12 @@ static bool set_walk(struct dbg *d, int vm, const uint32_t *walk_va,
 		     struct pt_dot *p, struct mach_vmcs *vmcs,
 		     struct mach_walk2d *walk)
 {
-	if (!p->t->v || !current_vmcs(d, vm, vmcs) ||
-	    !(vmcs->controls & MACH_VMX_NESTED_PAGING))
+	if (!p->t->v || !current_vmcs(d, vm, vmcs))
+		return false;
+	/* The VMCS is the one the last VM exit left: before the first entry
+	 * its controls are all clear (every run sets some, WFI at least). */
+	p->unentered = vmcs->controls == 0;
+	if (!(vmcs->controls & MACH_VMX_NESTED_PAGING))
 		return false;
 	/* without an address, the one the guest uses next: its pc */
 	unsigned access = walk_va ? CAUSE_ACCESS_LOAD : CAUSE_ACCESS_FETCH;
@@ -597,8 +607,11 @@ int dbg_dot_pagetables(struct dbg *d, int vm, const uint32_t *walk_va,
 	struct mach_walk2d walk;
 	if (!set_walk(d, vm, walk_va, &p, &vmcs, &walk) && walk_va) {
 		free(p.gframes), free(p.hframes);
-		snprintf(err, errsize, "--walk draws the 2-D walk of nested paging: "
-			 "it needs --vmm --hw");
+		snprintf(err, errsize, p.unentered
+			 ? "--walk: vm%d has not entered guest mode yet: no nested "
+			   "table to walk (step first)"
+			 : "--walk draws the 2-D walk of nested paging: it needs "
+			   "--vmm --hw", vm);
 		return -1;
 	}
 	FILE *sink = NULL;

@@ -1,0 +1,1 @@
+dot pagetables --vmm --hw dbgdemo.elf --at-cycle 0
