@@ -398,7 +398,8 @@ static void draw_walk(struct pt_dot *p)
 	const struct mach_walk2d *w = p->walk;
 	char id[16], prev[16] = "", to[32], num[16], label[160];
 	snprintf(label, sizeof label, "2-D walk of %s, gva 0x%08" PRIx32
-		 "\n%d references", p->walk_what, p->walk_va, w->nrefs);
+		 "\n%d reference%s", p->walk_what, p->walk_va, w->nrefs,
+		 w->nrefs == 1 ? "" : "s");
 	put_cluster(p->f, "walk", "color=red; ", label);
 	for (int i = 0; i < w->nrefs; i++) {
 		const struct mach_walk_ref *r = &w->ref[i];
