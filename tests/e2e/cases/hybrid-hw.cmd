@@ -1,0 +1,1 @@
+run --vmm --hybrid --hw hello.elf
